@@ -1,0 +1,1 @@
+//! ahr: account-health auditor for Amazon sellers.
