@@ -1,1 +1,19 @@
-//! ahr: account-health auditor for Amazon sellers.
+//! `ahr`: an account-health auditor for Amazon sellers.
+//!
+//! Data flows one way: [`input`] reads an account folder into typed records;
+//! [`metrics`] and the [`checks`] configured by the [`policy`] turn them into
+//! [`findings`]; [`score`] rates the findings; [`report`] renders the result.
+//! [`audit`] runs that pipeline for one account.
+
+pub mod audit;
+pub mod checks;
+pub mod cli;
+pub mod exact;
+pub mod findings;
+pub mod input;
+pub mod metrics;
+pub mod output;
+pub mod policy;
+pub mod privacy;
+pub mod report;
+pub mod score;

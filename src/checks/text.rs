@@ -1,0 +1,195 @@
+//! `text`: prohibited wording in what the seller writes to buyers.
+//!
+//! Finds: outbound buyer messages and package inserts whose text matches any
+//! of `patterns` and none of `unless` (wording that is allowed, such as
+//! Amazon's own Request-a-Review text). Why it matters: asking for positive
+//! reviews or paying for them is zero-tolerance; one package card can close
+//! the account. Parameters: `sources`, `patterns`, `unless`.
+
+use super::{Check, CheckKind, Context};
+use crate::findings::{Evidence, FindingStatus, Hit};
+use crate::policy::params::Params;
+use crate::privacy;
+use regex::Regex;
+
+pub const KIND: CheckKind = CheckKind {
+    name: "text",
+    summary: "prohibited wording in outbound buyer messages and package inserts",
+    keys: &["sources", "patterns", "unless"],
+    build,
+};
+
+const SOURCES: &[&str] = &["messages", "inserts"];
+
+#[derive(Debug)]
+struct TextCheck {
+    sources: Vec<&'static str>,
+    patterns: Vec<Regex>,
+    unless: Vec<Regex>,
+}
+
+fn build(p: &mut Params<'_>) -> Option<Box<dyn Check>> {
+    let mut sources = Vec::new();
+    match p.opt_str_list("sources") {
+        Some(list) => {
+            for (name, loc) in list {
+                match SOURCES.iter().find(|s| **s == name) {
+                    Some(s) => sources.push(*s),
+                    None => {
+                        let owner = p.owner.clone();
+                        p.diags.error(
+                            loc,
+                            format!(
+                                "`sources` in {owner} names `{name}`; text checks read {}",
+                                SOURCES.join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        None => sources.extend_from_slice(SOURCES),
+    }
+    let patterns = if p.contains("patterns") {
+        p.opt_regex_list("patterns")
+    } else {
+        let (owner, loc) = (p.owner.clone(), p.owner_loc);
+        p.diags.error_with_help(
+            loc,
+            format!("{owner} has no `patterns`"),
+            "add `patterns = ['(?i)five[- ]star review']`",
+        );
+        None
+    };
+    let unless = p.opt_regex_list("unless").unwrap_or_default();
+    let patterns = patterns?;
+    if patterns.is_empty() && !p.failed() {
+        let (owner, loc) = (p.owner.clone(), p.owner_loc);
+        p.diags
+            .error(loc, format!("{owner} has an empty `patterns` list"));
+    }
+    if patterns.is_empty() {
+        return None;
+    }
+    Some(Box::new(TextCheck {
+        sources,
+        patterns,
+        unless,
+    }))
+}
+
+impl TextCheck {
+    /// The first prohibited passage in `text`, unless allowed wording covers it.
+    fn find<'t>(&self, text: &'t str) -> Option<&'t str> {
+        let text_flat = text;
+        if self.unless.iter().any(|re| re.is_match(text_flat)) {
+            return None;
+        }
+        self.patterns
+            .iter()
+            .find_map(|re| re.find(text_flat))
+            .map(|m| m.as_str())
+    }
+}
+
+/// The matched passage with a little context on each side.
+fn context_excerpt(text: &str, passage: &str, mask: bool) -> String {
+    let start = text.find(passage).unwrap_or(0);
+    let before: String = text[..start]
+        .chars()
+        .rev()
+        .take(30)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let after: String = text[start + passage.len()..].chars().take(30).collect();
+    let lead = if before.chars().count() == 30 {
+        "…"
+    } else {
+        ""
+    };
+    let tail = if after.chars().count() == 30 {
+        "…"
+    } else {
+        ""
+    };
+    format!(
+        "{lead}{}{tail}",
+        privacy::excerpt(&format!("{before}{passage}{after}"), 160, mask)
+    )
+}
+
+impl Check for TextCheck {
+    fn run(&self, ctx: &Context<'_>) -> Option<Hit> {
+        let mut evidence = Vec::new();
+        let a = ctx.account;
+        if self.sources.contains(&"messages")
+            && let Some(messages) = &a.messages
+        {
+            for m in messages.rows.iter().filter(|m| m.outbound) {
+                let text = match &m.subject {
+                    Some(subject) => format!("{subject}\n{}", m.body),
+                    None => m.body.clone(),
+                };
+                if let Some(passage) = self.find(&text) {
+                    evidence.push(Evidence {
+                        file: messages.file.clone(),
+                        line: Some(m.line),
+                        key: m
+                            .order_id
+                            .clone()
+                            .unwrap_or_else(|| format!("message line {}", m.line)),
+                        excerpt: context_excerpt(&text, passage, ctx.mask),
+                    });
+                }
+            }
+        }
+        if self.sources.contains(&"inserts")
+            && let Some(inserts) = &a.inserts
+        {
+            for i in &inserts.rows {
+                if let Some(passage) = self.find(&i.text) {
+                    evidence.push(Evidence {
+                        file: inserts.file.clone(),
+                        line: Some(i.line),
+                        key: i.id.clone(),
+                        excerpt: context_excerpt(&i.text, passage, ctx.mask),
+                    });
+                }
+            }
+        }
+        if evidence.is_empty() {
+            return None;
+        }
+        let n = evidence.len();
+        Some(Hit {
+            status: FindingStatus::Breach,
+            message: format!(
+                "{n} {} the seller wrote {} prohibited wording",
+                if n == 1 { "text" } else { "texts" },
+                if n == 1 { "contains" } else { "contain" }
+            ),
+            occurrences: n as u64,
+            evidence,
+            severity: None,
+        })
+    }
+
+    fn parameters(&self) -> Vec<(String, String)> {
+        let list = |res: &[Regex]| {
+            res.iter()
+                .map(|r| format!("'{}'", r.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut out = vec![
+            ("sources".into(), self.sources.join(", ")),
+            ("patterns".into(), list(&self.patterns)),
+        ];
+        if !self.unless.is_empty() {
+            out.push(("unless".into(), list(&self.unless)));
+        }
+        out
+    }
+}

@@ -1,0 +1,211 @@
+//! The orders export, streamed into one compact record per order id. Rows
+//! sharing an order id (order items) are one order. Orders that no window can
+//! reach are dropped while reading, so memory follows the windows, not the
+//! file.
+
+use super::dates::Stamp;
+use super::records::ParseContext;
+use super::table::{Row, Table};
+use super::values::{CancelledBy, Channel, OrderStatus, parse_bool};
+use chrono::{Days, NaiveDate};
+use std::collections::HashMap;
+
+/// One order, merged from its item rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Order {
+    pub id: String,
+    /// Line of the order's first row.
+    pub line: u64,
+    pub purchase: Stamp,
+    pub status: Option<OrderStatus>,
+    pub channel: Channel,
+    pub ship_by: Option<Stamp>,
+    pub shipped_at: Option<Stamp>,
+    pub promised_delivery: Option<Stamp>,
+    pub delivered_at: Option<Stamp>,
+    pub tracking_valid: Option<bool>,
+    pub has_tracking_id: bool,
+    pub cancelled_by: Option<CancelledBy>,
+}
+
+impl Order {
+    pub fn is_cancelled(&self) -> bool {
+        self.status == Some(OrderStatus::Cancelled)
+    }
+
+    /// The latest date any window could select this order by.
+    fn latest_date(&self) -> NaiveDate {
+        [
+            Some(self.purchase),
+            self.ship_by,
+            self.shipped_at,
+            self.promised_delivery,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|s| s.date)
+        .max()
+        .unwrap_or(self.purchase.date)
+    }
+
+    /// Fills fields a later item row knows and the first row did not.
+    fn merge(&mut self, other: Order) {
+        fn fill<T>(slot: &mut Option<T>, value: Option<T>) {
+            if slot.is_none() {
+                *slot = value;
+            }
+        }
+        fill(&mut self.status, other.status);
+        fill(&mut self.ship_by, other.ship_by);
+        fill(&mut self.shipped_at, other.shipped_at);
+        fill(&mut self.promised_delivery, other.promised_delivery);
+        fill(&mut self.delivered_at, other.delivered_at);
+        fill(&mut self.tracking_valid, other.tracking_valid);
+        fill(&mut self.cancelled_by, other.cancelled_by);
+        self.has_tracking_id |= other.has_tracking_id;
+    }
+}
+
+/// Everything the metrics need from the orders export.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Orders {
+    pub file: String,
+    /// Orders in file order (by the line of their first row).
+    pub orders: Vec<Order>,
+    /// Without a fulfillment column every order counts as MFN.
+    pub has_fulfillment: bool,
+    /// Without a tracking_valid column, a non-empty tracking_id is valid tracking.
+    pub has_tracking_valid: bool,
+    pub has_ship_by: bool,
+    pub has_shipped_at: bool,
+    pub has_promised_delivery: bool,
+    pub has_delivered_at: bool,
+    pub has_status: bool,
+    pub latest_purchase: Option<NaiveDate>,
+    /// Orders dropped while reading because no window reaches back to them.
+    pub out_of_reach: u64,
+}
+
+/// How far back the windows reach, so older orders can be dropped early.
+#[derive(Clone, Copy, Debug)]
+pub struct Reach {
+    pub as_of: Option<NaiveDate>,
+    /// The longest window any rule or the score uses, in days.
+    pub horizon_days: u32,
+}
+
+struct OrderColumns {
+    order_id: Option<usize>,
+    purchase_date: Option<usize>,
+    status: Option<usize>,
+    fulfillment: Option<usize>,
+    ship_by: Option<usize>,
+    shipped_at: Option<usize>,
+    tracking_id: Option<usize>,
+    tracking_valid: Option<usize>,
+    promised_delivery: Option<usize>,
+    delivered_at: Option<usize>,
+    cancelled_by: Option<usize>,
+}
+
+fn parse_order(row: &Row<'_>, c: &OrderColumns, ctx: &ParseContext) -> Result<Order, String> {
+    Ok(Order {
+        id: row.required(c.order_id, "order_id")?.to_string(),
+        line: row.line,
+        purchase: ctx.date(row, c.purchase_date, "purchase_date")?,
+        status: row.get(c.status)?.map(OrderStatus::parse).transpose()?,
+        channel: row
+            .get(c.fulfillment)?
+            .map(Channel::parse)
+            .transpose()?
+            .unwrap_or(Channel::Mfn),
+        ship_by: ctx.opt_date(row, c.ship_by, "ship_by")?,
+        shipped_at: ctx.opt_date(row, c.shipped_at, "shipped_at")?,
+        promised_delivery: ctx.opt_date(row, c.promised_delivery, "promised_delivery")?,
+        delivered_at: ctx.opt_date(row, c.delivered_at, "delivered_at")?,
+        tracking_valid: row
+            .get(c.tracking_valid)?
+            .map(|v| parse_bool(v).map_err(|e| format!("tracking_valid: {e}")))
+            .transpose()?,
+        has_tracking_id: row.get(c.tracking_id)?.is_some(),
+        cancelled_by: row
+            .get(c.cancelled_by)?
+            .map(CancelledBy::parse)
+            .transpose()?,
+    })
+}
+
+/// Streams the orders table into [`Orders`].
+pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyhow::Result<Orders> {
+    let c = OrderColumns {
+        order_id: table.index("order_id"),
+        purchase_date: table.index("purchase_date"),
+        status: table.index("status"),
+        fulfillment: table.index("fulfillment"),
+        ship_by: table.index("ship_by"),
+        shipped_at: table.index("shipped_at"),
+        tracking_id: table.index("tracking_id"),
+        tracking_valid: table.index("tracking_valid"),
+        promised_delivery: table.index("promised_delivery"),
+        delivered_at: table.index("delivered_at"),
+        cancelled_by: table.index("cancelled_by"),
+    };
+    let mut by_id: HashMap<String, Order> = HashMap::new();
+    let mut latest_purchase: Option<NaiveDate> = None;
+    let mut out_of_reach = 0u64;
+    let mut next_prune = PRUNE_EVERY;
+    table.for_each_row(|row| {
+        let order = parse_order(row, &c, ctx)?;
+        latest_purchase = latest_purchase.max(Some(order.purchase.date));
+        if let Some(as_of) = reach.as_of
+            && order.purchase.date > as_of
+        {
+            // Bought after the last day of every window: no metric counts it.
+            return Ok(());
+        }
+        match by_id.get_mut(&order.id) {
+            Some(existing) => existing.merge(order),
+            None => {
+                by_id.insert(order.id.clone(), order);
+            }
+        }
+        if by_id.len() >= next_prune {
+            out_of_reach += prune(&mut by_id, reach, latest_purchase);
+            next_prune = (by_id.len() * 2).max(PRUNE_EVERY);
+        }
+        Ok(())
+    })?;
+    out_of_reach += prune(&mut by_id, reach, latest_purchase);
+    let mut orders: Vec<Order> = by_id.into_values().collect();
+    orders.sort_by_key(|o| o.line);
+    Ok(Orders {
+        file: table.report.file.clone(),
+        orders,
+        has_fulfillment: c.fulfillment.is_some(),
+        has_tracking_valid: c.tracking_valid.is_some(),
+        has_ship_by: c.ship_by.is_some(),
+        has_shipped_at: c.shipped_at.is_some(),
+        has_promised_delivery: c.promised_delivery.is_some(),
+        has_delivered_at: c.delivered_at.is_some(),
+        has_status: c.status.is_some(),
+        latest_purchase,
+        out_of_reach,
+    })
+}
+
+const PRUNE_EVERY: usize = 1 << 16;
+
+/// Drops orders whose every date lies before the earliest day any window can
+/// start on. Without `--as-of`, as-of is the latest purchase date, which is
+/// never earlier than the latest one seen so far, so pruning early is safe.
+fn prune(by_id: &mut HashMap<String, Order>, reach: Reach, latest_seen: Option<NaiveDate>) -> u64 {
+    let Some(anchor) = reach.as_of.or(latest_seen) else {
+        return 0;
+    };
+    let Some(earliest) = anchor.checked_sub_days(Days::new(u64::from(reach.horizon_days))) else {
+        return 0;
+    };
+    let before = by_id.len();
+    by_id.retain(|_, order| order.latest_date() > earliest);
+    (before - by_id.len()) as u64
+}

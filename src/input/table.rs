@@ -1,0 +1,378 @@
+//! Streaming reader for one tabular export: sniffs the delimiter, maps the
+//! header onto a schema once, then hands out rows that borrow their fields
+//! from one reused `csv::ByteRecord`. Every skipped row is counted and
+//! located in the file's [`InputReport`].
+
+use super::decode::{self, TextEncoding};
+use super::schema::Schema;
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use std::io::{BufRead, BufReader, Cursor, Read};
+use std::path::Path;
+
+/// How many problems a file lists before it only counts them.
+pub const MAX_LISTED_PROBLEMS: usize = 20;
+
+/// A row that could not be read, or something else worth knowing about a file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    pub message: String,
+}
+
+/// What the report's `inputs` section says about one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InputReport {
+    pub file: String,
+    pub kind: String,
+    pub format: String,
+    pub encoding: String,
+    pub rows: u64,
+    pub skipped: u64,
+    pub problems: Vec<Problem>,
+    /// All problems, including those past the listed ones.
+    pub problems_total: u64,
+}
+
+impl InputReport {
+    pub fn new(file: &str, kind: &str, format: &str, encoding: &str) -> Self {
+        InputReport {
+            file: file.to_string(),
+            kind: kind.to_string(),
+            format: format.to_string(),
+            encoding: encoding.to_string(),
+            rows: 0,
+            skipped: 0,
+            problems: Vec::new(),
+            problems_total: 0,
+        }
+    }
+
+    pub fn problem(&mut self, line: Option<u64>, message: impl Into<String>) {
+        self.problems_total += 1;
+        if self.problems.len() < MAX_LISTED_PROBLEMS {
+            self.problems.push(Problem {
+                line,
+                message: message.into(),
+            });
+        }
+    }
+}
+
+/// One data row; fields are trimmed, and empty fields read as `None`.
+pub struct Row<'a> {
+    record: &'a csv::ByteRecord,
+    pub line: u64,
+}
+
+impl<'a> Row<'a> {
+    /// The field at `index` (from [`Table::index`]), `None` when the column is
+    /// absent or the cell is empty.
+    pub fn get(&self, index: Option<usize>) -> Result<Option<&'a str>, String> {
+        let Some(bytes) = index.and_then(|i| self.record.get(i)) else {
+            return Ok(None);
+        };
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| format!("invalid UTF-8 at byte {} of a field", e.valid_up_to()))?
+            .trim();
+        Ok((!text.is_empty()).then_some(text))
+    }
+
+    /// Like [`Row::get`], but an empty cell is a problem naming the column.
+    pub fn required(&self, index: Option<usize>, column: &str) -> Result<&'a str, String> {
+        self.get(index)?
+            .ok_or_else(|| format!("`{column}` is empty; every row needs one"))
+    }
+}
+
+/// An opened export with its header resolved against a schema.
+pub struct Table {
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    schema: &'static Schema,
+    /// For each schema column (same order), its position in a record.
+    positions: Vec<Option<usize>>,
+    header_len: usize,
+    pub report: InputReport,
+}
+
+impl Table {
+    /// Opens `path`, decodes it, sniffs the delimiter and maps the header.
+    /// A missing required column is an error naming the columns found.
+    pub fn open(path: &Path, schema: &'static Schema, japanese_hint: bool) -> Result<Table> {
+        let file_name = display_name(path);
+        let decoded = decode::open_text(path, japanese_hint)?;
+        let mut buffered = BufReader::with_capacity(1 << 16, decoded.reader);
+        let mut header_line = Vec::new();
+        read_first_line(&mut buffered, &mut header_line)
+            .with_context(|| format!("{file_name}: could not read the header line"))?;
+        let extension_default = if has_extension(path, "csv") {
+            b','
+        } else {
+            b'\t'
+        };
+        let delimiter = sniff_delimiter(&header_line, extension_default);
+        // Amazon's tab-separated reports never quote, and a `"` inside them is
+        // data; honour quotes only where the header itself shows quoting.
+        let quoting = delimiter != b'\t' || header_line.first() == Some(&b'"');
+        let stream: Box<dyn Read + Send> = Box::new(Cursor::new(header_line).chain(buffered));
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .quoting(quoting)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(stream);
+        let headers = reader
+            .byte_headers()
+            .with_context(|| format!("{file_name}: could not read the header line"))?
+            .clone();
+
+        let mut report = InputReport::new(
+            &file_name,
+            schema.stem,
+            "canonical",
+            encoding_label(decoded.encoding, decoded.gzip).as_str(),
+        );
+        let header_names: Vec<String> = headers
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).trim().to_string())
+            .collect();
+        let mut positions = vec![None; schema.columns.len()];
+        for (position, name) in header_names.iter().enumerate() {
+            let Some(canonical) = schema.match_header(name) else {
+                continue;
+            };
+            let slot = schema
+                .columns
+                .iter()
+                .position(|c| c.name == canonical)
+                .expect("match_header returns a schema column");
+            if positions[slot].is_some() {
+                report.problem(
+                    Some(1),
+                    format!(
+                        "column `{name}` is a second `{canonical}` column; the first one is used"
+                    ),
+                );
+            } else {
+                positions[slot] = Some(position);
+            }
+        }
+        let missing: Vec<&str> = schema
+            .columns
+            .iter()
+            .zip(&positions)
+            .filter(|(c, p)| c.required && p.is_none())
+            .map(|(c, _)| c.name)
+            .collect();
+        if !missing.is_empty() {
+            let found = if header_names.iter().all(|h| h.is_empty()) {
+                "none (the file is empty)".to_string()
+            } else {
+                header_names
+                    .iter()
+                    .take(40)
+                    .map(|h| format!("`{}`", printable(h)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let wanted = missing
+                .iter()
+                .map(|m| {
+                    let col = schema
+                        .column(m)
+                        .expect("missing columns come from the schema");
+                    if col.aliases.is_empty() {
+                        format!("`{m}`")
+                    } else {
+                        format!("`{m}` (or {})", col.aliases.join(", "))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            bail!(
+                "{file_name}:1: missing required column{} {wanted}\n  columns found: {found}\n  \
+                 help: {} files need a header row naming {}; rename the column or see the README's input table",
+                if missing.len() > 1 { "s" } else { "" },
+                schema.stem,
+                missing
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        Ok(Table {
+            reader,
+            schema,
+            positions,
+            header_len: headers.len(),
+            report,
+        })
+    }
+
+    /// Where a schema column sits in each record, resolved once before the loop.
+    pub fn index(&self, column: &str) -> Option<usize> {
+        let slot = self.schema.columns.iter().position(|c| c.name == column);
+        debug_assert!(
+            slot.is_some(),
+            "`{column}` is not a {} column",
+            self.schema.stem
+        );
+        slot.and_then(|s| self.positions[s])
+    }
+
+    pub fn has(&self, column: &str) -> bool {
+        self.index(column).is_some()
+    }
+
+    /// Calls `visit` for every data row. A row `visit` rejects is counted as
+    /// skipped and its reason recorded with the line number.
+    pub fn for_each_row<F>(&mut self, mut visit: F) -> Result<()>
+    where
+        F: FnMut(&Row<'_>) -> Result<(), String>,
+    {
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match self.reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(err) => {
+                    let line = err.position().map(|p| p.line());
+                    if let csv::ErrorKind::Io(io) = err.kind() {
+                        bail!(
+                            "{}{}: could not read the file: {io}",
+                            self.report.file,
+                            line.map(|l| format!(":{l}")).unwrap_or_default()
+                        );
+                    }
+                    self.report.skipped += 1;
+                    self.report.problem(line, format!("unreadable row: {err}"));
+                    continue;
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                continue; // blank lines carry nothing and are not rows
+            }
+            self.report.rows += 1;
+            if record.len() > self.header_len {
+                self.report.skipped += 1;
+                self.report.problem(
+                    Some(line),
+                    format!(
+                        "row has {} fields but the header has {}; a delimiter inside an unquoted value? row skipped",
+                        record.len(),
+                        self.header_len
+                    ),
+                );
+                continue;
+            }
+            let row = Row {
+                record: &record,
+                line,
+            };
+            if let Err(why) = visit(&row) {
+                self.report.skipped += 1;
+                self.report
+                    .problem(Some(line), format!("{}; row skipped", printable(&why)));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn into_report(self) -> InputReport {
+        self.report
+    }
+}
+
+pub fn display_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+fn has_extension(path: &Path, ext: &str) -> bool {
+    let name = display_name(path).to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    name.ends_with(&format!(".{ext}"))
+}
+
+fn encoding_label(encoding: TextEncoding, gzip: bool) -> String {
+    if gzip {
+        format!("{}+gzip", encoding.as_str())
+    } else {
+        encoding.as_str().to_string()
+    }
+}
+
+/// Reads up to and including the first newline, bounded so a file with no
+/// newline at all cannot exhaust memory.
+fn read_first_line(reader: &mut impl BufRead, out: &mut Vec<u8>) -> std::io::Result<()> {
+    const LIMIT: u64 = 4 << 20;
+    reader.take(LIMIT).read_until(b'\n', out)?;
+    Ok(())
+}
+
+/// Picks the delimiter that splits the header into the most fields, counting
+/// only outside quotes; ties and headerless files fall back to the extension.
+pub fn sniff_delimiter(header: &[u8], extension_default: u8) -> u8 {
+    let mut counts = [0usize; 3];
+    let candidates = [b',', b'\t', b';'];
+    let mut in_quotes = false;
+    for &b in header {
+        if b == b'"' {
+            in_quotes = !in_quotes;
+        } else if !in_quotes && let Some(i) = candidates.iter().position(|&c| c == b) {
+            counts[i] += 1;
+        }
+    }
+    let best = counts.iter().copied().max().unwrap_or(0);
+    if best == 0 {
+        return extension_default;
+    }
+    let default_index = candidates.iter().position(|&c| c == extension_default);
+    if let Some(i) = default_index
+        && counts[i] == best
+    {
+        return extension_default;
+    }
+    candidates[counts.iter().position(|&c| c == best).unwrap_or(0)]
+}
+
+/// Untrusted text from an export, made safe to print: control and bidi
+/// characters are shown as escapes so they cannot rewrite a terminal.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        let bidi = matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
+        if (ch.is_control() && ch != ' ') || bidi {
+            out.extend(ch.escape_unicode());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_each_delimiter() {
+        assert_eq!(sniff_delimiter(b"order_id,purchase_date\n", b'\t'), b',');
+        assert_eq!(sniff_delimiter(b"order_id\tpurchase_date\n", b','), b'\t');
+        assert_eq!(sniff_delimiter(b"order_id;purchase_date\n", b','), b';');
+        // A comma inside a quoted header cell does not count.
+        assert_eq!(sniff_delimiter(b"\"a,b\";c;d\n", b','), b';');
+        assert_eq!(sniff_delimiter(b"order_id\n", b','), b',');
+    }
+
+    #[test]
+    fn printable_escapes_terminal_controls() {
+        assert_eq!(printable("ok\u{1b}[31m"), "ok\\u{1b}[31m");
+        assert_eq!(printable("a\u{202e}b"), "a\\u{202e}b");
+        assert_eq!(printable("五星好评"), "五星好评");
+    }
+}

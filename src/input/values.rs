@@ -1,0 +1,171 @@
+//! Cell values shared by several exports: booleans, ratings, order statuses,
+//! fulfillment channels. Matching is forgiving about case, spacing and
+//! Amazon's own spellings, and strict about anything else.
+
+use serde::Serialize;
+
+/// Folds case, surrounding space and inner separators: `Shipped `, `SHIPPED`
+/// and `shipped` are one value, and so are `Pending-Availability` and
+/// `PendingAvailability`.
+pub fn fold(value: &str) -> String {
+    value
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+pub fn parse_bool(value: &str) -> Result<bool, String> {
+    match fold(value).as_str() {
+        "true" | "yes" | "y" | "1" | "t" | "valid" => Ok(true),
+        "false" | "no" | "n" | "0" | "f" | "invalid" => Ok(false),
+        _ => Err(format!("`{value}` is not true or false")),
+    }
+}
+
+/// A star rating from 1 to 5 (`4`, `4.0` and `4 stars` all read as 4).
+pub fn parse_rating(value: &str) -> Result<u8, String> {
+    let digits = value
+        .trim()
+        .trim_end_matches(|c: char| c.is_alphabetic() || c == ' ');
+    let number: f64 = digits
+        .parse()
+        .map_err(|_| format!("rating `{value}` is not a number from 1 to 5"))?;
+    if number.fract() == 0.0 && (1.0..=5.0).contains(&number) {
+        Ok(number as u8)
+    } else {
+        Err(format!("rating `{value}` is outside 1 to 5"))
+    }
+}
+
+/// Order status, with the spellings of Amazon's All Orders report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum OrderStatus {
+    Pending,
+    Unshipped,
+    Shipped,
+    Delivered,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub fn parse(value: &str) -> Result<OrderStatus, String> {
+        Ok(match fold(value).as_str() {
+            "pending" | "pendingavailability" | "invoiceunconfirmed" => OrderStatus::Pending,
+            "unshipped" | "partiallyshipped" | "unfulfillable" => OrderStatus::Unshipped,
+            "shipped" | "shipping" => OrderStatus::Shipped,
+            "delivered" | "shipped–deliveredtobuyer" | "shippeddeliveredtobuyer" => {
+                OrderStatus::Delivered
+            }
+            "cancelled" | "canceled" => OrderStatus::Cancelled,
+            _ => {
+                return Err(format!(
+                    "status `{value}` is not one of Pending, Unshipped, Shipped, Delivered, Cancelled"
+                ));
+            }
+        })
+    }
+}
+
+/// Who fulfils an order: the seller (MFN) or Amazon (AFN, FBA).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Channel {
+    Mfn,
+    Afn,
+}
+
+impl Channel {
+    pub fn parse(value: &str) -> Result<Channel, String> {
+        match fold(value).as_str() {
+            "mfn" | "merchant" | "fbm" | "default" | "seller" | "sellerfulfilled" => {
+                Ok(Channel::Mfn)
+            }
+            "afn" | "amazon" | "fba" | "amazonna" | "amazoneu" | "amazonfe" | "amazonjp" => {
+                Ok(Channel::Afn)
+            }
+            _ => Err(format!(
+                "fulfillment `{value}` is not MFN/Merchant or AFN/Amazon"
+            )),
+        }
+    }
+}
+
+/// Who cancelled an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum CancelledBy {
+    Seller,
+    Buyer,
+    System,
+}
+
+impl CancelledBy {
+    pub fn parse(value: &str) -> Result<CancelledBy, String> {
+        match fold(value).as_str() {
+            "seller" | "merchant" => Ok(CancelledBy::Seller),
+            "buyer" | "customer" | "buyerrequested" => Ok(CancelledBy::Buyer),
+            "system" | "amazon" | "auto" | "automatic" => Ok(CancelledBy::System),
+            _ => Err(format!(
+                "cancelled_by `{value}` is not one of seller, buyer, system"
+            )),
+        }
+    }
+}
+
+/// Picks one of a fixed set of lower-case names, forgiving case and spacing.
+pub fn parse_choice(
+    column: &str,
+    value: &str,
+    choices: &[&'static str],
+) -> Result<&'static str, String> {
+    let folded = fold(value);
+    choices
+        .iter()
+        .copied()
+        .find(|c| fold(c) == folded)
+        .ok_or_else(|| format!("{column} `{value}` is not one of {}", choices.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_forgive_case_space_and_amazon_spellings() {
+        assert_eq!(OrderStatus::parse("Shipped "), Ok(OrderStatus::Shipped));
+        assert_eq!(OrderStatus::parse("SHIPPED"), Ok(OrderStatus::Shipped));
+        assert_eq!(OrderStatus::parse("Canceled"), Ok(OrderStatus::Cancelled));
+        assert_eq!(
+            OrderStatus::parse("PendingAvailability"),
+            Ok(OrderStatus::Pending)
+        );
+        assert!(OrderStatus::parse("Lost").is_err());
+    }
+
+    #[test]
+    fn channels_read_amazon_and_listing_spellings() {
+        assert_eq!(Channel::parse("Merchant"), Ok(Channel::Mfn));
+        assert_eq!(Channel::parse("Amazon"), Ok(Channel::Afn));
+        assert_eq!(Channel::parse("AMAZON_NA"), Ok(Channel::Afn));
+        assert_eq!(Channel::parse("DEFAULT"), Ok(Channel::Mfn));
+        assert!(Channel::parse("drone").is_err());
+    }
+
+    #[test]
+    fn ratings_are_whole_stars_from_one_to_five() {
+        assert_eq!(parse_rating("1"), Ok(1));
+        assert_eq!(parse_rating("5.0"), Ok(5));
+        assert_eq!(parse_rating("4 stars"), Ok(4));
+        assert!(parse_rating("7").is_err());
+        assert!(parse_rating("0").is_err());
+        assert!(parse_rating("2.5").is_err());
+        assert!(parse_rating("bad").is_err());
+    }
+
+    #[test]
+    fn booleans() {
+        assert_eq!(parse_bool("TRUE"), Ok(true));
+        assert_eq!(parse_bool("n"), Ok(false));
+        assert!(parse_bool("maybe").is_err());
+    }
+}

@@ -1,0 +1,525 @@
+//! Amazon's performance metrics, computed exactly as SPEC "Metrics" defines
+//! them: a window of N days ending at as-of covers as-of−N+1 … as-of, an
+//! order is a distinct non-cancelled order id unless said otherwise, and
+//! rates are compared with exact arithmetic.
+
+use crate::exact::Decimal;
+use crate::findings::Evidence;
+use crate::input::dates::Stamp;
+use crate::input::values::{CancelledBy, Channel, OrderStatus};
+use crate::input::{Account, Order, Orders};
+use crate::privacy;
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// What a metric counts; the metric id picks one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricKind {
+    OrderDefects(Option<Channel>),
+    LateShipment,
+    PreFulfillmentCancel,
+    ValidTracking,
+    OnTimeDelivery,
+}
+
+/// Every metric id a `rate` rule may name, with what it counts.
+pub const METRICS: &[(&str, MetricKind, &str)] = &[
+    (
+        "order_defect_rate",
+        MetricKind::OrderDefects(None),
+        "orders with a negative feedback, an A-to-z claim or a service chargeback / orders, by purchase date",
+    ),
+    (
+        "order_defect_rate_mfn",
+        MetricKind::OrderDefects(Some(Channel::Mfn)),
+        "the order defect rate of seller-fulfilled (MFN) orders",
+    ),
+    (
+        "order_defect_rate_afn",
+        MetricKind::OrderDefects(Some(Channel::Afn)),
+        "the order defect rate of Amazon-fulfilled (AFN) orders",
+    ),
+    (
+        "late_shipment_rate_10d",
+        MetricKind::LateShipment,
+        "MFN orders shipped after ship_by, or unshipped past it / MFN orders, by ship_by",
+    ),
+    (
+        "late_shipment_rate_30d",
+        MetricKind::LateShipment,
+        "MFN orders shipped after ship_by, or unshipped past it / MFN orders, by ship_by",
+    ),
+    (
+        "pre_fulfillment_cancel_rate",
+        MetricKind::PreFulfillmentCancel,
+        "MFN orders cancelled by the seller or the system / all MFN orders, by purchase date",
+    ),
+    (
+        "valid_tracking_rate",
+        MetricKind::ValidTracking,
+        "MFN shipped orders with valid tracking / MFN shipped orders, by shipped_at",
+    ),
+    (
+        "on_time_delivery_rate",
+        MetricKind::OnTimeDelivery,
+        "tracked MFN orders delivered by promised_delivery / tracked MFN orders, by promised_delivery",
+    ),
+];
+
+pub fn metric_kind(id: &str) -> Option<MetricKind> {
+    METRICS
+        .iter()
+        .find(|(name, ..)| *name == id)
+        .map(|(_, kind, _)| *kind)
+}
+
+/// Which side of the target is bad.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Breach when the rate is above the limit (defects, late shipments).
+    Above,
+    /// Breach when the rate is below the limit (valid tracking, on time).
+    Below,
+}
+
+/// A metric as a rule configures it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricSpec {
+    pub id: String,
+    pub kind: MetricKind,
+    pub window_days: u32,
+    pub direction: Direction,
+    pub breach: Decimal,
+    pub warn: Option<Decimal>,
+    pub min_denominator: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricStatus {
+    Ok,
+    Warning,
+    Breach,
+    InsufficientData,
+}
+
+impl MetricStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetricStatus::Ok => "ok",
+            MetricStatus::Warning => "warning",
+            MetricStatus::Breach => "breach",
+            MetricStatus::InsufficientData => "insufficient_data",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Window {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub days: u32,
+}
+
+impl Window {
+    pub fn ending(as_of: NaiveDate, days: u32) -> Window {
+        let from = as_of
+            .checked_sub_days(Days::new(u64::from(days.max(1) - 1)))
+            .unwrap_or(NaiveDate::MIN);
+        Window {
+            from,
+            to: as_of,
+            days,
+        }
+    }
+
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.from <= date && date <= self.to
+    }
+
+    fn holds(&self, stamp: Option<Stamp>) -> bool {
+        stamp.is_some_and(|s| self.contains(s.date))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Target {
+    /// `<=` when the rate must stay at or under the value, `>=` when at or over.
+    pub op: &'static str,
+    pub value: f64,
+}
+
+/// One metric's numbers and verdict, as the report shows them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MetricResult {
+    pub numerator: Option<u64>,
+    pub denominator: Option<u64>,
+    pub value: Option<f64>,
+    pub window: Window,
+    pub target: Target,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning_at: Option<f64>,
+    pub status: MetricStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// More bad orders the same denominator can take before it breaches;
+    /// negative: how far over it already is.
+    pub headroom: Option<i64>,
+    /// The bad orders behind the numerator, for a finding's evidence.
+    #[serde(skip)]
+    pub evidence: Vec<Evidence>,
+}
+
+/// The defects of one order: negative feedback, claims, chargebacks.
+#[derive(Debug, Default)]
+pub struct DefectIndex<'a> {
+    by_order: HashMap<&'a str, Vec<Evidence>>,
+}
+
+impl<'a> DefectIndex<'a> {
+    /// Collects the events SPEC counts as defects: feedback rated 1–2 and not
+    /// removed; claims not denied or withdrawn; chargebacks neither fraud nor
+    /// won.
+    pub fn build(account: &'a Account, mask: bool) -> DefectIndex<'a> {
+        let mut index = DefectIndex::default();
+        if let Some(feedback) = &account.feedback {
+            for f in feedback.rows.iter().filter(|f| f.rating <= 2 && !f.removed) {
+                let comment = f
+                    .comments
+                    .as_deref()
+                    .map(|c| format!(": {}", privacy::excerpt(c, 80, mask)))
+                    .unwrap_or_default();
+                index.add(
+                    &f.order_id,
+                    &feedback.file,
+                    f.line,
+                    format!("negative feedback ({}★){comment}", f.rating),
+                );
+            }
+        }
+        if let Some(claims) = &account.claims {
+            for c in claims
+                .rows
+                .iter()
+                .filter(|c| !matches!(c.status, Some("denied" | "withdrawn")))
+            {
+                let status = c.status.unwrap_or("status not given");
+                index.add(
+                    &c.order_id,
+                    &claims.file,
+                    c.line,
+                    format!("A-to-z claim ({status}) filed {}", c.filed_at.date),
+                );
+            }
+        }
+        if let Some(chargebacks) = &account.chargebacks {
+            for c in chargebacks
+                .rows
+                .iter()
+                .filter(|c| c.kind != Some("fraud") && c.status != Some("won"))
+            {
+                index.add(
+                    &c.order_id,
+                    &chargebacks.file,
+                    c.line,
+                    format!(
+                        "chargeback ({}) filed {}",
+                        c.kind.unwrap_or("kind not given"),
+                        c.filed_at.date
+                    ),
+                );
+            }
+        }
+        index
+    }
+
+    fn add(&mut self, order_id: &'a str, file: &str, line: u64, excerpt: String) {
+        self.by_order.entry(order_id).or_default().push(Evidence {
+            file: file.to_string(),
+            line: Some(line),
+            key: order_id.to_string(),
+            excerpt,
+        });
+    }
+
+    fn of(&self, order_id: &str) -> Option<&Vec<Evidence>> {
+        self.by_order.get(order_id)
+    }
+}
+
+/// Non-cancelled orders bought in the window: the score's volume credit.
+pub fn orders_in_window(orders: &Orders, window: &Window) -> u64 {
+    orders
+        .orders
+        .iter()
+        .filter(|o| !o.is_cancelled() && window.contains(o.purchase.date))
+        .count() as u64
+}
+
+/// Computes one metric over the account.
+pub fn compute(
+    account: &Account,
+    spec: &MetricSpec,
+    as_of: NaiveDate,
+    defects: &DefectIndex<'_>,
+) -> MetricResult {
+    let window = Window::ending(as_of, spec.window_days);
+    let target = Target {
+        op: match spec.direction {
+            Direction::Above => "<=",
+            Direction::Below => ">=",
+        },
+        value: spec.breach.to_f64(),
+    };
+    let mut result = MetricResult {
+        numerator: None,
+        denominator: None,
+        value: None,
+        window,
+        target,
+        warning_at: spec.warn.map(Decimal::to_f64),
+        status: MetricStatus::InsufficientData,
+        reason: None,
+        headroom: None,
+        evidence: Vec::new(),
+    };
+    let Some(orders) = &account.orders else {
+        result.reason = Some("no orders file: no rate can be computed without it".into());
+        return result;
+    };
+    if let Some(missing) = missing_column(orders, spec.kind) {
+        result.reason = Some(format!(
+            "{} has no {missing} column, which this metric is counted by",
+            orders.file
+        ));
+        return result;
+    }
+    let counted = count(orders, spec.kind, &result.window, as_of, defects);
+    let (num, den) = (counted.numerator, counted.denominator);
+    result.numerator = Some(num);
+    result.denominator = Some(den);
+    result.evidence = counted.evidence;
+    if den == 0 {
+        result.reason = Some(format!(
+            "no qualifying orders between {} and {}",
+            result.window.from, result.window.to
+        ));
+        return result;
+    }
+    result.value = Some(round6(num as f64 / den as f64));
+    result.headroom = Some(headroom(spec, num, den));
+    if den < spec.min_denominator {
+        result.reason = Some(format!(
+            "{den} orders in the window; this rule needs at least {} before the rate means something",
+            spec.min_denominator
+        ));
+        return result;
+    }
+    result.status = judge(spec, num, den);
+    result
+}
+
+fn missing_column(orders: &Orders, kind: MetricKind) -> Option<&'static str> {
+    match kind {
+        MetricKind::OrderDefects(_) => None,
+        MetricKind::LateShipment if !orders.has_ship_by => Some("ship_by"),
+        MetricKind::PreFulfillmentCancel if !orders.has_status => Some("status"),
+        MetricKind::ValidTracking if !orders.has_shipped_at => Some("shipped_at"),
+        MetricKind::OnTimeDelivery if !orders.has_promised_delivery => Some("promised_delivery"),
+        MetricKind::OnTimeDelivery if !orders.has_delivered_at => Some("delivered_at"),
+        _ => None,
+    }
+}
+
+/// Where the rate stands against its breach and warning levels.
+fn judge(spec: &MetricSpec, num: u64, den: u64) -> MetricStatus {
+    // `level.cmp_fraction(num, den)` is level <=> num/den.
+    let beyond = |level: Decimal| match spec.direction {
+        Direction::Above => level.cmp_fraction(num, den) == Ordering::Less,
+        Direction::Below => level.cmp_fraction(num, den) == Ordering::Greater,
+    };
+    if beyond(spec.breach) {
+        MetricStatus::Breach
+    } else if spec.warn.is_some_and(beyond) {
+        MetricStatus::Warning
+    } else {
+        MetricStatus::Ok
+    }
+}
+
+/// How many more bad orders fit under the breach level at this denominator.
+fn headroom(spec: &MetricSpec, num: u64, den: u64) -> i64 {
+    let value = match spec.direction {
+        Direction::Above => spec.breach.floor_mul(den) - i128::from(num),
+        Direction::Below => i128::from(num) - spec.breach.ceil_mul(den),
+    };
+    value.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
+
+fn round6(value: f64) -> f64 {
+    (value * 1e6).round() / 1e6
+}
+
+struct Counted {
+    numerator: u64,
+    denominator: u64,
+    evidence: Vec<Evidence>,
+}
+
+fn count(
+    orders: &Orders,
+    kind: MetricKind,
+    window: &Window,
+    as_of: NaiveDate,
+    defects: &DefectIndex<'_>,
+) -> Counted {
+    let mut counted = Counted {
+        numerator: 0,
+        denominator: 0,
+        evidence: Vec::new(),
+    };
+    let mfn_only = |o: &&Order| o.channel == Channel::Mfn;
+    let live = |o: &&Order| !o.is_cancelled();
+    let file = &orders.file;
+    let order_evidence = |o: &Order, excerpt: String| Evidence {
+        file: file.clone(),
+        line: Some(o.line),
+        key: o.id.clone(),
+        excerpt,
+    };
+    match kind {
+        MetricKind::OrderDefects(channel) => {
+            for order in orders
+                .orders
+                .iter()
+                .filter(live)
+                .filter(|o| channel.is_none_or(|c| o.channel == c))
+                .filter(|o| window.contains(o.purchase.date))
+            {
+                counted.denominator += 1;
+                if let Some(events) = defects.of(&order.id) {
+                    counted.numerator += 1;
+                    counted.evidence.extend(events.iter().cloned());
+                }
+            }
+        }
+        MetricKind::LateShipment => {
+            for order in orders.orders.iter().filter(mfn_only).filter(live) {
+                let Some(ship_by) = order.ship_by.filter(|s| window.contains(s.date)) else {
+                    continue;
+                };
+                counted.denominator += 1;
+                let late = match order.shipped_at {
+                    Some(shipped) => shipped
+                        .is_after(&ship_by)
+                        .then(|| format!("ship by {}, shipped {}", ship_by.date, shipped.date)),
+                    None if is_unshipped(order) && ship_by.date < as_of => {
+                        Some(format!("ship by {}, not shipped by {as_of}", ship_by.date))
+                    }
+                    None => None,
+                };
+                if let Some(excerpt) = late {
+                    counted.numerator += 1;
+                    counted.evidence.push(order_evidence(order, excerpt));
+                }
+            }
+        }
+        MetricKind::PreFulfillmentCancel => {
+            for order in orders
+                .orders
+                .iter()
+                .filter(mfn_only)
+                .filter(|o| window.contains(o.purchase.date))
+            {
+                counted.denominator += 1;
+                if order.is_cancelled() && order.cancelled_by != Some(CancelledBy::Buyer) {
+                    counted.numerator += 1;
+                    let by = match order.cancelled_by {
+                        Some(CancelledBy::Seller) => "by the seller",
+                        Some(CancelledBy::System) => "by the system",
+                        _ => "with no cancelled_by (counted as the seller's)",
+                    };
+                    counted.evidence.push(order_evidence(
+                        order,
+                        format!("bought {}, cancelled {by}", order.purchase.date),
+                    ));
+                }
+            }
+        }
+        MetricKind::ValidTracking => {
+            for order in orders
+                .orders
+                .iter()
+                .filter(mfn_only)
+                .filter(live)
+                .filter(|o| window.holds(o.shipped_at))
+            {
+                counted.denominator += 1;
+                if has_valid_tracking(orders, order) {
+                    counted.numerator += 1;
+                } else {
+                    let shipped = order
+                        .shipped_at
+                        .map(|s| s.date.to_string())
+                        .unwrap_or_default();
+                    counted.evidence.push(order_evidence(
+                        order,
+                        format!("shipped {shipped} without valid tracking"),
+                    ));
+                }
+            }
+        }
+        MetricKind::OnTimeDelivery => {
+            for order in orders
+                .orders
+                .iter()
+                .filter(mfn_only)
+                .filter(live)
+                .filter(|o| has_valid_tracking(orders, o))
+            {
+                let Some(promised) = order.promised_delivery.filter(|s| window.contains(s.date))
+                else {
+                    continue;
+                };
+                counted.denominator += 1;
+                match order.delivered_at {
+                    Some(delivered) if !delivered.is_after(&promised) => counted.numerator += 1,
+                    Some(delivered) => counted.evidence.push(order_evidence(
+                        order,
+                        format!("promised {}, delivered {}", promised.date, delivered.date),
+                    )),
+                    None => counted.evidence.push(order_evidence(
+                        order,
+                        format!("promised {}, no delivery recorded", promised.date),
+                    )),
+                }
+            }
+        }
+    }
+    counted
+}
+
+/// An order is unshipped when nothing says it left: no ship date and a
+/// status that is not Shipped or Delivered.
+fn is_unshipped(order: &Order) -> bool {
+    order.shipped_at.is_none()
+        && !matches!(
+            order.status,
+            Some(OrderStatus::Shipped | OrderStatus::Delivered)
+        )
+}
+
+/// `tracking_valid` decides when the column exists; otherwise a non-empty
+/// tracking id is valid tracking.
+fn has_valid_tracking(orders: &Orders, order: &Order) -> bool {
+    if orders.has_tracking_valid {
+        order.tracking_valid == Some(true)
+    } else {
+        order.has_tracking_id
+    }
+}
+
+#[cfg(test)]
+mod tests;

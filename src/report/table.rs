@@ -1,0 +1,256 @@
+//! `--format table`: the report for a person at a terminal. Score and band
+//! first, then the metrics with their headroom, then the findings by
+//! severity with the first few pieces of evidence, then input problems.
+//! Fits 80 columns; colour only when asked for or on a terminal without
+//! `NO_COLOR`.
+
+use super::Report;
+use crate::findings::{FindingStatus, Severity};
+use crate::input::table::printable;
+use crate::metrics::{MetricResult, MetricStatus};
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+use std::fmt::Write as _;
+
+/// How many pieces of evidence a finding shows before "and N more".
+const EVIDENCE_SHOWN: usize = 5;
+const WIDTH: u16 = 80;
+
+/// ANSI styling that is a no-op when colour is off.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn bold(self, text: &str) -> String {
+        self.paint("1", text)
+    }
+    fn dim(self, text: &str) -> String {
+        self.paint("2", text)
+    }
+    fn band(self, band: &str, text: &str) -> String {
+        match band {
+            "healthy" => self.paint("1;32", text),
+            "at_risk" => self.paint("1;33", text),
+            _ => self.paint("1;31", text),
+        }
+    }
+    fn severity(self, severity: Severity, text: &str) -> String {
+        match severity {
+            Severity::Critical => self.paint("1;35", text),
+            Severity::High => self.paint("1;31", text),
+            Severity::Medium => self.paint("33", text),
+            Severity::Low => self.paint("36", text),
+        }
+    }
+}
+
+pub fn render(report: &Report, style: Style) -> String {
+    let mut out = String::new();
+    let account = &report.account;
+    let mut who = account.id.clone();
+    if let Some(name) = &account.name {
+        who.push_str(&format!(" ({name})"));
+    }
+    if let Some(mp) = &account.marketplace {
+        who.push_str(&format!(", {mp}"));
+    }
+    let _ = writeln!(
+        out,
+        "{} {}",
+        style.bold("ahr account health:"),
+        printable(&who)
+    );
+    let _ = writeln!(out, "as of {} ({})", report.as_of, report.as_of_source);
+    let _ = writeln!(out);
+
+    let score = &report.score;
+    let _ = writeln!(
+        out,
+        "{}  {}",
+        style.band(&score.band, &format!("SCORE {} / 1000", score.value)),
+        style.band(&score.band, &score.band.replace('_', " ").to_uppercase())
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        style.dim("bands: healthy 200-1000 · at risk 100-199 · critical 0-99")
+    );
+    for line in &score.breakdown {
+        let label = match &line.rule {
+            Some(rule) => format!("{rule} {}", line.label),
+            None => line.label.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:>+6}  {}",
+            line.points,
+            crate::privacy::truncate(&label, 68)
+        );
+    }
+
+    if !report.metrics.0.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("METRICS"));
+        let mut table = new_table();
+        table.set_header(vec![
+            "metric", "value", "target", "orders", "headroom", "status",
+        ]);
+        for (id, m) in &report.metrics.0 {
+            table.add_row(vec![
+                Cell::new(id),
+                Cell::new(percent(m.value)).set_alignment(CellAlignment::Right),
+                Cell::new(format!("{} {}", m.target.op, percent(Some(m.target.value)))),
+                Cell::new(fraction(m)).set_alignment(CellAlignment::Right),
+                Cell::new(m.headroom.map_or("-".into(), |h| format!("{h:+}")))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(status_label(m.status)),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+        for (id, m) in &report.metrics.0 {
+            if let Some(reason) = &m.reason {
+                let _ = writeln!(out, "  {}", style.dim(&format!("{id}: {reason}")));
+            }
+        }
+    }
+
+    let _ = writeln!(
+        out,
+        "\n{}",
+        style.bold(&format!("FINDINGS ({})", report.findings.len()))
+    );
+    if report.findings.is_empty() {
+        let _ = writeln!(out, "  none: no enabled rule fired");
+    }
+    for f in &report.findings {
+        let tag = match f.status {
+            FindingStatus::Breach => f.severity.as_str().to_uppercase(),
+            FindingStatus::Warning => format!("{} (warning)", f.severity.as_str().to_uppercase()),
+        };
+        let points = if f.points != 0 {
+            format!("  {:+}", f.points)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "\n{} {}  {}{}",
+            style.severity(f.severity, &format!("[{tag}]")),
+            style.bold(&f.rule),
+            f.title,
+            points
+        );
+        let _ = writeln!(out, "  {}", printable(&f.message));
+        for e in f.evidence.iter().take(EVIDENCE_SHOWN) {
+            let place = match e.line {
+                Some(line) => format!("{}:{line}", e.file),
+                None => e.file.clone(),
+            };
+            let _ = writeln!(
+                out,
+                "  - {} {}: {}",
+                style.dim(&place),
+                printable(&e.key),
+                printable(&e.excerpt)
+            );
+        }
+        if f.evidence_total > EVIDENCE_SHOWN {
+            let _ = writeln!(
+                out,
+                "  - … and {} more (all of them in --format json)",
+                f.evidence_total - EVIDENCE_SHOWN
+            );
+        }
+        let _ = writeln!(out, "  fix: {}", f.remediation);
+        let _ = writeln!(out, "  appeal: {}", f.appeal.as_str());
+    }
+
+    if !report.inputs.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("INPUTS"));
+        let mut table = new_table();
+        table.set_header(vec!["file", "kind", "rows", "skipped", "encoding"]);
+        for i in &report.inputs {
+            table.add_row(vec![
+                Cell::new(printable(&i.file)),
+                Cell::new(&i.kind),
+                Cell::new(i.rows).set_alignment(CellAlignment::Right),
+                Cell::new(i.skipped).set_alignment(CellAlignment::Right),
+                Cell::new(&i.encoding),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+        for i in &report.inputs {
+            for p in &i.problems {
+                let place = match p.line {
+                    Some(line) => format!("{}:{line}", i.file),
+                    None => i.file.clone(),
+                };
+                let _ = writeln!(
+                    out,
+                    "  {} {}",
+                    style.dim(&printable(&place)),
+                    printable(&p.message)
+                );
+            }
+            let unlisted = i.problems_total.saturating_sub(i.problems.len() as u64);
+            if unlisted > 0 {
+                let _ = writeln!(out, "  {}: … and {unlisted} more problems", i.file);
+            }
+        }
+    }
+    if !report.ignored.is_empty() {
+        let names: Vec<String> = report.ignored.iter().map(|n| printable(n)).collect();
+        let _ = writeln!(
+            out,
+            "\nignored (not an export ahr reads): {}",
+            names.join(", ")
+        );
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+    out
+}
+
+fn new_table() -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(WIDTH - 2);
+    table
+}
+
+fn percent(value: Option<f64>) -> String {
+    match value {
+        Some(v) => {
+            let text = format!("{:.2}", v * 100.0);
+            format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+        }
+        None => "-".into(),
+    }
+}
+
+fn fraction(m: &MetricResult) -> String {
+    match (m.numerator, m.denominator) {
+        (Some(n), Some(d)) => format!("{n}/{d}"),
+        _ => "-".into(),
+    }
+}
+
+fn status_label(status: MetricStatus) -> &'static str {
+    match status {
+        MetricStatus::Ok => "ok",
+        MetricStatus::Warning => "WARNING",
+        MetricStatus::Breach => "BREACH",
+        MetricStatus::InsufficientData => "no data",
+    }
+}
