@@ -14,8 +14,6 @@ use ahr::report::table::Style;
 use ahr::report::{self, Report};
 use anyhow::{Result, bail};
 use clap::Parser;
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -175,11 +173,7 @@ fn run_rules(args: RulesArgs) -> Result<Outcome> {
             format!("{}\n", serde_json::to_string_pretty(&list)?)
         }
         Format::Table => {
-            let mut table = Table::new();
-            table
-                .load_style(UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(78);
+            let mut table = report::table::new_table();
             let mut header = vec!["id", "severity", "check", "title"];
             if args.all {
                 header.push("enabled");
@@ -197,7 +191,7 @@ fn run_rules(args: RulesArgs) -> Result<Outcome> {
                 }
                 table.add_row(row);
             }
-            format!("{table}\n{} rules\n", rules.len())
+            format!("{}\n{} rules\n", table.trim_fmt(), rules.len())
         }
     };
     print_stdout(&text)?;

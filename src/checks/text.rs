@@ -92,31 +92,34 @@ impl TextCheck {
     }
 }
 
-/// The matched passage with a little context on each side.
+/// The matched passage with a little context on each side, widened to
+/// whole words so masking sees every e-mail address and phone number whole.
 fn context_excerpt(text: &str, passage: &str, mask: bool) -> String {
+    const CONTEXT: usize = 30;
     let start = text.find(passage).unwrap_or(0);
-    let before: String = text[..start]
-        .chars()
+    let end = start + passage.len();
+    let mut from = text[..start]
+        .char_indices()
         .rev()
-        .take(30)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let after: String = text[start + passage.len()..].chars().take(30).collect();
-    let lead = if before.chars().count() == 30 {
-        "…"
-    } else {
-        ""
-    };
-    let tail = if after.chars().count() == 30 {
-        "…"
-    } else {
-        ""
-    };
+        .nth(CONTEXT - 1)
+        .map_or(0, |(i, _)| i);
+    if from > 0 {
+        from = text[..from].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    }
+    let mut to = text[end..]
+        .char_indices()
+        .nth(CONTEXT)
+        .map_or(text.len(), |(i, _)| end + i);
+    if to < text.len() {
+        to = text[to..]
+            .find(char::is_whitespace)
+            .map_or(text.len(), |i| to + i);
+    }
     format!(
-        "{lead}{}{tail}",
-        privacy::excerpt(&format!("{before}{passage}{after}"), 160, mask)
+        "{}{}{}",
+        if from > 0 { "…" } else { "" },
+        privacy::excerpt(&text[from..to], 200, mask),
+        if to < text.len() { "…" } else { "" }
     )
 }
 

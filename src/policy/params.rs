@@ -249,7 +249,13 @@ impl<'d> Params<'d> {
                 Ok(re) => out.push(re),
                 Err(err) => {
                     let detail = err.to_string();
-                    let last = detail.lines().last().unwrap_or(&detail).trim().to_string();
+                    let last = detail
+                        .lines()
+                        .last()
+                        .unwrap_or(&detail)
+                        .trim()
+                        .trim_start_matches("error: ")
+                        .to_string();
                     let message = format!("bad regex in `{key}` of {}: {last}", self.owner);
                     self.diags.error_with_help(
                         loc,

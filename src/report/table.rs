@@ -8,8 +8,7 @@ use super::Report;
 use crate::findings::{FindingStatus, Severity};
 use crate::input::table::printable;
 use crate::metrics::{MetricResult, MetricStatus};
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{Cell, CellAlignment, ContentArrangement, LineStyle, Table, TableStyle};
 use std::fmt::Write as _;
 
 /// How many pieces of evidence a finding shows before "and N more".
@@ -114,10 +113,12 @@ pub fn render(report: &Report, style: Style) -> String {
                 Cell::new(status_label(m.status)),
             ]);
         }
-        let _ = writeln!(out, "{table}");
+        let _ = writeln!(out, "{}", table.trim_fmt());
         for (id, m) in &report.metrics.0 {
             if let Some(reason) = &m.reason {
-                let _ = writeln!(out, "  {}", style.dim(&format!("{id}: {reason}")));
+                for part in wrap(&format!("{id}: {reason}"), WIDTH as usize - 4) {
+                    let _ = writeln!(out, "  {}", style.dim(&part));
+                }
             }
         }
     }
@@ -148,19 +149,14 @@ pub fn render(report: &Report, style: Style) -> String {
             f.title,
             points
         );
-        let _ = writeln!(out, "  {}", printable(&f.message));
+        wrap_into(&mut out, &printable(&f.message), "  ", "  ");
         for e in f.evidence.iter().take(EVIDENCE_SHOWN) {
             let place = match e.line {
                 Some(line) => format!("{}:{line}", e.file),
                 None => e.file.clone(),
             };
-            let _ = writeln!(
-                out,
-                "  - {} {}: {}",
-                style.dim(&place),
-                printable(&e.key),
-                printable(&e.excerpt)
-            );
+            let text = format!("{}: {}", printable(&e.key), printable(&e.excerpt));
+            located(&mut out, style, &place, &text, "  - ");
         }
         if f.evidence_total > EVIDENCE_SHOWN {
             let _ = writeln!(
@@ -169,7 +165,12 @@ pub fn render(report: &Report, style: Style) -> String {
                 f.evidence_total - EVIDENCE_SHOWN
             );
         }
-        let _ = writeln!(out, "  fix: {}", f.remediation);
+        wrap_into(
+            &mut out,
+            &format!("fix: {}", f.remediation),
+            "  ",
+            "       ",
+        );
         let _ = writeln!(out, "  appeal: {}", f.appeal.as_str());
     }
 
@@ -186,18 +187,19 @@ pub fn render(report: &Report, style: Style) -> String {
                 Cell::new(&i.encoding),
             ]);
         }
-        let _ = writeln!(out, "{table}");
+        let _ = writeln!(out, "{}", table.trim_fmt());
         for i in &report.inputs {
             for p in &i.problems {
                 let place = match p.line {
                     Some(line) => format!("{}:{line}", i.file),
                     None => i.file.clone(),
                 };
-                let _ = writeln!(
-                    out,
-                    "  {} {}",
-                    style.dim(&printable(&place)),
-                    printable(&p.message)
+                located(
+                    &mut out,
+                    style,
+                    &printable(&place),
+                    &printable(&p.message),
+                    "  ",
                 );
             }
             let unlisted = i.problems_total.saturating_sub(i.problems.len() as u64);
@@ -215,18 +217,77 @@ pub fn render(report: &Report, style: Style) -> String {
         );
     }
     for note in &report.notes {
-        let _ = writeln!(out, "note: {note}");
+        wrap_into(&mut out, &format!("note: {note}"), "", "      ");
     }
     out
 }
 
-fn new_table() -> Table {
+/// Columns without rules between rows: only a line under the header, so a
+/// table reads like `cargo` or `ruff` output and copies cleanly.
+const QUIET: TableStyle =
+    TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
+
+/// A table in the report's style, no wider than an 80-column terminal.
+pub fn new_table() -> Table {
     let mut table = Table::new();
     table
-        .load_style(UTF8_FULL_CONDENSED)
+        .load_style(QUIET)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(WIDTH - 2);
     table
+}
+
+/// Greedy word wrap by characters; a word longer than the width is cut.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let len = current.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+        while current.chars().count() > width {
+            let head: String = current.chars().take(width).collect();
+            let tail: String = current.chars().skip(width).collect();
+            lines.push(head);
+            current = tail;
+        }
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+/// Writes `place text` wrapped to the report width, the place dimmed, the
+/// continuation lines indented under the text.
+fn located(out: &mut String, style: Style, place: &str, text: &str, first: &str) {
+    let rest = " ".repeat(first.chars().count() + 2);
+    let width = WIDTH as usize - rest.chars().count();
+    for (i, line) in wrap(&format!("{place} {text}"), width)
+        .into_iter()
+        .enumerate()
+    {
+        if i == 0 {
+            let line = line.replacen(place, &style.dim(place), 1);
+            let _ = writeln!(out, "{first}{line}");
+        } else {
+            let _ = writeln!(out, "{rest}{line}");
+        }
+    }
+}
+
+/// Writes `text` wrapped to the report width, the first line after `first`
+/// and the rest after `rest`.
+fn wrap_into(out: &mut String, text: &str, first: &str, rest: &str) {
+    let width = WIDTH as usize - first.chars().count().max(rest.chars().count());
+    for (i, line) in wrap(text, width).into_iter().enumerate() {
+        let _ = writeln!(out, "{}{line}", if i == 0 { first } else { rest });
+    }
 }
 
 fn percent(value: Option<f64>) -> String {
