@@ -225,3 +225,138 @@ fn read_small_text(path: &Path) -> Result<String> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scratch account folder that removes itself.
+    struct Folder(PathBuf);
+
+    impl Folder {
+        fn new(name: &str) -> Folder {
+            let dir = std::env::temp_dir().join(format!("ahr-input-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            Folder(dir)
+        }
+        fn write(&self, name: &str, bytes: &[u8]) -> &Folder {
+            std::fs::write(self.0.join(name), bytes).unwrap();
+            self
+        }
+    }
+
+    impl Drop for Folder {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn reach() -> Reach {
+        Reach {
+            as_of: None,
+            horizon_days: 180,
+        }
+    }
+
+    #[test]
+    fn tab_files_keep_stray_quotes_as_data() {
+        let f = Folder::new("tab-quotes");
+        f.write(
+            "messages.txt",
+            b"sent_at\tbody\torder_id\n2026-11-01\tThe \"Deluxe\" model ships Monday\t113-1\n2026-11-02\tSize 10\" fits\t113-2\n",
+        );
+        let account = load_account(&f.0, reach()).unwrap();
+        let messages = account.messages.unwrap();
+        assert_eq!(messages.rows.len(), 2);
+        assert_eq!(messages.rows[0].body, "The \"Deluxe\" model ships Monday");
+        assert_eq!(messages.rows[1].body, "Size 10\" fits");
+        assert_eq!(messages.rows[1].line, 3);
+    }
+
+    #[test]
+    fn item_rows_of_one_order_are_one_order_at_its_first_line() {
+        let f = Folder::new("items");
+        f.write(
+            "orders.csv",
+            b"order_id,purchase_date,status,asin\r\n\
+              113-1,2026-11-01T10:00:00Z,Shipped,B01\r\n\
+              113-2,2026-11-02T10:00:00Z,Shipped,B01\r\n\
+              \r\n\
+              113-1,2026-11-01T10:00:00Z,Shipped,B02\r\n",
+        );
+        let account = load_account(&f.0, reach()).unwrap();
+        let orders = account.orders.unwrap();
+        assert_eq!(orders.orders.len(), 2);
+        assert_eq!(orders.orders[0].id, "113-1");
+        assert_eq!(orders.orders[0].line, 2);
+        assert_eq!(orders.latest_purchase.unwrap().to_string(), "2026-11-02");
+        assert!(!orders.has_fulfillment);
+        assert_eq!(account.inputs[0].rows, 3, "the blank line is not a row");
+    }
+
+    #[test]
+    fn rows_wider_than_the_header_are_skipped_and_located() {
+        let f = Folder::new("ragged");
+        f.write(
+            "claims.csv",
+            b"order_id,filed_at,status\n113-1,2026-11-01,open\n113-2,2026-11-02,open,extra,fields\n113-3,2026-11-03\n",
+        );
+        let account = load_account(&f.0, reach()).unwrap();
+        assert_eq!(
+            account.claims.unwrap().rows.len(),
+            2,
+            "a short row reads its missing cells as empty"
+        );
+        let input = &account.inputs[0];
+        assert_eq!(input.skipped, 1);
+        assert_eq!(input.problems[0].line, Some(3));
+    }
+
+    #[test]
+    fn two_files_for_one_export_is_an_error() {
+        let f = Folder::new("twice");
+        f.write("orders.csv", b"order_id,purchase_date\n")
+            .write("Orders.tsv", b"order_id\tpurchase_date\n");
+        let err = load_account(&f.0, reach()).unwrap_err().to_string();
+        assert!(err.contains("two orders files"), "{err}");
+    }
+
+    #[test]
+    fn unknown_files_and_folders_are_listed_not_read() {
+        let f = Folder::new("ignored");
+        f.write("notes.md", b"hello").write("orders.xlsx", b"PK");
+        std::fs::create_dir_all(f.0.join("old")).unwrap();
+        let account = load_account(&f.0, reach()).unwrap();
+        assert_eq!(account.ignored, ["notes.md", "old/", "orders.xlsx"]);
+        assert!(account.orders.is_none());
+    }
+
+    #[test]
+    fn orders_beyond_every_window_are_not_kept() {
+        let f = Folder::new("prune");
+        let mut csv = String::from("order_id,purchase_date\n");
+        for day in 0..400 {
+            let date =
+                chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap() + chrono::Days::new(day);
+            csv.push_str(&format!("113-{day},{date}\n"));
+        }
+        f.write("orders.csv", csv.as_bytes());
+        let account = load_account(&f.0, reach()).unwrap();
+        let orders = account.orders.unwrap();
+        // The last purchase is 2026-11-04; 180 days reach back to 2026-05-09.
+        assert_eq!(orders.orders.len(), 180);
+        assert_eq!(orders.out_of_reach, 220);
+        assert_eq!(orders.orders[0].purchase.date.to_string(), "2026-05-09");
+    }
+
+    #[test]
+    fn the_marketplace_picks_the_order_of_slashed_dates() {
+        let f = Folder::new("marketplace");
+        f.write("account.toml", b"marketplace = \"DE\"\n")
+            .write("feedback.csv", b"date,rating,order_id\n3/4/26,1,113-1\n");
+        let account = load_account(&f.0, reach()).unwrap();
+        let feedback = account.feedback.unwrap();
+        assert_eq!(feedback.rows[0].date.date.to_string(), "2026-04-03");
+    }
+}

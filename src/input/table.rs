@@ -7,6 +7,7 @@ use super::decode::{self, TextEncoding};
 use super::schema::Schema;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
+use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 
@@ -88,7 +89,7 @@ impl<'a> Row<'a> {
 
 /// An opened export with its header resolved against a schema.
 pub struct Table {
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    reader: csv::Reader<LineCounter<Box<dyn Read + Send>>>,
     schema: &'static Schema,
     /// For each schema column (same order), its position in a record.
     positions: Vec<Option<usize>>,
@@ -121,7 +122,7 @@ impl Table {
             .quoting(quoting)
             .flexible(true)
             .has_headers(true)
-            .from_reader(stream);
+            .from_reader(LineCounter::new(stream));
         let headers = reader
             .byte_headers()
             .with_context(|| format!("{file_name}: could not read the header line"))?
@@ -251,7 +252,8 @@ impl Table {
                     continue;
                 }
             }
-            let line = record.position().map_or(0, |p| p.line());
+            let start = record.position().map_or(0, |p| p.byte());
+            let line = self.reader.get_mut().line_at(start);
             if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                 continue; // blank lines carry nothing and are not rows
             }
@@ -283,6 +285,75 @@ impl Table {
 
     pub fn into_report(self) -> InputReport {
         self.report
+    }
+}
+
+/// Counts line ends as the csv parser reads, so a record's line can be told
+/// from its starting byte. The csv crate's own line numbers start a record
+/// where the previous one's terminator began, which is a line early after a
+/// CRLF or a blank line; counting here gives the line a person sees.
+pub struct LineCounter<R> {
+    inner: R,
+    /// Bytes handed to the parser so far.
+    offset: u64,
+    /// Offsets of `\n` bytes not yet passed, each with whether a `\r` came
+    /// just before it.
+    newlines: VecDeque<(u64, bool)>,
+    /// Line ends before the first entry of `newlines`.
+    passed: u64,
+    last_byte: u8,
+}
+
+impl<R: Read> LineCounter<R> {
+    pub fn new(inner: R) -> Self {
+        LineCounter {
+            inner,
+            offset: 0,
+            newlines: VecDeque::new(),
+            passed: 0,
+            last_byte: 0,
+        }
+    }
+
+    /// The 1-based line of the record the parser started at byte `start`:
+    /// line ends before `start`, plus the blank line ends the parser skipped
+    /// between `start` and the record's first byte.
+    pub fn line_at(&mut self, start: u64) -> u64 {
+        while self.newlines.front().is_some_and(|&(at, _)| at < start) {
+            self.newlines.pop_front();
+            self.passed += 1;
+        }
+        let mut expected = start;
+        while let Some(&(at, after_cr)) = self.newlines.front() {
+            if at == expected || (after_cr && at == expected + 1) {
+                self.newlines.pop_front();
+                self.passed += 1;
+                expected = at + 1;
+            } else {
+                break;
+            }
+        }
+        self.passed + 1
+    }
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let chunk = &buf[..n];
+        for i in memchr::memchr_iter(b'\n', chunk) {
+            let after_cr = if i > 0 {
+                chunk[i - 1] == b'\r'
+            } else {
+                self.last_byte == b'\r'
+            };
+            self.newlines.push_back((self.offset + i as u64, after_cr));
+        }
+        if let Some(&last) = chunk.last() {
+            self.last_byte = last;
+        }
+        self.offset += n as u64;
+        Ok(n)
     }
 }
 
@@ -367,6 +438,45 @@ mod tests {
         // A comma inside a quoted header cell does not count.
         assert_eq!(sniff_delimiter(b"\"a,b\";c;d\n", b','), b';');
         assert_eq!(sniff_delimiter(b"order_id\n", b','), b',');
+    }
+
+    /// Reads `data` through the counter and returns each record's first
+    /// field with its line.
+    fn lines_of(data: &str) -> Vec<(String, u64)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(LineCounter::new(data.as_bytes()));
+        let mut record = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            let start = record.position().unwrap().byte();
+            let line = reader.get_mut().line_at(start);
+            out.push((String::from_utf8_lossy(&record[0]).into_owned(), line));
+        }
+        out
+    }
+
+    #[test]
+    fn lines_are_the_lines_a_person_sees() {
+        let expected = vec![
+            ("x".to_string(), 2),
+            ("y".to_string(), 3),
+            ("z".to_string(), 5),
+            ("w".to_string(), 7),
+        ];
+        assert_eq!(lines_of("a,b\nx,1\ny,2\n\nz,\"3\n4\"\nw,5\n"), expected);
+        assert_eq!(
+            lines_of("a,b\r\nx,1\r\ny,2\r\n\r\nz,\"3\r\n4\"\r\nw,5\r\n"),
+            expected
+        );
+        assert_eq!(
+            lines_of("a,b\r\nx,1\ny,2\r\n\n\r\nz,3\n"),
+            vec![
+                ("x".to_string(), 2),
+                ("y".to_string(), 3),
+                ("z".to_string(), 6)
+            ]
+        );
     }
 
     #[test]
