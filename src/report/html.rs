@@ -34,6 +34,7 @@ article { border-top: 1px solid var(--line); padding: 12px 0; }
 article:first-of-type { border-top: none; }
 article h3 { font-size: 16px; margin: 0 0 6px; }
 .msg { margin: 4px 0 8px; }
+section h2 + ul, table + h2 { margin-top: 16px; }
 .fix { background: #f6f8fa; border-left: 3px solid #0969da; padding: 6px 10px; margin: 8px 0 0; font-size: 14px; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
 .muted { color: var(--muted); }
@@ -181,7 +182,7 @@ pub fn render(report: &Report) -> String {
         out.push_str("<p>No enabled rule fired.</p>\n");
     }
     for f in &report.findings {
-        finding(&mut out, report, f, None);
+        finding(&mut out, f, None);
     }
     out.push_str("</section>\n");
 
@@ -196,7 +197,7 @@ pub fn render(report: &Report) -> String {
                 "Waived until {} by {}: {} ({})",
                 w.waiver.expires, w.waiver.owner, w.waiver.reason, w.waiver.defined_at
             );
-            finding(&mut out, report, &w.finding, Some(&note));
+            finding(&mut out, &w.finding, Some(&note));
         }
         if let Some(s) = &report.waivers {
             out.push_str("<ul>\n");
@@ -306,7 +307,7 @@ fn severity_class(s: Severity) -> &'static str {
     }
 }
 
-fn finding(out: &mut String, report: &Report, f: &Finding, waived: Option<&str>) {
+fn finding(out: &mut String, f: &Finding, waived: Option<&str>) {
     let status = match (waived, f.status) {
         (Some(_), _) => "waived",
         (None, FindingStatus::Breach) => "breach",
@@ -337,10 +338,12 @@ fn finding(out: &mut String, report: &Report, f: &Finding, waived: Option<&str>)
     }
     if !f.evidence.is_empty() {
         out.push_str("<table>\n<tr><th>where</th><th>what</th><th>excerpt</th></tr>\n");
+        // File names only: the reader of this page has the exports, not
+        // the auditor's folder layout.
         for e in f.evidence.iter().take(EVIDENCE_SHOWN) {
             let place = match e.line {
-                Some(line) => format!("{}:{line}", report.path_of(&e.file)),
-                None => report.path_of(&e.file),
+                Some(line) => format!("{}:{line}", e.file),
+                None => e.file.clone(),
             };
             let _ = writeln!(
                 out,
@@ -381,7 +384,7 @@ fn arc_point(score: f64, radius: f64) -> (f64, f64) {
 fn gauge(value: i64, band: &str) -> String {
     let radius = 120.0;
     let mut svg = String::from(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"300\" height=\"200\" viewBox=\"0 0 300 200\" role=\"img\" aria-label=\"score gauge\">\n",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"340\" height=\"200\" viewBox=\"-20 0 340 200\" role=\"img\" aria-label=\"score gauge\">\n",
     );
     for (from, to, color) in [
         (0.0, 100.0, RED),
@@ -508,11 +511,12 @@ fn trend(report: &Report) -> String {
         let _ = writeln!(
             svg,
             "<line x1=\"{left}\" y1=\"{0:.1}\" x2=\"{1}\" y2=\"{0:.1}\" stroke=\"{color}\" stroke-width=\"1.5\" stroke-dasharray=\"{dash}\"/>\
-             <text x=\"{2}\" y=\"{3:.1}\" font-size=\"11\" text-anchor=\"end\" fill=\"{color}\">{label}</text>",
+             <text x=\"{2}\" y=\"{3:.1}\" font-size=\"11\" fill=\"{color}\">{label}</text>",
             y(level),
             w - right,
-            w - right - 4.0,
-            y(level) - 4.0
+            left + 6.0,
+            // 250 labelled above its line, 200 below, so they never touch.
+            if level > 225.0 { y(level) - 4.0 } else { y(level) + 13.0 }
         );
     }
     let path: Vec<String> = points

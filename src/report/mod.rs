@@ -245,15 +245,16 @@ impl Report {
     /// An export file's path as the user sees it: joined to the account
     /// folder when the report knows it, with forward slashes.
     pub fn path_of(&self, file: &str) -> String {
-        match self
-            .source
-            .as_deref()
-            .map(|s| s.trim_end_matches(['/', '\\']))
-        {
-            Some(dir) if !dir.is_empty() && dir != "." => {
-                format!("{}/{file}", dir.replace('\\', "/"))
-            }
-            _ => file.to_string(),
+        let dir = self.source.as_deref().unwrap_or("").replace('\\', "/");
+        let mut dir = dir.trim_end_matches('/');
+        // `./exports` and `exports` name the same place in a repository.
+        while let Some(rest) = dir.strip_prefix("./") {
+            dir = rest.trim_start_matches('/');
+        }
+        if dir.is_empty() || dir == "." {
+            file.to_string()
+        } else {
+            format!("{dir}/{file}")
         }
     }
 

@@ -41,9 +41,24 @@ fn fingerprint(parts: &[&str]) -> String {
     format!("{hash:016x}")
 }
 
+/// A path relative to the repository stays a relative reference (what
+/// code scanning maps onto the checkout); an absolute one becomes a
+/// `file://` URI.
+fn artifact_uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let bytes = path.as_bytes();
+    if bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic() {
+        return format!("file:///{}:{}", &path[..1], uri_path(&path[2..]));
+    }
+    if path.starts_with('/') {
+        return format!("file://{}", uri_path(&path));
+    }
+    uri_path(&path)
+}
+
 fn location(report: &Report, file: &str, line: Option<u64>, text: Option<String>) -> Value {
     let mut physical = json!({
-        "artifactLocation": {"uri": uri_path(&report.path_of(file))}
+        "artifactLocation": {"uri": artifact_uri(&report.path_of(file))}
     });
     if let Some(line) = line.filter(|l| *l >= 1) {
         physical["region"] = json!({"startLine": line});
@@ -258,6 +273,13 @@ pub fn render(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absolute_paths_become_file_uris() {
+        assert_eq!(artifact_uri("exports/a b.csv"), "exports/a%20b.csv");
+        assert_eq!(artifact_uri("/srv/x/orders.csv"), "file:///srv/x/orders.csv");
+        assert_eq!(artifact_uri("C:\\data\\orders.csv"), "file:///C:/data/orders.csv");
+    }
 
     #[test]
     fn fingerprints_are_stable_and_separate_their_parts() {
