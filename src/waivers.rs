@@ -60,13 +60,17 @@ pub fn load(path: &Path, policies: &PolicySet) -> Result<WaiverFile> {
         )
     })?;
     let rules: Vec<&str> = policies.rules.iter().map(|r| r.id.as_str()).collect();
-    parse(&path.display().to_string(), &text, &rules).map_err(|rendered| anyhow::anyhow!(rendered))
+    // Rendered like policy errors (and printed as they are, without a
+    // second `error:` prefix).
+    parse(&path.display().to_string(), &text, &rules)
+        .map_err(|rendered| anyhow::Error::new(crate::policy::PolicyErrors(rendered)))
 }
 
 /// Parses a waiver file; every problem comes back at once, located.
 pub fn parse(name: &str, text: &str, known_rules: &[&str]) -> Result<WaiverFile, String> {
     let mut diags = Diagnostics::default();
-    let Some(mut root) = tree::parse(&mut diags, name, text) else {
+    let text = quote_dates(text);
+    let Some(mut root) = tree::parse(&mut diags, name, &text) else {
         return Err(render(&diags));
     };
     let mut waivers = Vec::new();
@@ -195,6 +199,24 @@ fn render(diags: &Diagnostics) -> String {
     diags
         .render()
         .replace(" in the policies", " in the waiver file")
+        .replace(
+            "fix the syntax at this place; `ahr policy check` lists every problem",
+            "fix the syntax at this place; write dates as \"YYYY-MM-DD\"",
+        )
+}
+
+/// TOML dates (`expires = 2026-12-31`) are what people write; the TOML
+/// reader keeps no dates, so they are read as the string they spell. Only
+/// the one line changes, so every place reported stays on its line.
+fn quote_dates(text: &str) -> std::borrow::Cow<'_, str> {
+    static DATE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = DATE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?m)^([ \t]*expires[ \t]*=[ \t]*)(\d{4}-\d{2}-\d{2})([ \t]*(?:#.*)?)\r?$",
+        )
+        .expect("a valid pattern")
+    });
+    re.replace_all(text, "${1}\"${2}\"${3}")
 }
 
 /// What the waivers did to a list of findings.
@@ -345,6 +367,17 @@ mod tests {
         assert_eq!(w.scope, vec!["M1"]);
         assert_eq!(w.expires, day("2026-12-31"));
         assert_eq!(w.defined_at, "ahr.toml:2");
+    }
+
+    #[test]
+    fn a_toml_date_reads_as_a_date() {
+        let file = parse(
+            "ahr.toml",
+            "[[waiver]]\nrule = \"PERF-ODR\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2026-12-31 # end of peak\n",
+            RULES,
+        )
+        .unwrap();
+        assert_eq!(file.waivers[0].expires, day("2026-12-31"));
     }
 
     #[test]

@@ -471,6 +471,11 @@ expires = "2099-12-31"
     let out = ahr(&["audit", path(&account)]);
     let table = stdout(&out);
     assert!(table.contains("SCORE 108 / 1000"), "{table}");
+    assert!(
+        table.contains("WAIVED (1, not in the score or the gate)"),
+        "{table}"
+    );
+    assert!(table.contains("REV-POSITIVE Asks for a positive or five-star review  until 2099-12-31, owner ops@northwind.example"), "{table}");
     assert!(table.contains("expired on 2020-01-01"), "{table}");
     assert!(table.contains("matched no finding"), "{table}");
     assert!(
@@ -620,4 +625,31 @@ fn completions_and_man_page_come_from_the_command_line_definition() {
         "{page}"
     );
     assert!(page.contains("audit") && page.contains("render"));
+}
+
+#[test]
+fn render_reads_a_report_written_before_the_new_sections() {
+    let mut report = json_report(&[AGENCY]);
+    let map = report.as_object_mut().unwrap();
+    for key in ["rules", "health_history", "source"] {
+        assert!(map.remove(key).is_some(), "{key}");
+    }
+    let dir = scratch("old-report");
+    let file = dir.join("old.json");
+    std::fs::write(&file, serde_json::to_string(&report).unwrap()).unwrap();
+    let out = ahr(&["render", path(&file), "--format", "junit"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let cases = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .count();
+    assert_eq!(cases, 2, "the findings are all an old report can list");
+    // A newer schema is refused rather than misread.
+    report["schema_version"] = Value::from(99);
+    std::fs::write(&file, serde_json::to_string(&report).unwrap()).unwrap();
+    let out = ahr(&["render", path(&file), "--format", "html"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("upgrade ahr"), "{}", stderr(&out));
 }

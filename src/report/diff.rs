@@ -362,3 +362,89 @@ pub fn render_markdown(diff: &Diff) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn report(score: i64, findings: serde_json::Value) -> Report {
+        serde_json::from_value(json!({
+            "schema_version": 1,
+            "tool": {"name": "ahr", "version": "0"},
+            "account": {"id": "a", "name": null, "marketplace": null},
+            "as_of": "2026-11-20",
+            "as_of_source": "--as-of",
+            "score": {"value": score, "band": "healthy", "breakdown": []},
+            "metrics": {},
+            "findings": findings,
+            "inputs": [],
+            "ignored": [],
+            "notes": []
+        }))
+        .unwrap()
+    }
+
+    fn finding(rule: &str, status: &str, keys: &[&str]) -> serde_json::Value {
+        json!({
+            "rule": rule, "title": "t", "category": "c", "severity": "medium",
+            "status": status, "points": -40, "occurrences": keys.len(),
+            "message": "m", "appeal": "appealable", "remediation": "r",
+            "evidence": keys.iter().map(|k| json!({"file": "messages.csv", "line": 2, "key": k, "excerpt": "e"})).collect::<Vec<_>>(),
+            "evidence_total": keys.len()
+        })
+    }
+
+    #[test]
+    fn the_baseline_keeps_what_got_worse_or_gained_evidence() {
+        let old = report(
+            250,
+            json!([
+                finding("MSG-CONTENT", "breach", &["M1", "M2"]),
+                finding("PERF-LSR-10", "warning", &["o1"]),
+                finding("PERF-CR", "breach", &["o9"]),
+            ]),
+        );
+        let mut new = report(
+            180,
+            json!([
+                finding("MSG-CONTENT", "breach", &["M2"]),
+                finding("PERF-LSR-10", "breach", &["o1"]),
+                finding("PERF-CR", "breach", &["o9", "o10"]),
+                finding("REV-GATING", "breach", &["M5"]),
+            ]),
+        );
+        apply_baseline(&mut new, &old, "old.json");
+        let kept: Vec<&str> = new.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(kept, vec!["PERF-LSR-10", "PERF-CR", "REV-GATING"]);
+        assert_eq!(new.baseline.as_ref().unwrap().known, vec!["MSG-CONTENT"]);
+        assert_eq!(
+            new.score.value, 180,
+            "the score is the account's, not the delta's"
+        );
+    }
+
+    #[test]
+    fn diff_sorts_findings_into_new_resolved_and_changed() {
+        let old = report(
+            250,
+            json!([
+                finding("A", "breach", &["x"]),
+                finding("B", "warning", &["y"])
+            ]),
+        );
+        let new = report(
+            170,
+            json!([
+                finding("B", "breach", &["y", "z"]),
+                finding("C", "breach", &["w"])
+            ]),
+        );
+        let d = diff(&old, &new);
+        assert_eq!(d.score_change, -80);
+        assert_eq!(d.new_findings[0].rule, "C");
+        assert_eq!(d.resolved_findings[0].rule, "A");
+        assert_eq!(d.changed_findings[0].new_evidence, vec!["z"]);
+        assert_eq!(d.changed_findings[0].old.status, FindingStatus::Warning);
+    }
+}

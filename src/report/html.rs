@@ -516,7 +516,11 @@ fn trend(report: &Report) -> String {
             w - right,
             left + 6.0,
             // 250 labelled above its line, 200 below, so they never touch.
-            if level > 225.0 { y(level) - 4.0 } else { y(level) + 13.0 }
+            if level > 225.0 {
+                y(level) - 4.0
+            } else {
+                y(level) + 13.0
+            }
         );
     }
     let path: Vec<String> = points

@@ -277,8 +277,14 @@ mod tests {
     #[test]
     fn absolute_paths_become_file_uris() {
         assert_eq!(artifact_uri("exports/a b.csv"), "exports/a%20b.csv");
-        assert_eq!(artifact_uri("/srv/x/orders.csv"), "file:///srv/x/orders.csv");
-        assert_eq!(artifact_uri("C:\\data\\orders.csv"), "file:///C:/data/orders.csv");
+        assert_eq!(
+            artifact_uri("/srv/x/orders.csv"),
+            "file:///srv/x/orders.csv"
+        );
+        assert_eq!(
+            artifact_uri("C:\\data\\orders.csv"),
+            "file:///C:/data/orders.csv"
+        );
     }
 
     #[test]
