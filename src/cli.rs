@@ -42,8 +42,8 @@ pub enum Command {
     Init(InitArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or write one page per command.
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -289,6 +289,13 @@ pub struct DiffArgs {
 pub struct InitArgs {
     /// The account folder to create (files already there are kept).
     pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write ahr.1, ahr-audit.1, ... into DIR instead of printing ahr.1.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

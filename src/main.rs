@@ -5,7 +5,7 @@
 use ahr::audit::{self, AuditOptions, Review};
 use ahr::cli::{
     AuditArgs, Cli, ColorChoice, Command, CompletionsArgs, DiffArgs, DiffFormat, ExplainArgs,
-    Format, InitArgs, PolicyArgs, PolicyCheckArgs, PolicyCommand, RenderArgs, RulesArgs,
+    Format, InitArgs, ManArgs, PolicyArgs, PolicyCheckArgs, PolicyCommand, RenderArgs, RulesArgs,
 };
 use ahr::findings::{FindingStatus, Severity};
 use ahr::policy::diagnostics::did_you_mean;
@@ -42,7 +42,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => run_diff(args),
         Command::Init(args) => run_init(args),
         Command::Completions(args) => run_completions(args),
-        Command::Man => run_man(),
+        Command::Man(args) => run_man(args),
     };
     match result {
         Ok(Outcome::Passed) => ExitCode::SUCCESS,
@@ -245,7 +245,13 @@ fn run_completions(args: CompletionsArgs) -> Result<Outcome> {
     Ok(Outcome::Passed)
 }
 
-fn run_man() -> Result<Outcome> {
+fn run_man(args: ManArgs) -> Result<Outcome> {
+    if let Some(dir) = &args.dir {
+        std::fs::create_dir_all(dir)
+            .and_then(|()| clap_mangen::generate_to(Cli::command(), dir))
+            .map_err(|err| anyhow::anyhow!("cannot write man pages to {}: {err}", dir.display()))?;
+        return Ok(Outcome::Passed);
+    }
     let mut buffer = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut buffer)?;
     print_stdout(&String::from_utf8_lossy(&buffer))?;

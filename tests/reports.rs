@@ -625,6 +625,14 @@ fn completions_and_man_page_come_from_the_command_line_definition() {
         "{page}"
     );
     assert!(page.contains("audit") && page.contains("render"));
+    let dir = scratch("man");
+    let out = ahr(&["man", "--dir", path(&dir)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let audit = std::fs::read_to_string(dir.join("ahr-audit.1")).unwrap();
+    assert!(
+        audit.contains("fail\\-under") && audit.contains("baseline"),
+        "{audit}"
+    );
 }
 
 #[test]
