@@ -7,8 +7,11 @@ use crate::findings::{Finding, FindingStatus, Hit};
 use crate::input::{self, Account, Reach};
 use crate::metrics::{self, DefectIndex, MetricKind, MetricSpec, Window};
 use crate::policy::{PolicySet, Rule};
-use crate::report::{AccountInfo, Metrics, Report, SCHEMA_VERSION, Tool};
+use crate::report::{
+    AccountInfo, HealthPoint, Metrics, Report, RuleOutcome, RuleStatus, SCHEMA_VERSION, Tool,
+};
 use crate::score;
+use crate::waivers::{self, WaiverFile};
 use anyhow::Result;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -34,18 +37,50 @@ pub fn horizon_days(policies: &PolicySet) -> u32 {
         .unwrap_or(0)
 }
 
+/// What an audit can take beyond the exports and the policies.
+#[derive(Clone, Debug, Default)]
+pub struct Review {
+    /// Findings these waivers cover leave the score and the gate.
+    pub waivers: Option<WaiverFile>,
+    /// The account folder as the user named it, for SARIF and annotations.
+    pub source: Option<String>,
+}
+
+/// Days of Amazon's AHR history the report carries for the trend chart.
+pub const HEALTH_HISTORY_DAYS: u32 = 365;
+
 /// Reads and audits one account folder.
 pub fn audit_dir(dir: &Path, policies: &PolicySet, options: &AuditOptions) -> Result<Report> {
+    audit_dir_with(dir, policies, options, &Review::default())
+}
+
+/// Reads and audits one account folder, with waivers and a source name.
+pub fn audit_dir_with(
+    dir: &Path,
+    policies: &PolicySet,
+    options: &AuditOptions,
+    review: &Review,
+) -> Result<Report> {
     let reach = Reach {
         as_of: options.as_of,
         horizon_days: horizon_days(policies),
     };
     let account = input::load_account(dir, reach)?;
-    Ok(audit_account(&account, policies, options))
+    Ok(audit_account_with(&account, policies, options, review))
 }
 
 /// Audits an account already read.
 pub fn audit_account(account: &Account, policies: &PolicySet, options: &AuditOptions) -> Report {
+    audit_account_with(account, policies, options, &Review::default())
+}
+
+/// Audits an account already read, with waivers and a source name.
+pub fn audit_account_with(
+    account: &Account,
+    policies: &PolicySet,
+    options: &AuditOptions,
+    review: &Review,
+) -> Report {
     let mut notes = Vec::new();
     let (as_of, as_of_source) = match (
         options.as_of,
@@ -94,6 +129,36 @@ pub fn audit_account(account: &Account, policies: &PolicySet, options: &AuditOpt
             .then(a.rule.cmp(&b.rule))
     });
 
+    let (findings, waived, waiver_summary) = match &review.waivers {
+        Some(file) => {
+            let applied = waivers::apply(file, findings, options.today);
+            (applied.active, applied.waived, Some(applied.summary))
+        }
+        None => (findings, Vec::new(), None),
+    };
+    if let Some(summary) = &waiver_summary {
+        if !waived.is_empty() {
+            notes.push(format!(
+                "{} finding(s) waived by {}: listed as waived, not in the score or the gate",
+                waived.len(),
+                summary.file
+            ));
+        }
+        for w in &summary.expired {
+            notes.push(format!(
+                "the waiver for {} at {} expired on {}: it no longer applies",
+                w.rule, w.defined_at, w.expires
+            ));
+        }
+        for w in &summary.unmatched {
+            notes.push(format!(
+                "the waiver for {} at {} matched no finding: remove it or fix its scope",
+                w.rule, w.defined_at
+            ));
+        }
+    }
+    let rules = rule_outcomes(policies, &findings, &waived);
+
     let volume = account.orders.as_ref().map(|orders| {
         let window = Window::ending(as_of, policies.scoring.volume_window_days);
         metrics::orders_in_window(orders, &window)
@@ -115,7 +180,59 @@ pub fn audit_account(account: &Account, policies: &PolicySet, options: &AuditOpt
         inputs: account.inputs.clone(),
         ignored: account.ignored.clone(),
         notes,
+        rules,
+        waived,
+        waivers: waiver_summary,
+        baseline: None,
+        health_history: health_history(account, as_of),
+        source: review.source.clone(),
     }
+}
+
+/// Every enabled rule with how it came out, in rule id order.
+fn rule_outcomes(
+    policies: &PolicySet,
+    findings: &[Finding],
+    waived: &[crate::report::WaivedFinding],
+) -> Vec<RuleOutcome> {
+    policies
+        .enabled()
+        .map(|rule| {
+            let status = match findings.iter().find(|f| f.rule == rule.id) {
+                Some(f) if f.status == FindingStatus::Breach => RuleStatus::Breach,
+                Some(_) => RuleStatus::Warning,
+                None if waived.iter().any(|w| w.finding.rule == rule.id) => RuleStatus::Waived,
+                None => RuleStatus::Passed,
+            };
+            RuleOutcome {
+                id: rule.id.clone(),
+                title: rule.title.clone(),
+                category: rule.category.clone(),
+                severity: rule.severity,
+                appeal: rule.appeal,
+                status,
+                remediation: rule.remediation.trim().to_string(),
+                references: rule.references.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Amazon's AHR for the year up to as-of, one point per day (the last row
+/// wins when a day repeats).
+fn health_history(account: &Account, as_of: NaiveDate) -> Vec<HealthPoint> {
+    let Some(source) = &account.health_history else {
+        return Vec::new();
+    };
+    let window = Window::ending(as_of, HEALTH_HISTORY_DAYS);
+    let mut by_day: BTreeMap<NaiveDate, u16> = BTreeMap::new();
+    for day in source.rows.iter().filter(|d| window.contains(d.date)) {
+        by_day.insert(day.date, day.ahr);
+    }
+    by_day
+        .into_iter()
+        .map(|(date, ahr)| HealthPoint { date, ahr })
+        .collect()
 }
 
 /// Computes every metric an enabled rule names, in the metric table's

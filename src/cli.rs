@@ -32,6 +32,18 @@ pub enum Command {
     /// Work with policy files.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Re-render a saved JSON report in any format.
+    Render(RenderArgs),
+    /// Compare two saved JSON reports: score change, new and resolved
+    /// findings, metric changes.
+    Diff(DiffArgs),
+    /// Write an account folder template: every export with its header, a
+    /// commented account.toml, a waiver file and a policy template.
+    Init(InitArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command.
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -47,8 +59,79 @@ pub struct PolicyArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// For a person at a terminal.
     Table,
+    /// The whole report, one document (the wire format `render` and `diff` read).
     Json,
+    /// JUnit XML: one test case per enabled rule.
+    Junit,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// A summary for a pull-request comment or $GITHUB_STEP_SUMMARY.
+    Markdown,
+    /// One self-contained page to send to a client.
+    Html,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+        }
+    }
+}
+
+/// Pairs each `-o FILE` with the `--format` written before it (the first
+/// one, when `-o` comes first), from the positions clap saw them at. A
+/// format without a file goes to stdout; only one may. With no `--format`
+/// at all, the report is a table.
+pub fn pair_outputs(
+    formats: &[(usize, Format)],
+    outputs: &[(usize, PathBuf)],
+) -> Result<Vec<(Format, Option<PathBuf>)>, String> {
+    let mut formats: Vec<(usize, Format)> = formats.to_vec();
+    formats.sort_by_key(|(i, _)| *i);
+    if formats.is_empty() {
+        formats.push((0, Format::Table));
+    }
+    let mut pairs: Vec<(Format, Option<PathBuf>)> =
+        formats.iter().map(|(_, f)| (*f, None)).collect();
+    let mut outputs: Vec<(usize, PathBuf)> = outputs.to_vec();
+    outputs.sort_by_key(|(i, _)| *i);
+    for (at, file) in outputs {
+        let slot = formats.iter().rposition(|(i, _)| *i < at).unwrap_or(0);
+        match &pairs[slot].1 {
+            None => pairs[slot].1 = Some(file),
+            Some(first) => {
+                return Err(format!(
+                    "two files for --format {}: {} and {}; write `--format FORMAT -o FILE` once per format",
+                    pairs[slot].0.as_str(),
+                    first.display(),
+                    file.display()
+                ));
+            }
+        }
+    }
+    let to_stdout: Vec<&str> = pairs
+        .iter()
+        .filter(|(_, file)| file.is_none())
+        .map(|(f, _)| f.as_str())
+        .collect();
+    if to_stdout.len() > 1 {
+        return Err(format!(
+            "--format {} would all go to stdout: give each but one `-o FILE`, e.g. `--format json -o report.json --format junit -o report.xml`",
+            to_stdout.join(", ")
+        ));
+    }
+    Ok(pairs)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -87,12 +170,23 @@ pub struct AuditArgs {
     /// purchase date in the orders file.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<chrono::NaiveDate>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write the report to FILE (whole or not at all) instead of stdout.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Output format; repeat it with `-o FILE` after each for several
+    /// reports in one run: `--format json -o r.json --format junit -o r.xml`.
+    #[arg(long, value_enum, action = clap::ArgAction::Append, value_name = "FORMAT")]
+    pub format: Vec<Format>,
+    /// Write the report of the `--format` before it to FILE (whole or not
+    /// at all) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE", action = clap::ArgAction::Append)]
+    pub output: Vec<PathBuf>,
+    /// The waiver file. Default: ahr.toml in the account folder.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Ignore any waiver file.
+    #[arg(long, conflicts_with = "waivers")]
+    pub no_waivers: bool,
+    /// Report only findings that are new since this saved JSON report.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
     /// Exit 1 when the score is below N (250 is Amazon's Account Health
     /// Assurance line).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(0..=1000))]
@@ -147,4 +241,116 @@ pub struct PolicyCheckArgs {
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| format!("`{text}` is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20"))
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// A report written by `ahr audit --format json`.
+    pub report: PathBuf,
+    /// Output format; repeatable, each followed by its `-o FILE`.
+    #[arg(long, value_enum, action = clap::ArgAction::Append, value_name = "FORMAT")]
+    pub format: Vec<Format>,
+    /// Write the rendering of the `--format` before it to FILE.
+    #[arg(short = 'o', long = "output", value_name = "FILE", action = clap::ArgAction::Append)]
+    pub output: Vec<PathBuf>,
+    /// Exit 1 when the report's score is below N.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(0..=1000))]
+    pub fail_under: Option<i64>,
+    /// Exit 1 when a breached finding is at or above this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+    /// When to colour the table.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older JSON report.
+    pub old: PathBuf,
+    /// The newer JSON report.
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+    /// Write the comparison to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The account folder to create (files already there are kept).
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write ahr.1, ahr-audit.1, ... into DIR instead of printing ahr.1.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(
+        f: &[(usize, Format)],
+        o: &[(usize, &str)],
+    ) -> Result<Vec<(Format, Option<String>)>, String> {
+        let o: Vec<(usize, PathBuf)> = o.iter().map(|(i, p)| (*i, PathBuf::from(p))).collect();
+        pair_outputs(f, &o).map(|v| {
+            v.into_iter()
+                .map(|(f, p)| (f, p.map(|p| p.display().to_string())))
+                .collect()
+        })
+    }
+
+    #[test]
+    fn each_file_goes_with_the_format_before_it() {
+        let got = pairs(
+            &[(1, Format::Table), (3, Format::Json), (7, Format::Junit)],
+            &[(5, "r.json"), (9, "r.xml")],
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            vec![
+                (Format::Table, None),
+                (Format::Json, Some("r.json".into())),
+                (Format::Junit, Some("r.xml".into()))
+            ]
+        );
+        assert_eq!(
+            pairs(&[], &[(2, "r.txt")]).unwrap(),
+            vec![(Format::Table, Some("r.txt".into()))]
+        );
+        assert_eq!(
+            pairs(&[(4, Format::Sarif)], &[(2, "r.sarif")]).unwrap(),
+            vec![(Format::Sarif, Some("r.sarif".into()))]
+        );
+    }
+
+    #[test]
+    fn two_stdout_formats_or_two_files_for_one_are_errors() {
+        let err = pairs(&[(1, Format::Json), (3, Format::Junit)], &[]).unwrap_err();
+        assert!(err.contains("json, junit would all go to stdout"), "{err}");
+        let err = pairs(&[(1, Format::Json)], &[(3, "a"), (5, "b")]).unwrap_err();
+        assert!(err.contains("two files for --format json"), "{err}");
+    }
 }

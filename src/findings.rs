@@ -1,12 +1,12 @@
 //! Findings: what a check reports about an account. Findings are values,
 //! never errors; `anyhow` errors mean only that the tool could not run.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
 /// Amazon's four severities, ordered from least to most severe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Low,
@@ -50,7 +50,7 @@ impl FromStr for Severity {
 }
 
 /// How hard a finding is to appeal once Amazon acts on it (DOMAIN.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Appeal {
     #[serde(rename = "appealable")]
     Appealable,
@@ -73,7 +73,7 @@ impl Appeal {
 }
 
 /// A triggered rule is either over its limit or close to it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingStatus {
     Warning,
@@ -90,7 +90,7 @@ impl FindingStatus {
 }
 
 /// One piece of evidence: where in which export the problem can be seen.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Evidence {
     pub file: String,
     /// 1-based line of the record in its file (the header is line 1).
@@ -116,7 +116,7 @@ pub struct Hit {
 }
 
 /// A rule that fired, with everything a reader needs to act on it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule: String,
     pub title: String,
@@ -128,7 +128,7 @@ pub struct Finding {
     pub message: String,
     pub appeal: Appeal,
     pub remediation: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
     pub evidence: Vec<Evidence>,
     pub evidence_total: usize,

@@ -2,10 +2,10 @@
 //! outcome into an exit code (0 ran and passed, 1 a gate failed, 2 could
 //! not run). The gate is decided here, once, whatever the output format.
 
-use ahr::audit::{self, AuditOptions};
+use ahr::audit::{self, AuditOptions, Review};
 use ahr::cli::{
-    AuditArgs, Cli, ColorChoice, Command, ExplainArgs, Format, PolicyArgs, PolicyCheckArgs,
-    PolicyCommand, RulesArgs,
+    AuditArgs, Cli, ColorChoice, Command, CompletionsArgs, DiffArgs, DiffFormat, ExplainArgs,
+    Format, InitArgs, ManArgs, PolicyArgs, PolicyCheckArgs, PolicyCommand, RenderArgs, RulesArgs,
 };
 use ahr::findings::{FindingStatus, Severity};
 use ahr::policy::diagnostics::did_you_mean;
@@ -13,8 +13,9 @@ use ahr::policy::{self, PolicySet, PolicySources};
 use ahr::report::table::Style;
 use ahr::report::{self, Report};
 use anyhow::{Result, bail};
-use clap::Parser;
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The outcomes the exit code distinguishes.
@@ -25,12 +26,21 @@ enum Outcome {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The matches are kept beside the parsed struct: they know in which
+    // order `--format` and `-o` were written, which pairs them up.
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    let sub = matches.subcommand().map(|(_, m)| m);
     let result = match cli.command {
-        Command::Audit(args) => run_audit(args),
+        Command::Audit(args) => run_audit(args, sub),
         Command::Rules(args) => run_rules(args),
         Command::Explain(args) => run_explain(args),
         Command::Policy(PolicyCommand::Check(args)) => run_policy_check(args),
+        Command::Render(args) => run_render(args, sub),
+        Command::Diff(args) => run_diff(args),
+        Command::Init(args) => run_init(args),
+        Command::Completions(args) => run_completions(args),
+        Command::Man(args) => run_man(args),
     };
     match result {
         Ok(Outcome::Passed) => ExitCode::SUCCESS,
@@ -69,48 +79,181 @@ fn print_stdout(text: &str) -> Result<()> {
     Ok(())
 }
 
-fn run_audit(args: AuditArgs) -> Result<Outcome> {
+/// The (format, file) pairs of a command that takes repeated `--format`
+/// and `-o`, in the order the user wrote them.
+fn outputs_of(
+    matches: Option<&ArgMatches>,
+    formats: &[Format],
+    files: &[PathBuf],
+) -> Result<Vec<(Format, Option<PathBuf>)>> {
+    let indices = |id: &str| -> Vec<usize> {
+        matches
+            .and_then(|m| m.indices_of(id))
+            .map(|i| i.collect())
+            .unwrap_or_default()
+    };
+    let with_index = |id: &str, n: usize| -> Vec<usize> {
+        let mut found = indices(id);
+        // Without positions (not expected), keep the written order.
+        if found.len() != n {
+            found = (0..n).map(|i| i * 2 + 1).collect();
+        }
+        found
+    };
+    let formats: Vec<(usize, Format)> = with_index("format", formats.len())
+        .into_iter()
+        .zip(formats.iter().copied())
+        .collect();
+    let files: Vec<(usize, PathBuf)> = with_index("output", files.len())
+        .into_iter()
+        .zip(files.iter().cloned())
+        .collect();
+    ahr::cli::pair_outputs(&formats, &files).map_err(|message| anyhow::anyhow!(message))
+}
+
+/// Renders one report in every requested format; the gate does not care
+/// which.
+fn emit(report: &Report, outputs: &[(Format, Option<PathBuf>)], color: ColorChoice) -> Result<()> {
+    for (format, file) in outputs {
+        let rendered = match format {
+            Format::Json => report::json::render(report),
+            Format::Junit => report::junit::render(report),
+            Format::Sarif => report::sarif::render(report),
+            Format::Github => report::github::render(report),
+            Format::Markdown => report::markdown::render(report),
+            Format::Html => report::html::render(report),
+            Format::Table => {
+                let color = match color {
+                    ColorChoice::Always => true,
+                    ColorChoice::Never => false,
+                    ColorChoice::Auto => {
+                        file.is_none()
+                            && std::io::stdout().is_terminal()
+                            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    }
+                };
+                report::table::render(report, Style { color })
+            }
+        };
+        match file {
+            Some(path) => {
+                ahr::output::write_atomically(path, rendered.as_bytes())?;
+                eprintln!(
+                    "ahr: {}: score {} ({}), {} findings; {} report written to {}",
+                    report.account.id,
+                    report.score.value,
+                    report.score.band,
+                    report.findings.len(),
+                    format.as_str(),
+                    path.display()
+                );
+            }
+            None => print_stdout(&rendered)?,
+        }
+    }
+    Ok(())
+}
+
+fn run_audit(args: AuditArgs, matches: Option<&ArgMatches>) -> Result<Outcome> {
+    let outputs = outputs_of(matches, &args.format, &args.output)?;
     let policies = load_policies(&args.policy)?;
     let options = AuditOptions {
         as_of: args.as_of,
         mask: !args.no_mask,
         today: chrono::Utc::now().date_naive(),
     };
-    let report = audit::audit_dir(&args.dir, &policies, &options)?;
-    let rendered = match args.format {
-        Format::Json => report::json::render(&report),
-        Format::Table => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    args.output.is_none()
-                        && std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                }
-            };
-            report::table::render(&report, Style { color })
-        }
+    let waivers = if args.no_waivers {
+        None
+    } else {
+        ahr::waivers::find(&args.dir, args.waivers.as_deref())
+            .map(|path| ahr::waivers::load(&path, &policies))
+            .transpose()?
     };
-    match &args.output {
-        Some(path) => {
-            ahr::output::write_atomically(path, rendered.as_bytes())?;
-            eprintln!(
-                "ahr: {}: score {} ({}), {} findings; report written to {}",
-                report.account.id,
-                report.score.value,
-                report.score.band,
-                report.findings.len(),
-                path.display()
-            );
-        }
-        None => print_stdout(&rendered)?,
+    let review = Review {
+        waivers,
+        source: Some(args.dir.display().to_string()),
+    };
+    // Read before the audit, so a bad baseline path fails fast.
+    let baseline = args
+        .baseline
+        .as_ref()
+        .map(|path| report::load(path).map(|old| (path, old)))
+        .transpose()?;
+    let mut report = audit::audit_dir_with(&args.dir, &policies, &options, &review)?;
+    if let Some((path, old)) = baseline {
+        report::diff::apply_baseline(&mut report, &old, &path.display().to_string());
     }
+    emit(&report, &outputs, args.color)?;
     Ok(gate(
         &report,
         args.fail_under,
         args.fail_on.map(Severity::from),
     ))
+}
+
+fn run_render(args: RenderArgs, matches: Option<&ArgMatches>) -> Result<Outcome> {
+    let outputs = outputs_of(matches, &args.format, &args.output)?;
+    let report = report::load(&args.report)?;
+    emit(&report, &outputs, args.color)?;
+    Ok(gate(
+        &report,
+        args.fail_under,
+        args.fail_on.map(Severity::from),
+    ))
+}
+
+fn run_diff(args: DiffArgs) -> Result<Outcome> {
+    let old = report::load(&args.old)?;
+    let new = report::load(&args.new)?;
+    let diff = report::diff::diff(&old, &new);
+    let text = match args.format {
+        DiffFormat::Table => report::diff::render_text(&diff),
+        DiffFormat::Json => report::diff::render_json(&diff),
+        DiffFormat::Markdown => report::diff::render_markdown(&diff),
+    };
+    match &args.output {
+        Some(path) => ahr::output::write_atomically(path, text.as_bytes())?,
+        None => print_stdout(&text)?,
+    }
+    Ok(Outcome::Passed)
+}
+
+fn run_init(args: InitArgs) -> Result<Outcome> {
+    let written = ahr::init::init(&args.dir)?;
+    let mut out = String::new();
+    for path in &written.files {
+        out.push_str(&format!("wrote {}\n", path.display()));
+    }
+    for path in &written.skipped {
+        out.push_str(&format!("kept {} (it exists)\n", path.display()));
+    }
+    let dir = args.dir.display();
+    out.push_str(&format!(
+        "\nnext: fill in the exports in {dir} (delete those you do not have), edit \
+         {dir}/account.toml, then run `ahr audit {dir}`\n"
+    ));
+    print_stdout(&out)?;
+    Ok(Outcome::Passed)
+}
+
+fn run_completions(args: CompletionsArgs) -> Result<Outcome> {
+    let mut buffer = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "ahr", &mut buffer);
+    print_stdout(&String::from_utf8_lossy(&buffer))?;
+    Ok(Outcome::Passed)
+}
+
+fn run_man(args: ManArgs) -> Result<Outcome> {
+    if let Some(dir) = &args.dir {
+        std::fs::create_dir_all(dir)
+            .and_then(|()| clap_mangen::generate_to(Cli::command(), dir))
+            .map_err(|err| anyhow::anyhow!("cannot write man pages to {}: {err}", dir.display()))?;
+        return Ok(Outcome::Passed);
+    }
+    let mut buffer = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut buffer)?;
+    print_stdout(&String::from_utf8_lossy(&buffer))?;
+    Ok(Outcome::Passed)
 }
 
 /// Decides the exit gate from the report alone, and says why it failed.
@@ -159,6 +302,12 @@ fn run_rules(args: RulesArgs) -> Result<Outcome> {
         .filter(|r| args.all || r.enabled)
         .collect();
     let text = match args.format {
+        Format::Junit | Format::Sarif | Format::Github | Format::Markdown | Format::Html => {
+            bail!(
+                "`ahr rules` prints --format table or json; {} is for audit reports",
+                args.format.as_str()
+            )
+        }
         Format::Json => {
             let list: Vec<serde_json::Value> = rules
                 .iter()

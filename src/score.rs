@@ -5,16 +5,16 @@
 use crate::exact::Decimal;
 use crate::findings::{Finding, FindingStatus, Severity};
 use crate::policy::scoring::ScoringModel;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Score {
     pub value: i64,
     pub band: String,
     pub breakdown: Vec<Line>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Line {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,

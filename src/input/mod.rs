@@ -95,11 +95,16 @@ pub fn discover(dir: &Path) -> Result<Discovered> {
     names.sort();
     let mut found = Discovered::default();
     for (name, path, is_file) in names {
+        let lower = name.to_lowercase();
+        // ahr's own files beside the exports: the waiver file and the
+        // policy folder `ahr init` writes. Read by the audit, not exports.
+        if (!is_file && lower == "policies") || (is_file && lower == "ahr.toml") {
+            continue;
+        }
         if !is_file {
             found.ignored.push(format!("{name}/"));
             continue;
         }
-        let lower = name.to_lowercase();
         if lower == "account.toml" {
             found.profile = Some(path);
         } else if lower == "performance.json" || lower == "performance.json.gz" {

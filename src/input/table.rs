@@ -6,7 +6,7 @@
 use super::decode::{self, TextEncoding};
 use super::schema::Schema;
 use anyhow::{Context, Result, bail};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
@@ -15,7 +15,7 @@ use std::path::Path;
 pub const MAX_LISTED_PROBLEMS: usize = 20;
 
 /// A row that could not be read, or something else worth knowing about a file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
@@ -23,7 +23,7 @@ pub struct Problem {
 }
 
 /// What the report's `inputs` section says about one file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputReport {
     pub file: String,
     pub kind: String,

@@ -10,7 +10,7 @@ use crate::input::values::{CancelledBy, Channel, OrderStatus};
 use crate::input::{Account, Order, Orders};
 use crate::privacy;
 use chrono::{Days, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -96,7 +96,7 @@ pub struct MetricSpec {
     pub min_denominator: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MetricStatus {
     Ok,
@@ -116,7 +116,7 @@ impl MetricStatus {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Window {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -151,8 +151,35 @@ pub struct Target {
     pub value: f64,
 }
 
+/// A saved report's target, read back into the operators ahr writes.
+#[derive(Deserialize)]
+struct TargetText {
+    op: String,
+    value: f64,
+}
+
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Target, D::Error> {
+        Target::try_from(TargetText::deserialize(de)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<TargetText> for Target {
+    type Error = String;
+    fn try_from(text: TargetText) -> Result<Target, String> {
+        let op = ["<=", ">=", "<", ">"]
+            .into_iter()
+            .find(|op| *op == text.op)
+            .ok_or_else(|| format!("unknown target operator `{}`", text.op))?;
+        Ok(Target {
+            op,
+            value: text.value,
+        })
+    }
+}
+
 /// One metric's numbers and verdict, as the report shows them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetricResult {
     pub numerator: Option<u64>,
     pub denominator: Option<u64>,

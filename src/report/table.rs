@@ -174,6 +174,29 @@ pub fn render(report: &Report, style: Style) -> String {
         let _ = writeln!(out, "  appeal: {}", f.appeal.as_str());
     }
 
+    if !report.waived.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold(&format!(
+                "WAIVED ({}, not in the score or the gate)",
+                report.waived.len()
+            ))
+        );
+        for w in &report.waived {
+            let _ = writeln!(
+                out,
+                "  {} {}  until {}, owner {}: {} ({})",
+                style.bold(&w.finding.rule),
+                w.finding.title,
+                w.waiver.expires,
+                printable(&w.waiver.owner),
+                printable(&w.waiver.reason),
+                printable(&w.waiver.defined_at)
+            );
+        }
+    }
+
     if !report.inputs.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold("INPUTS"));
         let mut table = new_table();
