@@ -193,6 +193,45 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
     })
 }
 
+impl Orders {
+    /// Fills what this (primary) file does not know about its orders from a
+    /// second file feeding the orders export, such as Amazon's All Orders
+    /// report beside an orders.csv with ship dates. Orders only the second
+    /// file has are not added: evidence points at lines of the primary file,
+    /// and the primary file is the one that lists the orders. Returns how
+    /// many of the second file's orders were not in this one.
+    pub fn fill_from(&mut self, other: Orders) -> u64 {
+        let index: HashMap<String, usize> = self
+            .orders
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.clone(), i))
+            .collect();
+        let take_channel = !self.has_fulfillment && other.has_fulfillment;
+        let mut unknown = 0;
+        for order in other.orders {
+            match index.get(&order.id) {
+                Some(&i) => {
+                    let mine = &mut self.orders[i];
+                    if take_channel {
+                        mine.channel = order.channel;
+                    }
+                    mine.merge(order);
+                }
+                None => unknown += 1,
+            }
+        }
+        self.has_fulfillment |= other.has_fulfillment;
+        self.has_tracking_valid |= other.has_tracking_valid;
+        self.has_ship_by |= other.has_ship_by;
+        self.has_shipped_at |= other.has_shipped_at;
+        self.has_promised_delivery |= other.has_promised_delivery;
+        self.has_delivered_at |= other.has_delivered_at;
+        self.has_status |= other.has_status;
+        unknown
+    }
+}
+
 const PRUNE_EVERY: usize = 1 << 16;
 
 /// Drops orders whose every date lies before the earliest day any window can
