@@ -73,6 +73,7 @@ pub fn audit_account(account: &Account, policies: &PolicySet, options: &AuditOpt
             "no orders file: rates cannot be computed and the score has no volume credit".into(),
         );
     }
+    notes.extend(native_notes(account));
 
     let metric_results = compute_metrics(account, policies, as_of, options.mask);
     let lookup: BTreeMap<String, metrics::MetricResult> =
@@ -115,7 +116,34 @@ pub fn audit_account(account: &Account, policies: &PolicySet, options: &AuditOpt
         inputs: account.inputs.clone(),
         ignored: account.ignored.clone(),
         notes,
+        amazon: crate::amazon::compare(account, policies, as_of, options.mask),
+        assurance: crate::assurance::assess(
+            account.health_history.as_ref(),
+            &account.profile,
+            as_of,
+            &crate::assurance::AssuranceBar::default(),
+        ),
     }
+}
+
+/// What the reader should know about Amazon's own reports that were read.
+fn native_notes(account: &Account) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(orders) = &account.orders
+        && !orders.has_ship_by
+        && account
+            .inputs
+            .iter()
+            .any(|i| i.file == orders.file && i.format == "amazon-all-orders")
+    {
+        notes.push(format!(
+            "{} is Amazon's All Orders report, which has no ship dates: late shipment, valid \
+             tracking and on-time delivery need an orders file with ship_by, shipped_at, \
+             tracking and delivery columns beside it",
+            orders.file
+        ));
+    }
+    notes
 }
 
 /// Computes every metric an enabled rule names, in the metric table's

@@ -31,6 +31,12 @@ pub struct Report {
     pub ignored: Vec<String>,
     /// What the reader should know about how the numbers were made.
     pub notes: Vec<String>,
+    /// Amazon's performance.json beside ahr's own counts; absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amazon: Option<crate::amazon::AmazonNumbers>,
+    /// Account Health Assurance; absent without a health_history file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assurance: Option<crate::assurance::Assurance>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
