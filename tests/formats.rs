@@ -459,3 +459,45 @@ fn generated_all_orders_twins_agree_on_every_metric() {
         );
     }
 }
+
+#[test]
+fn returns_for_defective_items_are_a_signal() {
+    let dir = Scratch::new("returns-signal");
+    dir.copy(
+        &fixture("amazon-native-us").join("All Orders Report_12345.txt"),
+        "All Orders Report_12345.txt",
+    );
+    let mut fba = String::from(
+        "return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\tdetailed-disposition\treason\tstatus\tlicense-plate-number\tcustomer-comments\n",
+    );
+    for (n, reason) in [
+        "DEFECTIVE",
+        "NOT_AS_DESCRIBED",
+        "UNWANTED_ITEM",
+        "QUALITY_UNACCEPTABLE",
+    ]
+    .iter()
+    .enumerate()
+    {
+        fba.push_str(&format!(
+            "2026-11-1{n}T08:00:00+00:00\t113-000000{n}-0000000\tSKU-0{n}\tB00000000{n}\tX00{n}\t12\" pan\t1\tPHX7\tDEFECTIVE\t{reason}\tUnit returned to inventory\tLPN{n}\thandle \"wobbles\"\n"
+        ));
+    }
+    dir.write("FBA Customer Returns_5.txt", fba);
+    let report = audit_json(&dir.0);
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "RET-NOT-AS-DESCRIBED")
+        .expect("three defective returns are a warning");
+    assert_eq!(finding["status"], "warning");
+    assert_eq!(finding["points"], 0);
+    assert_eq!(finding["evidence_total"], 3);
+    assert!(
+        finding["evidence"][0]["excerpt"]
+            .as_str()
+            .unwrap()
+            .contains("wobbles")
+    );
+}
