@@ -12,13 +12,15 @@ use std::collections::BTreeMap;
 
 /// The program's terms. Amazon's, not a risk model's: they change only when
 /// Amazon changes the program.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// `[scoring.assurance]` in the policies may change them; these defaults
+/// are the published terms, so a policy without the table still judges.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssuranceBar {
     pub min_ahr: u16,
     pub months: u32,
     pub max_days_below: u32,
     /// Marketplaces the program is offered in.
-    pub marketplaces: &'static [&'static str],
+    pub marketplaces: Vec<String>,
 }
 
 impl Default for AssuranceBar {
@@ -27,7 +29,7 @@ impl Default for AssuranceBar {
             min_ahr: 250,
             months: 6,
             max_days_below: 10,
-            marketplaces: &["US", "CA"],
+            marketplaces: vec!["US".into(), "CA".into()],
         }
     }
 }
@@ -86,7 +88,7 @@ pub fn assess(
         emergency_contact: contact,
     };
     if let Some(code) = profile.marketplace.as_deref()
-        && !bar.marketplaces.contains(&code)
+        && !bar.marketplaces.iter().any(|m| m == code)
     {
         out.reasons.push(format!(
             "Account Health Assurance is offered in {} only; this account sells in {code}",
@@ -228,7 +230,7 @@ mod tests {
     }
 
     #[test]
-    fn eleven_days_below_wait_until_the_first_leaves_the_window() {
+    fn twelve_days_below_wait_until_two_leave_the_window() {
         let h = history(
             "2026-04-01",
             "2026-11-20",

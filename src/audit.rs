@@ -121,7 +121,7 @@ pub fn audit_account(account: &Account, policies: &PolicySet, options: &AuditOpt
             account.health_history.as_ref(),
             &account.profile,
             as_of,
-            &crate::assurance::AssuranceBar::default(),
+            &policies.scoring.assurance,
         ),
     }
 }
