@@ -418,13 +418,22 @@ fn generated_all_orders_twins_agree_on_every_metric() {
             } else {
                 ("Merchant", "MFN")
             };
-            canonical.push_str(&format!("{id},{day},{status},{short}\n"));
+            // Multi-channel fulfillment orders are in Amazon's report only,
+            // and count in neither form.
+            let sales_channel = if n % 25 == 0 {
+                "Non-Amazon"
+            } else {
+                "Amazon.com"
+            };
+            if n % 25 != 0 {
+                canonical.push_str(&format!("{id},{day},{status},{short}\n"));
+            }
             for item in 0..=next(3) {
                 native.push_str(&format!(
-                    "{id}\t\t{day}T10:00:00+00:00\t{day}T12:00:00+00:00\t{status}\t{channel}\tAmazon.com\t\t\tStandard\t8\" pan \"pro\"\tSKU-{item}\tB00000000{item}\t{status}\t1\tUSD\t19.99\t0\t0\t0\t0\t0\t0\t0\tSeattle\tWA\t98101\tUS\t\n"
+                    "{id}\t\t{day}T10:00:00+00:00\t{day}T12:00:00+00:00\t{status}\t{channel}\t{sales_channel}\t\t\tStandard\t8\" pan \"pro\"\tSKU-{item}\tB00000000{item}\t{status}\t1\tUSD\t19.99\t0\t0\t0\t0\t0\t0\t0\tSeattle\tWA\t98101\tUS\t\n"
                 ));
             }
-            if next(9) == 0 {
+            if n % 25 != 0 && next(9) == 0 {
                 let rating = 1 + next(5);
                 let fb_day = day + chrono::Days::new(2);
                 let us_date = fb_day.format("%-m/%-d/%y");
@@ -446,10 +455,14 @@ fn generated_all_orders_twins_agree_on_every_metric() {
         let (ra, rb) = (audit_json(&a.0), audit_json(&b.0));
         assert_eq!(metric_numbers(&ra), metric_numbers(&rb), "seed {seed}");
         assert_eq!(rules(&ra), rules(&rb), "seed {seed}");
-        assert_eq!(
-            input(&ra, "All Orders Report_9.txt")["skipped"],
-            0,
-            "seed {seed}"
+        let all_orders = input(&ra, "All Orders Report_9.txt");
+        assert_eq!(all_orders["skipped"], 0, "seed {seed}");
+        assert!(
+            all_orders["problems"]
+                .to_string()
+                .contains("Non-Amazon (multi-channel fulfillment)"),
+            "seed {seed}: {}",
+            all_orders["problems"]
         );
         assert!(
             ra["metrics"]["order_defect_rate"]["denominator"]
@@ -500,4 +513,64 @@ fn returns_for_defective_items_are_a_signal() {
             .unwrap()
             .contains("wobbles")
     );
+}
+
+#[test]
+fn an_english_feedback_report_with_an_extra_column_is_read_by_name() {
+    let dir = Scratch::new("feedback-extra");
+    dir.copy(
+        &fixture("amazon-native-us").join("All Orders Report_12345.txt"),
+        "All Orders Report_12345.txt",
+    );
+    let original =
+        std::fs::read_to_string(fixture("amazon-native-us").join("Seller Feedback Report.txt"))
+            .unwrap();
+    // "Arrived on Time" inserted before the order id moves it to column 6.
+    let moved: String = original
+        .lines()
+        .map(|line| {
+            let mut cells: Vec<&str> = line.split('\t').collect();
+            cells.insert(
+                4,
+                if cells[0] == "Date" {
+                    "Arrived on Time"
+                } else {
+                    "Yes"
+                },
+            );
+            cells.join("\t") + "\n"
+        })
+        .collect();
+    dir.write("Seller Feedback Report.txt", moved);
+    dir.write("account.toml", "marketplace = \"US\"\n");
+    let report = audit_json(&dir.0);
+    let fb = input(&report, "Seller Feedback Report.txt");
+    assert_eq!(fb["format"], "amazon-feedback");
+    assert_eq!(fb["skipped"], 0, "{}", fb["problems"]);
+    assert_eq!(report["metrics"]["order_defect_rate"]["numerator"], 2);
+}
+
+#[test]
+fn a_claim_in_claims_csv_and_on_a_return_is_one_defect() {
+    let dir = Scratch::new("claims-twice");
+    for name in [
+        "All Orders Report_12345.txt",
+        "Seller Feedback Report.txt",
+        "Returns Report_67890.txt",
+        "account.toml",
+    ] {
+        dir.copy(&fixture("amazon-native-us").join(name), name);
+    }
+    let alone = audit_json(&dir.0);
+    let claimed =
+        std::fs::read_to_string(fixture("amazon-native-us-twin").join("claims.csv")).unwrap();
+    dir.write("claims.csv", &claimed);
+    let both = audit_json(&dir.0);
+    assert_eq!(
+        both["metrics"]["order_defect_rate"]["numerator"],
+        alone["metrics"]["order_defect_rate"]["numerator"]
+    );
+    let evidence = both["findings"][0]["evidence"].to_string();
+    assert!(evidence.contains("claims.csv"), "{evidence}");
+    assert!(!evidence.contains("Returns Report_67890.txt"), "{evidence}");
 }

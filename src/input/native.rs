@@ -86,6 +86,7 @@ pub const ALL_ORDERS: NativeFormat = NativeFormat {
         ("配送先市区町村", "ship_city"),
         ("配送先郵便番号", "ship_postal_code"),
         ("配送先国", "ship_country"),
+        ("販売チャネル", "sales_channel"),
     ],
     positions: &[],
 };

@@ -6,7 +6,7 @@
 use super::dates::Stamp;
 use super::records::ParseContext;
 use super::table::{Row, Table};
-use super::values::{CancelledBy, Channel, OrderStatus, parse_bool};
+use super::values::{CancelledBy, Channel, OrderStatus, fold, parse_bool};
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
 
@@ -154,7 +154,16 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
     let mut latest_purchase: Option<NaiveDate> = None;
     let mut out_of_reach = 0u64;
     let mut next_prune = PRUNE_EVERY;
+    let sales_channel = table.index("sales_channel");
+    let mut not_amazon = 0u64;
     table.for_each_row(|row| {
+        if row
+            .get(sales_channel)?
+            .is_some_and(|channel| fold(channel) == "nonamazon")
+        {
+            not_amazon += 1;
+            return Ok(());
+        }
         let order = parse_order(row, &c, ctx)?;
         latest_purchase = latest_purchase.max(Some(order.purchase.date));
         if let Some(as_of) = reach.as_of
@@ -176,6 +185,15 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         Ok(())
     })?;
     out_of_reach += prune(&mut by_id, reach, latest_purchase);
+    if not_amazon > 0 {
+        table.report.problem(
+            None,
+            format!(
+                "{not_amazon} rows are Non-Amazon (multi-channel fulfillment) orders; \
+                 Amazon's metrics leave them out, and so does ahr"
+            ),
+        );
+    }
     let mut orders: Vec<Order> = by_id.into_values().collect();
     orders.sort_by_key(|o| o.line);
     Ok(Orders {

@@ -159,8 +159,19 @@ impl Table {
             .map(|h| String::from_utf8_lossy(h).trim().to_string())
             .collect();
         let mut positions = vec![None; schema.columns.len()];
-        // Localized reports are read by position, whatever their headers say.
-        let by_position = format.map_or(&[][..], |f| f.positions);
+        // Localized reports are read by position; their English headers by
+        // name, so a report with an extra column still reads right.
+        let names_suffice = format.is_some_and(|f| {
+            schema.columns.iter().filter(|c| c.required).all(|c| {
+                header_names
+                    .iter()
+                    .any(|h| f.match_header(h) == Some(c.name))
+            })
+        });
+        let by_position = match format {
+            Some(f) if !names_suffice => f.positions,
+            _ => &[][..],
+        };
         for &(position, canonical) in by_position {
             if let Some(slot) = schema.columns.iter().position(|c| c.name == canonical)
                 && position < header_names.len()
