@@ -574,3 +574,43 @@ fn a_claim_in_claims_csv_and_on_a_return_is_one_defect() {
     assert!(evidence.contains("claims.csv"), "{evidence}");
     assert!(!evidence.contains("Returns Report_67890.txt"), "{evidence}");
 }
+
+#[test]
+fn a_shipments_export_supplies_the_ship_dates_the_all_orders_report_lacks() {
+    let report = audit_json(&fixture("amazon-native-de"));
+    let shipments = input(&report, "shipments.csv");
+    assert_eq!(shipments["kind"], "orders");
+    assert_eq!(shipments["format"], "shipments");
+    assert!(
+        shipments["problems"]
+            .to_string()
+            .contains("fills in what All Orders Report_23456.txt lacks"),
+        "{}",
+        shipments["problems"]
+    );
+    for id in [
+        "late_shipment_rate_30d",
+        "valid_tracking_rate",
+        "on_time_delivery_rate",
+    ] {
+        assert_ne!(report["metrics"][id]["status"], "insufficient_data", "{id}");
+    }
+    assert!(!report["notes"].to_string().contains("has no ship dates"));
+
+    // Without orders to fill in, shipments alone count nothing.
+    let dir = Scratch::new("shipments-alone");
+    dir.copy(
+        &fixture("amazon-native-de").join("shipments.csv"),
+        "shipments.csv",
+    );
+    let alone = audit_json(&dir.0);
+    assert!(
+        input(&alone, "shipments.csv")["problems"]
+            .to_string()
+            .contains("no orders file lists the orders")
+    );
+    assert_eq!(
+        alone["metrics"]["order_defect_rate"]["status"],
+        "insufficient_data"
+    );
+}

@@ -249,21 +249,27 @@ fn read_native_reports(
     let mut natives = Vec::new();
     for name in std::mem::take(&mut account.ignored) {
         let path = account.dir.join(&name);
-        let format = (!name.ends_with('/') && table_stem(&name).is_some())
-            .then(|| native_format_of(&path, japanese))
-            .flatten();
-        match format {
+        let stem = (!name.ends_with('/')).then(|| table_stem(&name)).flatten();
+        let format =
+            stem.map(|stem| native::by_stem(&stem).or_else(|| native_format_of(&path, japanese)));
+        match format.flatten() {
             Some(format) => natives.push((path, format)),
             None => ignored.push(name),
         }
     }
     account.ignored = ignored;
+    // Shipments fill in orders, so they come after every file that lists orders.
+    natives.sort_by_key(|(_, format)| format.name == native::SHIPMENTS.name);
     for (path, format) in natives {
         let mut table = Table::open_native(&path, format, japanese)?;
         match format.kind {
             "orders" => {
                 let orders = orders::read_orders(&mut table, ctx, reach)?;
                 match &mut account.orders {
+                    None if format.name == native::SHIPMENTS.name => table.report.problem(
+                        None,
+                        "no orders file lists the orders these shipments belong to; not used",
+                    ),
                     None => account.orders = Some(orders),
                     Some(primary) => {
                         let primary_file = primary.file.clone();

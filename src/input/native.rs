@@ -70,6 +70,12 @@ pub const ALL_ORDERS: NativeFormat = NativeFormat {
         &["merchant-order-id", "出品者注文番号"],
         &["purchase-date", "購入日"],
         &["sales-channel", "販売チャネル"],
+        &[
+            "item-status",
+            "order-status",
+            "商品ステータス",
+            "注文ステータス",
+        ],
     ],
     aliases: &[
         ("注文番号", "order_id"),
@@ -139,14 +145,43 @@ pub const LISTINGS: NativeFormat = NativeFormat {
     positions: &[],
 };
 
+/// A shipments export (the seller's shipping tool, or ahr's own columns in
+/// `shipments.csv`): ship-by, ship, tracking and delivery per order id. It
+/// fills in the orders another file lists, such as the All Orders report,
+/// which has no ship dates.
+pub const SHIPMENTS: NativeFormat = NativeFormat {
+    name: "shipments",
+    kind: "orders",
+    schema: &SHIPMENT_COLUMNS,
+    signature: &[
+        &["order_id", "amazon-order-id", "order-id"],
+        &["shipped_at", "ship-date", "shipment-date", "shipped-date"],
+        &[
+            "ship_by",
+            "latest-ship-date",
+            "ship-by-date",
+            "expected-ship-date",
+        ],
+    ],
+    aliases: &[("order-id", "order_id")],
+    positions: &[],
+};
+
 /// Every format, in the order they are tried.
-pub const ALL: [&NativeFormat; 5] = [
+pub const ALL: [&NativeFormat; 6] = [
     &ALL_ORDERS,
     &FBM_RETURNS,
     &FBA_RETURNS,
     &LISTINGS,
+    &SHIPMENTS,
     &FEEDBACK,
 ];
+
+/// The format a file name alone says, for names that are not an export's
+/// stem but still name what they hold.
+pub fn by_stem(stem: &str) -> Option<&'static NativeFormat> {
+    (stem == "shipments").then_some(&SHIPMENTS)
+}
 
 const fn req(name: &'static str, aliases: &'static [&'static str]) -> Column {
     Column {
@@ -179,6 +214,57 @@ pub const RETURNS: Schema = Schema {
         opt("disposition", &["detailed-disposition"]),
         opt("comments", &["customer-comments"]),
         opt("a_to_z_claim", &["a-to-z-claim", "atoz-claim"]),
+    ],
+};
+
+/// The orders columns (all of them, so the orders reader finds every column
+/// it asks for), with the purchase date optional: a shipments file only
+/// fills in orders another file lists.
+pub const SHIPMENT_COLUMNS: Schema = Schema {
+    stem: "shipments",
+    row_is: "a shipment of an order",
+    columns: &[
+        req("order_id", &["amazon-order-id"]),
+        opt("purchase_date", &["order-date", "purchased_at"]),
+        opt("status", &["order-status"]),
+        opt(
+            "fulfillment",
+            &["fulfillment-channel", "fulfilment-channel"],
+        ),
+        opt(
+            "ship_by",
+            &["latest-ship-date", "ship-by-date", "expected-ship-date"],
+        ),
+        opt(
+            "shipped_at",
+            &["ship-date", "shipment-date", "shipped-date"],
+        ),
+        opt("carrier", &["carrier-name", "carrier-code"]),
+        opt("tracking_id", &["tracking-number"]),
+        opt("tracking_valid", &["valid-tracking", "is-tracking-valid"]),
+        opt(
+            "promised_delivery",
+            &[
+                "latest-delivery-date",
+                "promised-delivery-date",
+                "estimated-arrival-date",
+            ],
+        ),
+        opt(
+            "delivered_at",
+            &["delivery-date", "actual-delivery-date", "delivered-date"],
+        ),
+        opt("cancelled_by", &["canceled-by", "cancellation-by"]),
+        opt("buyer_id", &["buyer-email"]),
+        opt("ship_postal_code", &["ship-zip"]),
+        opt("ship_city", &[]),
+        opt("ship_country", &[]),
+        opt("sku", &["seller-sku"]),
+        opt("asin", &[]),
+        opt("quantity", &["quantity-purchased", "quantity-shipped"]),
+        opt("item_price", &["price"]),
+        opt("currency", &[]),
+        opt("sales_channel", &[]),
     ],
 };
 
@@ -383,6 +469,21 @@ mod tests {
             recognise(&listings).map(|f| f.name),
             Some("amazon-listings")
         );
+    }
+
+    #[test]
+    fn shipments_are_recognised_by_name_or_by_ship_columns() {
+        assert_eq!(by_stem("shipments").map(|f| f.name), Some("shipments"));
+        let p = peek_of("order-id\tship-date\tlatest-ship-date\ttracking-number", "");
+        assert_eq!(recognise(&p).map(|f| f.name), Some("shipments"));
+        // Every orders column a reader asks for is a shipments column too.
+        for column in schema::ORDERS.columns {
+            assert!(
+                SHIPMENT_COLUMNS.column(column.name).is_some(),
+                "{}",
+                column.name
+            );
+        }
     }
 
     #[test]

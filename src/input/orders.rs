@@ -112,7 +112,15 @@ fn parse_order(row: &Row<'_>, c: &OrderColumns, ctx: &ParseContext) -> Result<Or
     Ok(Order {
         id: row.required(c.order_id, "order_id")?.to_string(),
         line: row.line,
-        purchase: ctx.date(row, c.purchase_date, "purchase_date")?,
+        purchase: match c.purchase_date {
+            Some(_) => ctx.date(row, c.purchase_date, "purchase_date")?,
+            // Only a file that fills in other files' orders (a shipments
+            // export) may lack purchase dates; its orders take theirs.
+            None => Stamp {
+                date: NaiveDate::MIN,
+                instant: None,
+            },
+        },
         status: row.get(c.status)?.map(OrderStatus::parse).transpose()?,
         channel: row
             .get(c.fulfillment)?
