@@ -137,7 +137,6 @@ pub fn compare(
     });
     let matches_own =
         |m: &MarketplacePerformance| own_id.is_some() && m.marketplace_id.as_deref() == own_id;
-    let any_own = report.marketplaces.iter().any(matches_own);
     let defects = DefectIndex::build(account, mask);
     let specs: Vec<MetricSpec> = policies
         .enabled()
@@ -149,7 +148,7 @@ pub fn compare(
         .iter()
         .map(|m| {
             // Without a marketplace to match, a report of one marketplace is the account's.
-            let compared = matches_own(m) || (!any_own && report.marketplaces.len() == 1);
+            let compared = matches_own(m) || (own_id.is_none() && report.marketplaces.len() == 1);
             let metrics: Vec<MetricComparison> = m
                 .rates
                 .iter()
@@ -233,6 +232,9 @@ fn compare_rate(
             warn: None,
             min_denominator: 0,
         });
+    // Counts are compared whatever their size: the minimum a rule needs
+    // before judging a rate is no reason to hide them.
+    spec.min_denominator = 0;
     // Amazon's window, where it gives one; else ahr's own at as-of.
     let end = match (days, rate.to) {
         (Some(d), Some(to)) => {
@@ -263,7 +265,7 @@ fn compare_rate(
         },
         _ => None,
     };
-    if result.numerator.is_none() {
+    if result.reason.is_some() {
         out.reason = result.reason;
     } else if end > as_of {
         out.reason = Some(format!(

@@ -614,3 +614,50 @@ fn a_shipments_export_supplies_the_ship_dates_the_all_orders_report_lacks() {
         "insufficient_data"
     );
 }
+
+#[test]
+fn amazons_own_example_report_is_compared_where_the_exports_reach() {
+    let dir = Scratch::new("amazon-example");
+    dir.copy(
+        &fixture("amazon-native-us").join("All Orders Report_12345.txt"),
+        "All Orders Report_12345.txt",
+    );
+    dir.copy(
+        &fixture("amazon").join("performance-example.json"),
+        "performance.json",
+    );
+    dir.write("account.toml", "marketplace = \"US\"\n");
+    let report = audit_json(&dir.0);
+    let amazon = &report["amazon"];
+    // Amazon's example lists AT_RISK, NORMAL and SUSPENDED marketplaces.
+    assert_eq!(amazon["account_status"], "SUSPENDED");
+    let us = &amazon["marketplaces"][0];
+    assert_eq!(us["compared"], true);
+    let odr = us["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == "order_defect_rate_mfn")
+        .unwrap();
+    // Its 2020 windows hold none of the 2026 orders: the counts disagree and say why.
+    assert_eq!(odr["differs"], true);
+    assert_eq!(odr["ahr"]["denominator"], 0);
+    assert!(
+        odr["reason"].as_str().unwrap().contains("2020-09-06"),
+        "{odr}"
+    );
+    let invoice = us["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == "invoice_defect_rate")
+        .unwrap();
+    assert_eq!(invoice["ahr"], Value::Null);
+    assert_eq!(invoice["differs"], Value::Null);
+
+    // A DE account compares nothing against a US-only report.
+    dir.write("account.toml", "marketplace = \"DE\"\n");
+    let de = audit_json(&dir.0);
+    assert_eq!(de["amazon"]["marketplaces"][0]["compared"], false);
+    assert_eq!(de["amazon"]["differing"], 0);
+}
