@@ -661,3 +661,30 @@ fn amazons_own_example_report_is_compared_where_the_exports_reach() {
     assert_eq!(de["amazon"]["marketplaces"][0]["compared"], false);
     assert_eq!(de["amazon"]["differing"], 0);
 }
+
+#[test]
+fn a_performance_report_under_its_download_name_and_a_bom_are_read() {
+    let dir = Scratch::new("download-names");
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend(
+        std::fs::read(fixture("amazon-native-us").join("All Orders Report_12345.txt")).unwrap(),
+    );
+    dir.write("All Orders Report_12345.txt", bytes);
+    dir.copy(
+        &fixture("amazon-native-us").join("performance.json"),
+        "GET_V2_SELLER_PERFORMANCE_REPORT_50123.json",
+    );
+    dir.write("notes.json", "{\"todo\": \"call the bank\"}\n");
+    dir.write("account.toml", "marketplace = \"US\"\n");
+    let report = audit_json(&dir.0);
+    let orders = input(&report, "All Orders Report_12345.txt");
+    assert_eq!(orders["format"], "amazon-all-orders");
+    assert_eq!(orders["encoding"], "utf-8-bom");
+    let perf = input(&report, "GET_V2_SELLER_PERFORMANCE_REPORT_50123.json");
+    assert_eq!(perf["kind"], "performance");
+    assert_eq!(
+        report["amazon"]["file"],
+        "GET_V2_SELLER_PERFORMANCE_REPORT_50123.json"
+    );
+    assert_eq!(report["ignored"], serde_json::json!(["notes.json"]));
+}

@@ -190,7 +190,11 @@ pub fn load_account(dir: &Path, reach: Reach) -> Result<Account> {
         account.inputs.push(table.into_report());
     }
     read_native_reports(&mut account, &ctx, reach, japanese)?;
-    if let Some(path) = &found.performance {
+    let performance_path = found
+        .performance
+        .clone()
+        .or_else(|| take_performance_report(&mut account));
+    if let Some(path) = &performance_path {
         let decoded = decode::open_text(path, japanese)?;
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(
@@ -339,6 +343,37 @@ fn read_native_reports(
         account.inputs.push(table.into_report());
     }
     Ok(())
+}
+
+/// A JSON file under another name than performance.json (as the SP-API
+/// download saves it) that holds Amazon's seller performance report: the
+/// first by name whose opening names `performanceMetrics` or
+/// `accountStatuses`. It leaves the ignored list.
+fn take_performance_report(account: &mut Account) -> Option<PathBuf> {
+    let position = account.ignored.iter().position(|name| {
+        let lower = name.to_lowercase();
+        (lower.ends_with(".json") || lower.ends_with(".json.gz"))
+            && looks_like_performance_report(&account.dir.join(name))
+    })?;
+    let name = account.ignored.remove(position);
+    Some(account.dir.join(name))
+}
+
+fn looks_like_performance_report(path: &Path) -> bool {
+    let Ok(decoded) = decode::open_text(path, false) else {
+        return false;
+    };
+    let mut head = Vec::new();
+    if std::io::Read::read_to_end(&mut std::io::Read::take(decoded.reader, 1 << 16), &mut head)
+        .is_err()
+    {
+        return false;
+    }
+    let head = String::from_utf8_lossy(&head);
+    head.trim_start().starts_with('{')
+        && ["\"performanceMetrics\"", "\"accountStatuses\""]
+            .iter()
+            .any(|key| head.contains(key))
 }
 
 /// Reads Amazon's feedback report. Its dates follow the marketplace (US
