@@ -130,6 +130,22 @@ pub fn audit_account(account: &Account, policies: &PolicySet, options: &AuditOpt
 fn native_notes(account: &Account) -> Vec<String> {
     let mut notes = Vec::new();
     if let Some(orders) = &account.orders
+        && account
+            .inputs
+            .iter()
+            .any(|i| i.file == orders.file && i.format == "amazon-all-orders")
+        && orders
+            .orders
+            .iter()
+            .any(|o| o.is_cancelled() && o.cancelled_by.is_none())
+    {
+        notes.push(format!(
+            "{} does not say who cancelled an order: its cancellations count as the seller's \
+             unless a file beside it gives cancelled_by",
+            orders.file
+        ));
+    }
+    if let Some(orders) = &account.orders
         && !orders.has_ship_by
         && account
             .inputs

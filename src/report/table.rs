@@ -354,11 +354,15 @@ fn render_assurance(out: &mut String, a: &crate::assurance::Assurance, style: St
     if !a.eligible
         && let Some(from) = a.eligible_from
     {
-        let _ = writeln!(
-            out,
-            "  could qualify from {from} if the AHR stays at or above {}",
-            a.min_ahr
-        );
+        if Some(from) == a.evaluated_on {
+            let _ = writeln!(out, "  the AHR history already meets the bar");
+        } else {
+            let _ = writeln!(
+                out,
+                "  could qualify from {from} if the AHR stays at or above {}",
+                a.min_ahr
+            );
+        }
     }
 }
 
