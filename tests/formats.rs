@@ -688,3 +688,19 @@ fn a_performance_report_under_its_download_name_and_a_bom_are_read() {
     );
     assert_eq!(report["ignored"], serde_json::json!(["notes.json"]));
 }
+
+#[test]
+fn ahrs_own_files_stay_canonical() {
+    for folder in [
+        "healthy",
+        "odr-breach",
+        "late-shipment",
+        "amazon-native-us-twin",
+    ] {
+        let report = audit_json(&fixture(folder));
+        for i in report["inputs"].as_array().unwrap() {
+            assert_eq!(i["format"], "canonical", "{folder}: {}", i["file"]);
+        }
+        assert!(report.get("amazon").is_none() && report.get("assurance").is_none());
+    }
+}

@@ -166,7 +166,8 @@ pub fn load_account(dir: &Path, reach: Reach) -> Result<Account> {
         let schema = schema::by_stem(stem).expect("discovered stems come from the schemas");
         // A file named for its export may still be Amazon's own layout of
         // it (a localized feedback report saved as feedback.txt).
-        let mut table = match native_format_of(path, japanese).filter(|f| f.kind == *stem) {
+        let same_export = |f: &&native::NativeFormat| f.kind == *stem && f.schema.stem == *stem;
+        let mut table = match native_format_of(path, japanese).filter(same_export) {
             Some(format) => Table::open_native(path, format, japanese)?,
             None => Table::open(path, schema, japanese)?,
         };

@@ -32,6 +32,9 @@ pub struct NativeFormat {
     /// Header names (any spelling matching after [`normalize_header`]) that
     /// identify the format: every group needs one of its names present.
     signature: &'static [&'static [&'static str]],
+    /// Header names that rule the format out (a shipments export has no
+    /// purchase date: a file with one lists orders itself).
+    excludes: &'static [&'static str],
     /// Header names beyond the schema's aliases, each to its canonical column.
     pub aliases: &'static [(&'static str, &'static str)],
     /// Columns read by position whatever their header says.
@@ -50,11 +53,16 @@ impl NativeFormat {
     }
 
     fn signature_matches(&self, names: &[String]) -> bool {
-        self.signature.iter().all(|group| {
-            group
-                .iter()
-                .any(|g| names.iter().any(|n| *n == normalize_header(g)))
-        })
+        let excluded = self
+            .excludes
+            .iter()
+            .any(|x| names.iter().any(|n| *n == normalize_header(x)));
+        !excluded
+            && self.signature.iter().all(|group| {
+                group
+                    .iter()
+                    .any(|g| names.iter().any(|n| *n == normalize_header(g)))
+            })
     }
 }
 
@@ -77,6 +85,7 @@ pub const ALL_ORDERS: NativeFormat = NativeFormat {
             "注文ステータス",
         ],
     ],
+    excludes: &[],
     aliases: &[
         ("注文番号", "order_id"),
         ("購入日", "purchase_date"),
@@ -104,6 +113,7 @@ pub const FEEDBACK: NativeFormat = NativeFormat {
     kind: "feedback",
     schema: &schema::FEEDBACK,
     signature: &[&["rater-email", "評価者のEメール"], &["response", "返答"]],
+    excludes: &[],
     aliases: &[],
     positions: &[(0, "date"), (1, "rating"), (2, "comments"), (4, "order_id")],
 };
@@ -115,6 +125,7 @@ pub const FBM_RETURNS: NativeFormat = NativeFormat {
     kind: "returns",
     schema: &RETURNS,
     signature: &[&["a-to-z-claim"], &["order-id"], &["return-request-date"]],
+    excludes: &[],
     aliases: &[],
     positions: &[],
 };
@@ -130,6 +141,7 @@ pub const FBA_RETURNS: NativeFormat = NativeFormat {
         &["fnsku"],
         &["detailed-disposition"],
     ],
+    excludes: &[],
     aliases: &[],
     positions: &[],
 };
@@ -141,6 +153,7 @@ pub const LISTINGS: NativeFormat = NativeFormat {
     kind: "offers",
     schema: &LISTING_COLUMNS,
     signature: &[&["item-name"], &["seller-sku"], &["asin1"]],
+    excludes: &[],
     aliases: &[],
     positions: &[],
 };
@@ -162,6 +175,12 @@ pub const SHIPMENTS: NativeFormat = NativeFormat {
             "ship-by-date",
             "expected-ship-date",
         ],
+    ],
+    excludes: &[
+        "purchase_date",
+        "purchase-date",
+        "order-date",
+        "purchased_at",
     ],
     aliases: &[("order-id", "order_id")],
     positions: &[],
@@ -476,6 +495,9 @@ mod tests {
         assert_eq!(by_stem("shipments").map(|f| f.name), Some("shipments"));
         let p = peek_of("order-id\tship-date\tlatest-ship-date\ttracking-number", "");
         assert_eq!(recognise(&p).map(|f| f.name), Some("shipments"));
+        // With a purchase date, a file lists orders itself.
+        let p = peek_of("order_id\tpurchase_date\tship_by\tshipped_at", "");
+        assert!(recognise(&p).is_none());
         // Every orders column a reader asks for is a shipments column too.
         for column in schema::ORDERS.columns {
             assert!(
