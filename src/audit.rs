@@ -108,6 +108,7 @@ pub fn audit_account_with(
             "no orders file: rates cannot be computed and the score has no volume credit".into(),
         );
     }
+    notes.extend(native_notes(account));
 
     let metric_results = compute_metrics(account, policies, as_of, options.mask);
     let lookup: BTreeMap<String, metrics::MetricResult> =
@@ -186,6 +187,13 @@ pub fn audit_account_with(
         baseline: None,
         health_history: health_history(account, as_of),
         source: review.source.clone(),
+        amazon: crate::amazon::compare(account, policies, as_of, options.mask),
+        assurance: crate::assurance::assess(
+            account.health_history.as_ref(),
+            &account.profile,
+            as_of,
+            &policies.scoring.assurance,
+        ),
     }
 }
 
@@ -233,6 +241,42 @@ fn health_history(account: &Account, as_of: NaiveDate) -> Vec<HealthPoint> {
         .into_iter()
         .map(|(date, ahr)| HealthPoint { date, ahr })
         .collect()
+}
+
+/// What the reader should know about Amazon's own reports that were read.
+fn native_notes(account: &Account) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(orders) = &account.orders
+        && account
+            .inputs
+            .iter()
+            .any(|i| i.file == orders.file && i.format == "amazon-all-orders")
+        && orders
+            .orders
+            .iter()
+            .any(|o| o.is_cancelled() && o.cancelled_by.is_none())
+    {
+        notes.push(format!(
+            "{} does not say who cancelled an order: its cancellations count as the seller's \
+             unless a file beside it gives cancelled_by",
+            orders.file
+        ));
+    }
+    if let Some(orders) = &account.orders
+        && !orders.has_ship_by
+        && account
+            .inputs
+            .iter()
+            .any(|i| i.file == orders.file && i.format == "amazon-all-orders")
+    {
+        notes.push(format!(
+            "{} is Amazon's All Orders report, which has no ship dates: late shipment, valid \
+             tracking and on-time delivery need an orders file with ship_by, shipped_at, \
+             tracking and delivery columns beside it",
+            orders.file
+        ));
+    }
+    notes
 }
 
 /// Computes every metric an enabled rule names, in the metric table's

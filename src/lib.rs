@@ -5,6 +5,8 @@
 //! [`findings`]; [`score`] rates the findings; [`report`] renders the result.
 //! [`audit`] runs that pipeline for one account.
 
+pub mod amazon;
+pub mod assurance;
 pub mod audit;
 pub mod checks;
 pub mod cli;

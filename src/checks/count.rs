@@ -1,6 +1,6 @@
 //! `count`: rows of one export within a window, filtered on any column.
 //!
-//! Finds: complaints, claims, chargebacks, feedback or reviews in the last
+//! Finds: complaints, claims, chargebacks, feedback, reviews or returns in the last
 //! `window_days` whose columns match `where` and do not match `where_not`,
 //! once there are at least `breach_at_least` of them. Why it matters: IP,
 //! counterfeit and listing complaints count against the account for 180
@@ -11,6 +11,7 @@ use super::{Check, CheckKind, Context};
 use crate::findings::{Evidence, FindingStatus, Hit};
 use crate::input::dates::Stamp;
 use crate::input::records::{Chargeback, Claim, Complaint, Feedback, Review, Source};
+use crate::input::returns::Return;
 use crate::input::schema;
 use crate::input::values::fold;
 use crate::metrics::Window;
@@ -33,7 +34,14 @@ pub const KIND: CheckKind = CheckKind {
     build,
 };
 
-const SOURCES: &[&str] = &["complaints", "claims", "chargebacks", "feedback", "reviews"];
+const SOURCES: &[&str] = &[
+    "complaints",
+    "claims",
+    "chargebacks",
+    "feedback",
+    "reviews",
+    "returns",
+];
 
 /// A row the count check can filter and cite.
 trait Countable {
@@ -86,7 +94,8 @@ fn build(p: &mut Params<'_>) -> Option<Box<dyn Check>> {
 /// each column against the source's schema.
 fn filters(p: &mut Params<'_>, key: &str, source: &str) -> Option<Vec<(String, Vec<String>)>> {
     let (table, _) = p.opt_table(key)?;
-    let schema = schema::by_stem(source)?;
+    let schema = schema::by_stem(source)
+        .or_else(|| (source == "returns").then_some(&crate::input::native::RETURNS))?;
     let columns: Vec<&str> = schema.columns.iter().map(|c| c.name).collect();
     let mut out = Vec::new();
     let Table { entries } = table;
@@ -146,7 +155,17 @@ impl CountCheck {
         let Some(source) = source else {
             return (String::new(), Vec::new());
         };
-        let evidence = source
+        (source.file.clone(), self.scan_source(source, window, mask))
+    }
+
+    /// Matching rows of one file, as evidence.
+    fn scan_source<T: Countable>(
+        &self,
+        source: &Source<T>,
+        window: &Window,
+        mask: bool,
+    ) -> Vec<Evidence> {
+        source
             .rows
             .iter()
             .filter(|row| window.contains(row.date().date) && self.matches(*row))
@@ -156,8 +175,7 @@ impl CountCheck {
                 key: row.key(),
                 excerpt: row.describe(mask),
             })
-            .collect();
-        (source.file.clone(), evidence)
+            .collect()
     }
 }
 
@@ -171,6 +189,14 @@ impl Check for CountCheck {
             "chargebacks" => self.scan(&a.chargebacks, &window, ctx.mask),
             "feedback" => self.scan(&a.feedback, &window, ctx.mask),
             "reviews" => self.scan(&a.reviews, &window, ctx.mask),
+            // Several returns reports (FBA and seller-fulfilled) count together.
+            "returns" => (
+                String::new(),
+                a.returns
+                    .iter()
+                    .flat_map(|s| self.scan_source(s, &window, ctx.mask))
+                    .collect(),
+            ),
             _ => return None,
         };
         let found = evidence.len() as u64;
@@ -257,6 +283,46 @@ impl Countable for Complaint {
             text.push_str(&format!(" from {}", privacy::excerpt(who, 40, mask)));
         }
         text.push_str(&format!(", {}", self.status.unwrap_or("status not given")));
+        text
+    }
+}
+
+impl Countable for Return {
+    fn line(&self) -> u64 {
+        self.line
+    }
+    fn date(&self) -> Stamp {
+        self.date
+    }
+    fn field(&self, column: &str) -> Option<String> {
+        match column {
+            "order_id" => Some(self.order_id.clone()),
+            "date" => Some(self.date.date.to_string()),
+            "sku" => opt(&self.sku),
+            "asin" => opt(&self.asin),
+            "quantity" => self.quantity.map(|q| q.to_string()),
+            "reason" => opt(&self.reason),
+            "status" => opt(&self.status),
+            "disposition" => opt(&self.disposition),
+            "comments" => opt(&self.comments),
+            "a_to_z_claim" => self.a_to_z_claim.map(|c| c.to_string()),
+            _ => None,
+        }
+    }
+    fn key(&self) -> String {
+        self.order_id.clone()
+    }
+    fn describe(&self, mask: bool) -> String {
+        let mut text = format!("returned {}", self.date.date);
+        if let Some(item) = self.asin.as_ref().or(self.sku.as_ref()) {
+            text.push_str(&format!(" {item}"));
+        }
+        if let Some(reason) = &self.reason {
+            text.push_str(&format!(": {}", privacy::excerpt(reason, 60, mask)));
+        }
+        if let Some(comments) = &self.comments {
+            text.push_str(&format!(" ({})", privacy::excerpt(comments, 80, mask)));
+        }
         text
     }
 }

@@ -5,9 +5,11 @@
 pub mod account;
 pub mod dates;
 pub mod decode;
+pub mod native;
 pub mod orders;
 pub mod performance;
 pub mod records;
+pub mod returns;
 pub mod schema;
 pub mod table;
 pub mod values;
@@ -41,6 +43,11 @@ pub struct Account {
     pub identifiers: Option<Source<Identifier>>,
     pub health_history: Option<Source<HealthDay>>,
     pub performance: Option<performance::PerformanceReport>,
+    /// Amazon's returns reports (FBA and seller-fulfilled), one per file.
+    pub returns: Vec<Source<returns::Return>>,
+    /// A-to-z claims the seller-fulfilled returns report marks (`A-to-Z
+    /// Claim = Y`), one source per returns file; counted beside `claims`.
+    pub return_claims: Vec<Source<Claim>>,
     /// One entry per file read, in the order the report lists them.
     pub inputs: Vec<InputReport>,
     /// Files and folders in the account folder that ahr does not read.
@@ -162,9 +169,18 @@ pub fn load_account(dir: &Path, reach: Reach) -> Result<Account> {
     };
     for (stem, path) in &found.tables {
         let schema = schema::by_stem(stem).expect("discovered stems come from the schemas");
-        let mut table = Table::open(path, schema, japanese)?;
+        // A file named for its export may still be Amazon's own layout of
+        // it (a localized feedback report saved as feedback.txt).
+        let same_export = |f: &&native::NativeFormat| f.kind == *stem && f.schema.stem == *stem;
+        let mut table = match native_format_of(path, japanese).filter(same_export) {
+            Some(format) => Table::open_native(path, format, japanese)?,
+            None => Table::open(path, schema, japanese)?,
+        };
         match *stem {
             "orders" => account.orders = Some(orders::read_orders(&mut table, &ctx, reach)?),
+            "feedback" if table.report.format != "canonical" => {
+                account.feedback = Some(read_feedback_report(&mut table, &ctx)?)
+            }
             "feedback" => account.feedback = Some(read(&mut table, &ctx)?),
             "claims" => account.claims = Some(read(&mut table, &ctx)?),
             "chargebacks" => account.chargebacks = Some(read(&mut table, &ctx)?),
@@ -179,7 +195,12 @@ pub fn load_account(dir: &Path, reach: Reach) -> Result<Account> {
         }
         account.inputs.push(table.into_report());
     }
-    if let Some(path) = &found.performance {
+    read_native_reports(&mut account, &ctx, reach, japanese)?;
+    let performance_path = found
+        .performance
+        .clone()
+        .or_else(|| take_performance_report(&mut account));
+    if let Some(path) = &performance_path {
         let decoded = decode::open_text(path, japanese)?;
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(
@@ -208,6 +229,193 @@ pub fn load_account(dir: &Path, reach: Reach) -> Result<Account> {
 }
 
 const MAX_JSON_BYTES: u64 = 64 << 20;
+
+/// The native format of a file, judged by its first lines; `None` when it
+/// is not one or cannot be read (reading it for real reports why).
+fn native_format_of(path: &Path, japanese: bool) -> Option<&'static native::NativeFormat> {
+    native::peek(path, japanese)
+        .ok()
+        .and_then(|p| native::recognise(&p))
+}
+
+/// Reads the files whose names ahr does not know but whose headers are one
+/// of Amazon's reports (`All Orders Report_12345.txt`, returns, listings),
+/// in name order. Where such a file feeds an export already read:
+/// - orders: the first file read (orders.csv, else the first by name) stays
+///   the list of orders; the others fill in what it lacks (ship dates, a
+///   fulfillment channel) for the same order ids;
+/// - feedback: two files are an error, as for two feedback.csv files;
+/// - claims: claims from returns count beside claims.csv (an order with a
+///   claim in both is one defective order);
+/// - offers: an offers file wins over the listings report, which is then
+///   listed with a note and not used.
+fn read_native_reports(
+    account: &mut Account,
+    ctx: &ParseContext,
+    reach: Reach,
+    japanese: bool,
+) -> Result<()> {
+    let mut ignored = Vec::new();
+    let mut natives = Vec::new();
+    for name in std::mem::take(&mut account.ignored) {
+        let path = account.dir.join(&name);
+        let stem = (!name.ends_with('/')).then(|| table_stem(&name)).flatten();
+        let format =
+            stem.map(|stem| native::by_stem(&stem).or_else(|| native_format_of(&path, japanese)));
+        match format.flatten() {
+            Some(format) => natives.push((path, format)),
+            None => ignored.push(name),
+        }
+    }
+    account.ignored = ignored;
+    // Shipments fill in orders, so they come after every file that lists orders.
+    natives.sort_by_key(|(_, format)| format.name == native::SHIPMENTS.name);
+    for (path, format) in natives {
+        let mut table = Table::open_native(&path, format, japanese)?;
+        match format.kind {
+            "orders" => {
+                let orders = orders::read_orders(&mut table, ctx, reach)?;
+                match &mut account.orders {
+                    None if format.name == native::SHIPMENTS.name => table.report.problem(
+                        None,
+                        "no orders file lists the orders these shipments belong to; not used",
+                    ),
+                    None => account.orders = Some(orders),
+                    Some(primary) => {
+                        let primary_file = primary.file.clone();
+                        let unknown = primary.fill_from(orders);
+                        table.report.problem(
+                            None,
+                            format!(
+                                "read with {primary_file}, which lists the orders: this file only fills in what {primary_file} lacks for the same orders"
+                            ),
+                        );
+                        if unknown > 0 {
+                            table.report.problem(
+                                None,
+                                format!(
+                                    "{unknown} orders are not in {primary_file} and are not counted"
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+            "feedback" => {
+                if let Some(existing) = &account.feedback {
+                    bail!(
+                        "{} holds two feedback files, {} and {}: keep one of them",
+                        account.dir.display(),
+                        existing.file,
+                        table.report.file
+                    );
+                }
+                account.feedback = Some(read_feedback_report(&mut table, ctx)?);
+            }
+            "returns" => {
+                let source: Source<returns::Return> = records::read_all(&mut table, ctx)?;
+                if format.name == native::FBM_RETURNS.name {
+                    account
+                        .return_claims
+                        .push(returns::claims_from_returns(&source));
+                }
+                account.returns.push(source);
+            }
+            "offers" => {
+                let seller_id = account
+                    .profile
+                    .seller_id
+                    .clone()
+                    .unwrap_or_else(|| account.profile.id.clone());
+                let offers = returns::read_listings(
+                    &mut table,
+                    ctx,
+                    &seller_id,
+                    account.profile.name.as_deref(),
+                )?;
+                match &account.offers {
+                    None => account.offers = Some(offers),
+                    Some(existing) => table.report.problem(
+                        None,
+                        format!(
+                            "{} lists the offers; this listings report is not used",
+                            existing.file
+                        ),
+                    ),
+                }
+            }
+            other => unreachable!("native format kind `{other}` has no reader"),
+        }
+        account.inputs.push(table.into_report());
+    }
+    Ok(())
+}
+
+/// A JSON file under another name than performance.json (as the SP-API
+/// download saves it) that holds Amazon's seller performance report: the
+/// first by name whose opening names `performanceMetrics` or
+/// `accountStatuses`. It leaves the ignored list.
+fn take_performance_report(account: &mut Account) -> Option<PathBuf> {
+    let position = account.ignored.iter().position(|name| {
+        let lower = name.to_lowercase();
+        (lower.ends_with(".json") || lower.ends_with(".json.gz"))
+            && looks_like_performance_report(&account.dir.join(name))
+    })?;
+    let name = account.ignored.remove(position);
+    Some(account.dir.join(name))
+}
+
+fn looks_like_performance_report(path: &Path) -> bool {
+    let Ok(decoded) = decode::open_text(path, false) else {
+        return false;
+    };
+    let mut head = Vec::new();
+    if std::io::Read::read_to_end(&mut std::io::Read::take(decoded.reader, 1 << 16), &mut head)
+        .is_err()
+    {
+        return false;
+    }
+    let head = String::from_utf8_lossy(&head);
+    head.trim_start().starts_with('{')
+        && ["\"performanceMetrics\"", "\"accountStatuses\""]
+            .iter()
+            .any(|key| head.contains(key))
+}
+
+/// Reads Amazon's feedback report. Its dates follow the marketplace (US
+/// `1/13/17`, DE `13.1.17`, JP `17/1/13`): when the account names no
+/// marketplace and a date reads two ways, the whole file stops with an
+/// error rather than dropping rows, because dropped negative feedback
+/// would understate the order defect rate.
+fn read_feedback_report(table: &mut Table, ctx: &ParseContext) -> Result<Source<Feedback>> {
+    let cols = Feedback::columns(table);
+    let mut rows = Vec::new();
+    let mut ambiguous: Option<(u64, String)> = None;
+    table.for_each_row(|row| match Feedback::parse(row, &cols, ctx) {
+        Ok(f) => {
+            rows.push(f);
+            Ok(())
+        }
+        Err(why) => {
+            if ctx.date_style.is_none() && why.contains("ambiguous") && ambiguous.is_none() {
+                ambiguous = Some((row.line, why.clone()));
+            }
+            Err(why)
+        }
+    })?;
+    if let Some((line, why)) = ambiguous {
+        bail!(
+            "{}:{line}: {why}\n  help: Amazon's feedback report writes dates in the marketplace's order \
+             (US 1/13/17, DE 13.1.17, JP 17/1/13, most others 13/1/17); add for example \
+             marketplace = \"US\" to account.toml",
+            table.report.file
+        );
+    }
+    Ok(Source {
+        file: table.report.file.clone(),
+        rows,
+    })
+}
 
 fn input_rank(kind: &str) -> usize {
     schema::ALL

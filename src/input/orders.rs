@@ -6,7 +6,7 @@
 use super::dates::Stamp;
 use super::records::ParseContext;
 use super::table::{Row, Table};
-use super::values::{CancelledBy, Channel, OrderStatus, parse_bool};
+use super::values::{CancelledBy, Channel, OrderStatus, fold, parse_bool};
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
 
@@ -112,7 +112,15 @@ fn parse_order(row: &Row<'_>, c: &OrderColumns, ctx: &ParseContext) -> Result<Or
     Ok(Order {
         id: row.required(c.order_id, "order_id")?.to_string(),
         line: row.line,
-        purchase: ctx.date(row, c.purchase_date, "purchase_date")?,
+        purchase: match c.purchase_date {
+            Some(_) => ctx.date(row, c.purchase_date, "purchase_date")?,
+            // Only a file that fills in other files' orders (a shipments
+            // export) may lack purchase dates; its orders take theirs.
+            None => Stamp {
+                date: NaiveDate::MIN,
+                instant: None,
+            },
+        },
         status: row.get(c.status)?.map(OrderStatus::parse).transpose()?,
         channel: row
             .get(c.fulfillment)?
@@ -154,7 +162,16 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
     let mut latest_purchase: Option<NaiveDate> = None;
     let mut out_of_reach = 0u64;
     let mut next_prune = PRUNE_EVERY;
+    let sales_channel = table.index("sales_channel");
+    let mut not_amazon = 0u64;
     table.for_each_row(|row| {
+        if row
+            .get(sales_channel)?
+            .is_some_and(|channel| fold(channel) == "nonamazon")
+        {
+            not_amazon += 1;
+            return Ok(());
+        }
         let order = parse_order(row, &c, ctx)?;
         latest_purchase = latest_purchase.max(Some(order.purchase.date));
         if let Some(as_of) = reach.as_of
@@ -176,6 +193,15 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         Ok(())
     })?;
     out_of_reach += prune(&mut by_id, reach, latest_purchase);
+    if not_amazon > 0 {
+        table.report.problem(
+            None,
+            format!(
+                "{not_amazon} rows are Non-Amazon (multi-channel fulfillment) orders; \
+                 Amazon's metrics leave them out, and so does ahr"
+            ),
+        );
+    }
     let mut orders: Vec<Order> = by_id.into_values().collect();
     orders.sort_by_key(|o| o.line);
     Ok(Orders {
@@ -191,6 +217,45 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         latest_purchase,
         out_of_reach,
     })
+}
+
+impl Orders {
+    /// Fills what this (primary) file does not know about its orders from a
+    /// second file feeding the orders export, such as Amazon's All Orders
+    /// report beside an orders.csv with ship dates. Orders only the second
+    /// file has are not added: evidence points at lines of the primary file,
+    /// and the primary file is the one that lists the orders. Returns how
+    /// many of the second file's orders were not in this one.
+    pub fn fill_from(&mut self, other: Orders) -> u64 {
+        let index: HashMap<String, usize> = self
+            .orders
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.clone(), i))
+            .collect();
+        let take_channel = !self.has_fulfillment && other.has_fulfillment;
+        let mut unknown = 0;
+        for order in other.orders {
+            match index.get(&order.id) {
+                Some(&i) => {
+                    let mine = &mut self.orders[i];
+                    if take_channel {
+                        mine.channel = order.channel;
+                    }
+                    mine.merge(order);
+                }
+                None => unknown += 1,
+            }
+        }
+        self.has_fulfillment |= other.has_fulfillment;
+        self.has_tracking_valid |= other.has_tracking_valid;
+        self.has_ship_by |= other.has_ship_by;
+        self.has_shipped_at |= other.has_shipped_at;
+        self.has_promised_delivery |= other.has_promised_delivery;
+        self.has_delivered_at |= other.has_delivered_at;
+        self.has_status |= other.has_status;
+        unknown
+    }
 }
 
 const PRUNE_EVERY: usize = 1 << 16;

@@ -116,6 +116,8 @@ pub const ORDERS: Schema = Schema {
         opt("quantity", &["quantity-purchased", "quantity-shipped"]),
         opt("item_price", &["price"]),
         opt("currency", &[]),
+        // `Non-Amazon` marks multi-channel fulfillment orders, which Amazon's metrics leave out.
+        opt("sales_channel", &[]),
     ],
 };
 

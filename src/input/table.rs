@@ -4,6 +4,7 @@
 //! located in the file's [`InputReport`].
 
 use super::decode::{self, TextEncoding};
+use super::native::NativeFormat;
 use super::schema::Schema;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -101,6 +102,26 @@ impl Table {
     /// Opens `path`, decodes it, sniffs the delimiter and maps the header.
     /// A missing required column is an error naming the columns found.
     pub fn open(path: &Path, schema: &'static Schema, japanese_hint: bool) -> Result<Table> {
+        Table::open_as(path, schema, japanese_hint, None)
+    }
+
+    /// Like [`Table::open`], for one of Amazon's own report layouts: its
+    /// extra header names and positional columns apply, and the report names
+    /// the format and the export it feeds.
+    pub fn open_native(
+        path: &Path,
+        format: &'static NativeFormat,
+        japanese_hint: bool,
+    ) -> Result<Table> {
+        Table::open_as(path, format.schema, japanese_hint, Some(format))
+    }
+
+    fn open_as(
+        path: &Path,
+        schema: &'static Schema,
+        japanese_hint: bool,
+        format: Option<&'static NativeFormat>,
+    ) -> Result<Table> {
         let file_name = display_name(path);
         let decoded = decode::open_text(path, japanese_hint)?;
         let mut buffered = BufReader::with_capacity(1 << 16, decoded.reader);
@@ -130,8 +151,8 @@ impl Table {
 
         let mut report = InputReport::new(
             &file_name,
-            schema.stem,
-            "canonical",
+            format.map_or(schema.stem, |f| f.kind),
+            format.map_or("canonical", |f| f.name),
             encoding_label(decoded.encoding, decoded.gzip).as_str(),
         );
         let header_names: Vec<String> = headers
@@ -139,10 +160,37 @@ impl Table {
             .map(|h| String::from_utf8_lossy(h).trim().to_string())
             .collect();
         let mut positions = vec![None; schema.columns.len()];
+        // Localized reports are read by position; their English headers by
+        // name, so a report with an extra column still reads right.
+        let names_suffice = format.is_some_and(|f| {
+            schema.columns.iter().filter(|c| c.required).all(|c| {
+                header_names
+                    .iter()
+                    .any(|h| f.match_header(h) == Some(c.name))
+            })
+        });
+        let by_position = match format {
+            Some(f) if !names_suffice => f.positions,
+            _ => &[][..],
+        };
+        for &(position, canonical) in by_position {
+            if let Some(slot) = schema.columns.iter().position(|c| c.name == canonical)
+                && position < header_names.len()
+            {
+                positions[slot] = Some(position);
+            }
+        }
         for (position, name) in header_names.iter().enumerate() {
-            let Some(canonical) = schema.match_header(name) else {
+            let canonical = match format {
+                Some(f) => f.match_header(name),
+                None => schema.match_header(name),
+            };
+            let Some(canonical) = canonical else {
                 continue;
             };
+            if by_position.iter().any(|&(_, c)| c == canonical) {
+                continue;
+            }
             let slot = schema
                 .columns
                 .iter()

@@ -59,6 +59,12 @@ impl OrderStatus {
                 OrderStatus::Delivered
             }
             "cancelled" | "canceled" => OrderStatus::Cancelled,
+            // Seller Central JP's wording, best-effort.
+            "保留中" | "保留" => OrderStatus::Pending,
+            "未出荷" => OrderStatus::Unshipped,
+            "出荷済み" | "発送済み" => OrderStatus::Shipped,
+            "配達済み" | "お届け済み" => OrderStatus::Delivered,
+            "キャンセル" | "キャンセル済み" => OrderStatus::Cancelled,
             _ => {
                 return Err(format!(
                     "status `{value}` is not one of Pending, Unshipped, Shipped, Delivered, Cancelled"
@@ -78,9 +84,8 @@ pub enum Channel {
 impl Channel {
     pub fn parse(value: &str) -> Result<Channel, String> {
         match fold(value).as_str() {
-            "mfn" | "merchant" | "fbm" | "default" | "seller" | "sellerfulfilled" => {
-                Ok(Channel::Mfn)
-            }
+            "mfn" | "merchant" | "fbm" | "default" | "seller" | "sellerfulfilled" | "出品者"
+            | "出品者出荷" => Ok(Channel::Mfn),
             "afn" | "amazon" | "fba" | "amazonna" | "amazoneu" | "amazonfe" | "amazonjp" => {
                 Ok(Channel::Afn)
             }
@@ -148,6 +153,9 @@ mod tests {
         assert_eq!(Channel::parse("Amazon"), Ok(Channel::Afn));
         assert_eq!(Channel::parse("AMAZON_NA"), Ok(Channel::Afn));
         assert_eq!(Channel::parse("DEFAULT"), Ok(Channel::Mfn));
+        assert_eq!(Channel::parse("出品者"), Ok(Channel::Mfn));
+        assert_eq!(OrderStatus::parse("出荷済み"), Ok(OrderStatus::Shipped));
+        assert_eq!(OrderStatus::parse("キャンセル"), Ok(OrderStatus::Cancelled));
         assert!(Channel::parse("drone").is_err());
     }
 

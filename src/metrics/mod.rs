@@ -241,6 +241,29 @@ impl<'a> DefectIndex<'a> {
                 );
             }
         }
+        // Claims the returns report marks, unless the claims export already
+        // has a claim on that order: one claim is one defect, whichever
+        // file shows it.
+        let claimed: std::collections::HashSet<&str> = account
+            .claims
+            .iter()
+            .flat_map(|claims| claims.rows.iter().map(|c| c.order_id.as_str()))
+            .collect();
+        for returns in &account.return_claims {
+            for c in &returns.rows {
+                if !claimed.contains(c.order_id.as_str()) {
+                    index.add(
+                        &c.order_id,
+                        &returns.file,
+                        c.line,
+                        format!(
+                            "A-to-z claim (marked on a return requested {})",
+                            c.filed_at.date
+                        ),
+                    );
+                }
+            }
+        }
         if let Some(chargebacks) = &account.chargebacks {
             for c in chargebacks
                 .rows

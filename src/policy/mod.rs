@@ -36,6 +36,10 @@ pub const DEFAULT_PACKS: &[(&str, &str)] = &[
         include_str!("../../policies/complaints.toml"),
     ),
     (
+        "policies/returns.toml",
+        include_str!("../../policies/returns.toml"),
+    ),
+    (
         "policies/scoring.toml",
         include_str!("../../policies/scoring.toml"),
     ),

@@ -29,6 +29,8 @@ pub struct ScoringModel {
     pub repeat_max: Decimal,
     /// Highest band first.
     pub bands: Vec<Band>,
+    /// Account Health Assurance's bar (`[scoring.assurance]`, optional).
+    pub assurance: crate::assurance::AssuranceBar,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -70,6 +72,7 @@ const KEYS: &[&str] = &[
     "severity_points",
     "repeat",
     "band",
+    "assurance",
 ];
 
 /// Reads the merged `[scoring]` table.
@@ -83,7 +86,9 @@ pub fn parse(table: Table, loc: Loc, diags: &mut Diagnostics) -> Option<ScoringM
     let severity = sub_table(&mut p, "severity_points");
     let repeat = sub_table(&mut p, "repeat");
     let bands = bands(&mut p);
+    let assurance_table = p.opt_table("assurance");
     p.finish(KEYS);
+    let assurance = assurance_bar(assurance_table, diags);
 
     let (volume_table, volume_loc) = volume?;
     let mut v = Params::new(volume_table, "`[scoring.volume]`".into(), volume_loc, diags);
@@ -133,7 +138,39 @@ pub fn parse(table: Table, loc: Loc, diags: &mut Diagnostics) -> Option<ScoringM
         repeat_step: repeat_step?,
         repeat_max: repeat_max?,
         bands: bands?,
+        assurance: assurance?,
     })
+}
+
+/// Reads `[scoring.assurance]`; every key is optional, the program's
+/// published terms are the defaults.
+fn assurance_bar(
+    table: Option<(Table, Loc)>,
+    diags: &mut Diagnostics,
+) -> Option<crate::assurance::AssuranceBar> {
+    let mut bar = crate::assurance::AssuranceBar::default();
+    let Some((table, loc)) = table else {
+        return Some(bar);
+    };
+    let mut a = Params::new(table, "`[scoring.assurance]`".into(), loc, diags);
+    if let Some(v) = a.opt_int("min_ahr", 0, 1000) {
+        bar.min_ahr = v as u16;
+    }
+    if let Some(v) = a.opt_int("months", 1, 120) {
+        bar.months = v as u32;
+    }
+    if let Some(v) = a.opt_int("max_days_below", 0, 3660) {
+        bar.max_days_below = v as u32;
+    }
+    if let Some(list) = a.opt_str_list("marketplaces") {
+        bar.marketplaces = list
+            .into_iter()
+            .map(|(m, _)| m.trim().to_ascii_uppercase())
+            .collect();
+    }
+    let failed = a.failed();
+    a.finish(&["min_ahr", "months", "max_days_below", "marketplaces"]);
+    (!failed).then_some(bar)
 }
 
 fn sub_table(p: &mut Params<'_>, key: &str) -> Option<(Table, Loc)> {

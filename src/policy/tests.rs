@@ -232,3 +232,13 @@ fn huge_policy_files_are_refused() {
     let out = errors(&with(&big));
     assert!(out.contains("the limit is"), "{out}");
 }
+
+#[test]
+fn the_assurance_bar_is_policy_and_can_be_overridden() {
+    let set = load_texts(&with("[scoring.assurance]\nmin_ahr = 300\n")).unwrap();
+    assert_eq!(set.scoring.assurance.min_ahr, 300);
+    assert_eq!(set.scoring.assurance.months, 6, "untouched keys stay");
+    assert_eq!(set.scoring.assurance.marketplaces, vec!["US", "CA"]);
+    let err = errors(&with("[scoring.assurance]\nmin_arh = 300\n"));
+    assert!(err.contains("min_arh"), "{err}");
+}

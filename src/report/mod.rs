@@ -59,6 +59,12 @@ pub struct Report {
     /// GitHub annotations can point at the export files in the repository.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Amazon's performance.json beside ahr's own counts; absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amazon: Option<crate::amazon::AmazonNumbers>,
+    /// Account Health Assurance; absent without a health_history file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assurance: Option<crate::assurance::Assurance>,
 }
 
 /// How one enabled rule came out of the audit.

@@ -123,6 +123,13 @@ pub fn render(report: &Report, style: Style) -> String {
         }
     }
 
+    if let Some(amazon) = &report.amazon {
+        render_amazon(&mut out, amazon, style);
+    }
+    if let Some(assurance) = &report.assurance {
+        render_assurance(&mut out, assurance, style);
+    }
+
     let _ = writeln!(
         out,
         "\n{}",
@@ -211,6 +218,14 @@ pub fn render(report: &Report, style: Style) -> String {
             ]);
         }
         let _ = writeln!(out, "{}", table.trim_fmt());
+        for i in report.inputs.iter().filter(|i| i.format != "canonical") {
+            let _ = writeln!(
+                out,
+                "  {} read as {}",
+                style.dim(&printable(&i.file)),
+                i.format
+            );
+        }
         for i in &report.inputs {
             for p in &i.problems {
                 let place = match p.line {
@@ -243,6 +258,137 @@ pub fn render(report: &Report, style: Style) -> String {
         wrap_into(&mut out, &format!("note: {note}"), "", "      ");
     }
     out
+}
+
+/// Amazon's performance report beside ahr's count over the same window.
+fn render_amazon(out: &mut String, amazon: &crate::amazon::AmazonNumbers, style: Style) {
+    let _ = writeln!(
+        out,
+        "\n{}",
+        style.bold(&format!("AMAZON'S NUMBERS ({})", printable(&amazon.file)))
+    );
+    if let Some(status) = &amazon.account_status {
+        let _ = writeln!(out, "  account status: {}", printable(status));
+    }
+    for m in &amazon.marketplaces {
+        let place = match (&m.marketplace, &m.marketplace_id) {
+            (Some(code), _) => code.to_string(),
+            (None, Some(id)) => printable(id),
+            (None, None) => "marketplace not given".into(),
+        };
+        let mut ahr = String::new();
+        if let Some(status) = &m.ahr_status {
+            ahr.push_str(&format!(", AHR {}", printable(status)));
+        }
+        if let Some(score) = m.ahr_score {
+            ahr.push_str(&format!(" {score}"));
+        }
+        let _ = writeln!(out, "  {place}{ahr}");
+        if m.metrics.is_empty() {
+            continue;
+        }
+        // The year goes in the header when every window lies in it, so the
+        // table fits 80 columns.
+        let years: std::collections::BTreeSet<String> = m
+            .metrics
+            .iter()
+            .flat_map(|c| [c.amazon.from, c.amazon.to])
+            .flatten()
+            .map(|d| d.format("%Y").to_string())
+            .collect();
+        let one_year = (years.len() == 1)
+            .then(|| years.iter().next().cloned())
+            .flatten();
+        let mut table = new_table();
+        let window_header = match &one_year {
+            Some(year) => format!("window ({year})"),
+            None => "window".into(),
+        };
+        table.set_header(vec!["metric", window_header.as_str(), "Amazon", "ahr", ""]);
+        for c in &m.metrics {
+            let day = |d: chrono::NaiveDate| {
+                if one_year.is_some() {
+                    d.format("%m-%d").to_string()
+                } else {
+                    d.to_string()
+                }
+            };
+            let window = match (c.amazon.from, c.amazon.to) {
+                (Some(from), Some(to)) => format!("{}..{}", day(from), day(to)),
+                _ => "-".into(),
+            };
+            // Counts when there are counts: they are what must agree.
+            let side = |s: &crate::amazon::Side| match (s.numerator, s.denominator) {
+                (Some(n), Some(d)) => format!("{n}/{d}"),
+                _ => percent(s.value),
+            };
+            let flag = match c.differs {
+                Some(true) => "DIFFERS",
+                Some(false) => "same",
+                None => "",
+            };
+            table.add_row(vec![
+                Cell::new(&c.metric),
+                Cell::new(window),
+                Cell::new(side(&c.amazon)).set_alignment(CellAlignment::Right),
+                Cell::new(c.ahr.as_ref().map_or("-".into(), side))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(flag),
+            ]);
+        }
+        if let Some(column) = table.column_mut(0) {
+            column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
+        let _ = writeln!(out, "{table}");
+        for c in m.metrics.iter().filter(|c| c.ahr.is_some()) {
+            if let Some(reason) = &c.reason {
+                let _ = writeln!(out, "  {}", style.dim(&format!("{}: {reason}", c.metric)));
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  {}",
+        style.dim("ahr counts each metric from the exports over Amazon's own window")
+    );
+}
+
+fn render_assurance(out: &mut String, a: &crate::assurance::Assurance, style: Style) {
+    let _ = writeln!(out, "\n{}", style.bold("ACCOUNT HEALTH ASSURANCE"));
+    let verdict = if a.eligible {
+        "meets the bar".to_string()
+    } else {
+        "does not meet the bar".to_string()
+    };
+    let _ = writeln!(
+        out,
+        "  {verdict}: AHR >= {} for {} months, at most {} days below, and an emergency contact",
+        a.min_ahr, a.months, a.max_days_below
+    );
+    if let (Some(from), Some(to)) = (a.window_from, a.evaluated_on) {
+        let latest = a.latest_ahr.map_or("-".into(), |v| v.to_string());
+        let _ = writeln!(
+            out,
+            "  {from}..{to}: {} days below {}, latest AHR {latest}",
+            a.days_below, a.min_ahr
+        );
+    }
+    for reason in &a.reasons {
+        let _ = writeln!(out, "  - {}", printable(reason));
+    }
+    if !a.eligible
+        && let Some(from) = a.eligible_from
+    {
+        if Some(from) == a.evaluated_on {
+            let _ = writeln!(out, "  the AHR history already meets the bar");
+        } else {
+            let _ = writeln!(
+                out,
+                "  could qualify from {from} if the AHR stays at or above {}",
+                a.min_ahr
+            );
+        }
+    }
 }
 
 /// Columns without rules between rows: only a line under the header, so a
