@@ -5,6 +5,7 @@
 use crate::checks::Context;
 use crate::findings::{Finding, FindingStatus, Hit};
 use crate::input::{self, Account, Reach};
+use crate::linkage::{self, LinkIndex};
 use crate::metrics::{self, DefectIndex, MetricKind, MetricSpec, Window};
 use crate::policy::{PolicySet, Rule};
 use crate::report::{AccountInfo, Metrics, Report, SCHEMA_VERSION, Tool};
@@ -36,16 +37,39 @@ pub fn horizon_days(policies: &PolicySet) -> u32 {
 
 /// Reads and audits one account folder.
 pub fn audit_dir(dir: &Path, policies: &PolicySet, options: &AuditOptions) -> Result<Report> {
+    audit_dir_linked(dir, policies, options, &linkage::EMPTY)
+}
+
+/// Reads and audits one account folder, comparing its identifiers with
+/// those of other accounts (`peers`).
+pub fn audit_dir_linked(
+    dir: &Path,
+    policies: &PolicySet,
+    options: &AuditOptions,
+    peers: &LinkIndex,
+) -> Result<Report> {
     let reach = Reach {
         as_of: options.as_of,
         horizon_days: horizon_days(policies),
     };
     let account = input::load_account(dir, reach)?;
-    Ok(audit_account(&account, policies, options))
+    Ok(audit_account_linked(&account, policies, options, peers))
 }
 
 /// Audits an account already read.
 pub fn audit_account(account: &Account, policies: &PolicySet, options: &AuditOptions) -> Report {
+    audit_account_linked(account, policies, options, &linkage::EMPTY)
+}
+
+/// Audits an account already read, comparing its identifiers with those of
+/// other accounts (`peers`); the files `peers` was read from are listed in
+/// the report's inputs.
+pub fn audit_account_linked(
+    account: &Account,
+    policies: &PolicySet,
+    options: &AuditOptions,
+    peers: &LinkIndex,
+) -> Report {
     let mut notes = Vec::new();
     let (as_of, as_of_source) = match (
         options.as_of,
@@ -82,6 +106,7 @@ pub fn audit_account(account: &Account, policies: &PolicySet, options: &AuditOpt
         as_of,
         metrics: &lookup,
         mask: options.mask,
+        peers,
     };
     let mut findings: Vec<Finding> = policies
         .enabled()
@@ -112,7 +137,12 @@ pub fn audit_account(account: &Account, policies: &PolicySet, options: &AuditOpt
         score,
         metrics: metric_results,
         findings,
-        inputs: account.inputs.clone(),
+        inputs: account
+            .inputs
+            .iter()
+            .chain(&peers.inputs)
+            .cloned()
+            .collect(),
         ignored: account.ignored.clone(),
         notes,
     }

@@ -6,11 +6,13 @@
 //! [`audit`] runs that pipeline for one account.
 
 pub mod audit;
+pub mod batch;
 pub mod checks;
 pub mod cli;
 pub mod exact;
 pub mod findings;
 pub mod input;
+pub mod linkage;
 pub mod metrics;
 pub mod output;
 pub mod policy;

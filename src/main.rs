@@ -3,19 +3,23 @@
 //! not run). The gate is decided here, once, whatever the output format.
 
 use ahr::audit::{self, AuditOptions};
+use ahr::batch::merge::Merged;
+use ahr::batch::render::{BatchEnd, BatchFormat, Sink};
+use ahr::batch::{self, SummaryRow};
 use ahr::cli::{
-    AuditArgs, Cli, ColorChoice, Command, ExplainArgs, Format, PolicyArgs, PolicyCheckArgs,
-    PolicyCommand, RulesArgs,
+    AuditArgs, BatchArgs, BatchFormatArg, BatchMergeArgs, Cli, ColorChoice, Command, ExplainArgs,
+    Format, PolicyArgs, PolicyCheckArgs, PolicyCommand, RulesArgs,
 };
 use ahr::findings::{FindingStatus, Severity};
 use ahr::policy::diagnostics::did_you_mean;
 use ahr::policy::{self, PolicySet, PolicySources};
 use ahr::report::table::Style;
 use ahr::report::{self, Report};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Parser;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
+use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -24,6 +28,9 @@ use std::process::ExitCode;
 enum Outcome {
     Passed,
     GateFailed,
+    /// Some of the work could not be done (a batch account that could not
+    /// be audited); what could be done was written.
+    Incomplete,
 }
 
 fn main() -> ExitCode {
@@ -33,10 +40,13 @@ fn main() -> ExitCode {
         Command::Rules(args) => run_rules(args),
         Command::Explain(args) => run_explain(args),
         Command::Policy(PolicyCommand::Check(args)) => run_policy_check(args),
+        Command::Batch(args) => run_batch(args),
+        Command::BatchMerge(args) => run_batch_merge(args),
     };
     match result {
         Ok(Outcome::Passed) => ExitCode::SUCCESS,
         Ok(Outcome::GateFailed) => ExitCode::from(1),
+        Ok(Outcome::Incomplete) => ExitCode::from(2),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             match err.downcast_ref::<policy::PolicyErrors>() {
@@ -78,7 +88,11 @@ fn run_audit(args: AuditArgs) -> Result<Outcome> {
         mask: !args.no_mask,
         today: chrono::Utc::now().date_naive(),
     };
-    let report = audit::audit_dir(&args.dir, &policies, &options)?;
+    let mut peers = ahr::linkage::LinkIndex::default();
+    if let Some(path) = &args.watchlist {
+        peers.add_watchlist(&ahr::linkage::watchlist::read(path)?);
+    }
+    let report = audit::audit_dir_linked(&args.dir, &policies, &options, &peers)?;
     let rendered = match args.format {
         Format::Json => report::json::render(&report),
         Format::Table => {
@@ -280,4 +294,184 @@ fn run_policy_check(args: PolicyCheckArgs) -> Result<Outcome> {
         policies.files.len()
     ))?;
     Ok(Outcome::Passed)
+}
+
+fn batch_format(format: BatchFormatArg) -> BatchFormat {
+    match format {
+        BatchFormatArg::Table => BatchFormat::Table,
+        BatchFormatArg::Json => BatchFormat::Json,
+        BatchFormatArg::Jsonl => BatchFormat::Jsonl,
+    }
+}
+
+fn run_batch(args: BatchArgs) -> Result<Outcome> {
+    let policies = load_policies(&args.policy)?;
+    let watchlist = args
+        .watchlist
+        .as_deref()
+        .map(ahr::linkage::watchlist::read)
+        .transpose()?;
+    let jobs = args.jobs.map_or_else(batch::default_jobs, usize::from);
+    let options = AuditOptions {
+        as_of: args.as_of,
+        mask: !args.no_mask,
+        today: chrono::Utc::now().date_naive(),
+    };
+    let plan = batch::plan(&args.root, watchlist.as_ref(), args.shard, jobs)?;
+    if plan.total_accounts == 0 {
+        bail!(
+            "{} holds no account folders: put each account's exports in a sub-folder of its own (ROOT/acme-us/orders.csv, ...); to audit one folder use `ahr audit`",
+            args.root.display()
+        );
+    }
+    let (links, linked) = batch::links(&plan.index, options.mask);
+    let format = batch_format(args.format);
+    if let Some(dir) = &args.out_dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create --out-dir {}", dir.display()))?;
+    }
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(plan.members.len() as u64);
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} accounts  {elapsed} (eta {eta})")
+        {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut sink = Sink::open(format, args.output.as_deref())?;
+    let mut rows = Vec::with_capacity(plan.members.len());
+    let mut errors = plan.errors.clone();
+    for error in &plan.errors {
+        sink.error(error)?;
+    }
+    let fail_on = args.fail_on.map(Severity::from);
+    let mut gate_failures: Vec<String> = Vec::new();
+    batch::parallel(
+        &plan.members,
+        jobs,
+        |member| batch::audit_member(member, &policies, &options, &plan.index),
+        |position, result| {
+            progress.inc(1);
+            let member = &plan.members[position];
+            match result {
+                Ok(report) => {
+                    rows.push(SummaryRow::new(&report, &linked));
+                    let reasons = batch::gate_reasons(&report, args.fail_under, fail_on);
+                    if !reasons.is_empty() {
+                        gate_failures.push(format!(
+                            "{}: {}",
+                            report.account.id,
+                            reasons.join("; ")
+                        ));
+                    }
+                    if let Some(dir) = &args.out_dir {
+                        let (name, text) = match format {
+                            BatchFormat::Table => (
+                                format!("{}.txt", member.folder),
+                                report::table::render(&report, Style { color: false }),
+                            ),
+                            _ => (
+                                format!("{}.json", member.folder),
+                                report::json::render(&report),
+                            ),
+                        };
+                        ahr::output::write_atomically(&dir.join(name), text.as_bytes())?;
+                    }
+                    sink.account(position, Some(&report))
+                }
+                Err(error) => {
+                    sink.error(&error)?;
+                    errors.push(error);
+                    sink.account::<Report>(position, None)
+                }
+            }
+        },
+    )?;
+    progress.finish_and_clear();
+    batch::sort_by_risk(&mut rows);
+    errors.sort();
+    let scope = args.shard.map(|s| {
+        format!(
+            "shard {}/{}: {} of the {} accounts under the folder",
+            s.index,
+            s.count,
+            plan.members.len() + plan.errors.len(),
+            plan.total_accounts
+        )
+    });
+    let root = args.root.display().to_string();
+    sink.finish(&BatchEnd {
+        root: &root,
+        rows: &rows,
+        links: &links,
+        errors: &errors,
+        ignored: &plan.ignored,
+        scope,
+    })?;
+    if let Some(path) = &args.output {
+        eprintln!(
+            "ahr: {} accounts audited, {} could not be audited, {} groups of linked accounts; written to {}",
+            rows.len(),
+            errors.len(),
+            links.len(),
+            path.display()
+        );
+    }
+    for error in &errors {
+        let first = error.error.lines().next().unwrap_or_default();
+        eprintln!("ahr: {}: could not audit: {first}", error.folder);
+    }
+    const SHOWN: usize = 20;
+    for failure in gate_failures.iter().take(SHOWN) {
+        eprintln!("ahr: gate failed: {failure}");
+    }
+    if gate_failures.len() > SHOWN {
+        eprintln!(
+            "ahr: gate failed for {} more accounts",
+            gate_failures.len() - SHOWN
+        );
+    }
+    Ok(if !errors.is_empty() {
+        Outcome::Incomplete
+    } else if !gate_failures.is_empty() {
+        Outcome::GateFailed
+    } else {
+        Outcome::Passed
+    })
+}
+
+fn run_batch_merge(args: BatchMergeArgs) -> Result<Outcome> {
+    let mut merged = Merged::default();
+    for file in &args.files {
+        merged.add_file(file)?;
+    }
+    let format = batch_format(args.format);
+    if format == BatchFormat::Jsonl {
+        bail!("batch-merge writes --format table or json");
+    }
+    let rows = merged.rows();
+    let links: Vec<_> = merged.links.iter().cloned().collect();
+    let errors: Vec<_> = merged.errors.iter().cloned().collect();
+    let ignored: Vec<_> = merged.ignored.iter().cloned().collect();
+    let mut sink = Sink::open(format, args.output.as_deref())?;
+    for (position, report) in merged.accounts.values().enumerate() {
+        sink.account(position, Some(report))?;
+    }
+    let root = format!("merged from {} outputs", args.files.len());
+    sink.finish(&BatchEnd {
+        root: &root,
+        rows: &rows,
+        links: &links,
+        errors: &errors,
+        ignored: &ignored,
+        scope: None,
+    })?;
+    Ok(if errors.is_empty() {
+        Outcome::Passed
+    } else {
+        Outcome::Incomplete
+    })
 }

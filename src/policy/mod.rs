@@ -36,6 +36,10 @@ pub const DEFAULT_PACKS: &[(&str, &str)] = &[
         include_str!("../../policies/complaints.toml"),
     ),
     (
+        "policies/linkage.toml",
+        include_str!("../../policies/linkage.toml"),
+    ),
+    (
         "policies/scoring.toml",
         include_str!("../../policies/scoring.toml"),
     ),
