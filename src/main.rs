@@ -4,7 +4,7 @@
 
 use ahr::audit::{self, AuditOptions};
 use ahr::batch::merge::Merged;
-use ahr::batch::render::{BatchEnd, BatchFormat, Sink};
+use ahr::batch::render::{self, BatchEnd, BatchFormat, Sink};
 use ahr::batch::{self, SummaryRow};
 use ahr::cli::{
     AuditArgs, BatchArgs, BatchFormatArg, BatchMergeArgs, Cli, ColorChoice, Command, ExplainArgs,
@@ -304,6 +304,14 @@ fn batch_format(format: BatchFormatArg) -> BatchFormat {
     }
 }
 
+/// What a batch worker hands the writing thread for one account.
+struct Audited {
+    row: SummaryRow,
+    gate: Vec<String>,
+    /// The account's entry in the batch output.
+    text: Option<String>,
+}
+
 fn run_batch(args: BatchArgs) -> Result<Outcome> {
     let policies = load_policies(&args.policy)?;
     let watchlist = args
@@ -349,47 +357,50 @@ fn run_batch(args: BatchArgs) -> Result<Outcome> {
     }
     let fail_on = args.fail_on.map(Severity::from);
     let mut gate_failures: Vec<String> = Vec::new();
-    batch::parallel(
-        &plan.members,
-        jobs,
-        |member| batch::audit_member(member, &policies, &options, &plan.index),
-        |position, result| {
-            progress.inc(1);
-            let member = &plan.members[position];
-            match result {
-                Ok(report) => {
-                    rows.push(SummaryRow::new(&report, &linked));
-                    let reasons = batch::gate_reasons(&report, args.fail_under, fail_on);
-                    if !reasons.is_empty() {
-                        gate_failures.push(format!(
-                            "{}: {}",
-                            report.account.id,
-                            reasons.join("; ")
-                        ));
-                    }
-                    if let Some(dir) = &args.out_dir {
-                        let (name, text) = match format {
-                            BatchFormat::Table => (
-                                format!("{}.txt", member.folder),
-                                report::table::render(&report, Style { color: false }),
-                            ),
-                            _ => (
-                                format!("{}.json", member.folder),
-                                report::json::render(&report),
-                            ),
-                        };
-                        ahr::output::write_atomically(&dir.join(name), text.as_bytes())?;
-                    }
-                    sink.account(position, Some(&report))
-                }
-                Err(error) => {
-                    sink.error(&error)?;
-                    errors.push(error);
-                    sink.account::<Report>(position, None)
-                }
+    // Workers audit and render; the writing thread only writes, so it does
+    // not become the bottleneck on many cores.
+    let audit_and_render =
+        |member: &batch::Member| -> Result<Result<Audited, batch::AccountError>> {
+            let report = match batch::audit_member(member, &policies, &options, &plan.index) {
+                Ok(report) => report,
+                Err(error) => return Ok(Err(error)),
+            };
+            if let Some(dir) = &args.out_dir {
+                let (path, text) = match format {
+                    BatchFormat::Table => (
+                        dir.join(format!("{}.txt", member.folder)),
+                        report::table::render(&report, Style { color: false }),
+                    ),
+                    _ => (
+                        dir.join(format!("{}.json", member.folder)),
+                        report::json::render(&report),
+                    ),
+                };
+                ahr::output::write_atomically(&path, text.as_bytes())?;
             }
-        },
-    )?;
+            Ok(Ok(Audited {
+                row: SummaryRow::new(&report, &linked),
+                gate: batch::gate_reasons(&report, args.fail_under, fail_on),
+                text: render::account_text(format, &report)?,
+            }))
+        };
+    batch::parallel(&plan.members, jobs, audit_and_render, |position, result| {
+        progress.inc(1);
+        match result? {
+            Ok(done) => {
+                if !done.gate.is_empty() {
+                    gate_failures.push(format!("{}: {}", done.row.account, done.gate.join("; ")));
+                }
+                rows.push(done.row);
+                sink.account(position, done.text)
+            }
+            Err(error) => {
+                sink.error(&error)?;
+                errors.push(error);
+                sink.account(position, None)
+            }
+        }
+    })?;
     progress.finish_and_clear();
     batch::sort_by_risk(&mut rows);
     errors.sort();
@@ -458,7 +469,7 @@ fn run_batch_merge(args: BatchMergeArgs) -> Result<Outcome> {
     let ignored: Vec<_> = merged.ignored.iter().cloned().collect();
     let mut sink = Sink::open(format, args.output.as_deref())?;
     for (position, report) in merged.accounts.values().enumerate() {
-        sink.account(position, Some(report))?;
+        sink.account(position, render::account_text(format, report)?)?;
     }
     let root = format!("merged from {} outputs", args.files.len());
     sink.finish(&BatchEnd {

@@ -139,14 +139,14 @@ impl Sink {
         Ok(sink)
     }
 
-    /// Takes the report (or failure) of the account at `position` in the
-    /// plan's member list.
-    pub fn account<R: Serialize>(&mut self, position: usize, report: Option<&R>) -> Result<()> {
+    /// Takes the report of the account at `position` in the plan's member
+    /// list, rendered by [`account_text`] (`None`: the account failed, or
+    /// the format renders no per-account text).
+    pub fn account(&mut self, position: usize, text: Option<String>) -> Result<()> {
         match self.format {
             BatchFormat::Table => Ok(()),
             BatchFormat::Jsonl => {
-                if let Some(report) = report {
-                    let line = serde_json::to_string(&report)?;
+                if let Some(line) = text {
                     let w = self.out.writer();
                     w.write_all(line.as_bytes())?;
                     w.write_all(b"\n")?;
@@ -155,11 +155,6 @@ impl Sink {
                 Ok(())
             }
             BatchFormat::Json => {
-                let text = report
-                    .map(|r| {
-                        serde_json::to_string_pretty(r).map(|t| format!("    {}", indent(&t, 4)))
-                    })
-                    .transpose()?;
                 self.pending.insert(position, text);
                 while let Some(ready) = self.pending.remove(&self.next) {
                     self.next += 1;
@@ -236,6 +231,20 @@ impl Sink {
         }
         Ok(())
     }
+}
+
+/// One account's report as the batch output holds it: a line of JSON
+/// Lines, or an entry of the JSON document's `accounts`. Rendering is the
+/// costly part of writing, so workers call this, not the writing thread.
+pub fn account_text<R: Serialize>(format: BatchFormat, report: &R) -> Result<Option<String>> {
+    Ok(match format {
+        BatchFormat::Table => None,
+        BatchFormat::Jsonl => Some(serde_json::to_string(report)?),
+        BatchFormat::Json => Some(format!(
+            "    {}",
+            indent(&serde_json::to_string_pretty(report)?, 4)
+        )),
+    })
 }
 
 /// Everything the end of a batch output says.
