@@ -235,7 +235,10 @@ fn gates_apply_per_account_and_errors_come_first() {
         args.extend_from_slice(extra);
         ahr(&args)
     };
-    assert_eq!(run(&[]).status.code(), Some(0));
+    let clean = run(&[]);
+    assert_eq!(clean.status.code(), Some(0));
+    // stderr is not a terminal here: no progress bar, nothing to say.
+    assert_eq!(stderr(&clean), "");
     let gated = run(&["--fail-on", "critical"]);
     assert_eq!(gated.status.code(), Some(1));
     let err = stderr(&gated);

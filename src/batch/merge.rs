@@ -286,3 +286,60 @@ fn row_from_json(
             .unwrap_or_default(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("ahr-merge-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn ordered_values_keep_key_order_and_numbers() {
+        let text = r#"{"z":1,"a":{"y":0.0037,"b":[true,null,"x"]},"m":-2}"#;
+        let value: Ordered = serde_json::from_str(text).unwrap();
+        assert_eq!(serde_json::to_string(&value).unwrap(), text);
+    }
+
+    #[test]
+    fn reads_json_lines_with_reports_errors_and_links() {
+        let path = temp_file(
+            "part.jsonl",
+            "{\"schema_version\":1,\"account\":{\"id\":\"b\"},\"score\":{\"value\":50,\"band\":\"critical\"},\
+             \"findings\":[{\"rule\":\"LINK-SHARED\",\"severity\":\"high\",\"status\":\"breach\"},\
+             {\"rule\":\"PERF-OTDR\",\"severity\":\"low\",\"status\":\"breach\"}]}\n\
+             {\"error\":{\"folder\":\"x\",\"error\":\"bad\"}}\n\
+             {\"schema_version\":1,\"account\":{\"id\":\"a\"},\"score\":{\"value\":208,\"band\":\"healthy\"},\"findings\":[]}\n\
+             {\"links\":[{\"accounts\":[\"a\",\"b\"],\"identifiers\":[{\"kind\":\"phone\",\"value\":\"phone …0199\"}]}],\
+             \"errors\":[{\"folder\":\"x\",\"error\":\"bad\"}],\"ignored\":[]}\n",
+        );
+        let mut merged = Merged::default();
+        merged.add_file(&path).unwrap();
+        assert_eq!(merged.accounts.keys().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            merged.errors.len(),
+            1,
+            "the error line and the last line agree"
+        );
+        let rows = merged.rows();
+        assert_eq!(rows[0].account, "b");
+        assert_eq!(rows[0].worst.as_deref(), Some("LINK-SHARED (high)"));
+        assert_eq!(rows[0].linked_with, ["a"]);
+        assert_eq!(rows[1].worst, None);
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_batch_output() {
+        let path = temp_file("bad.jsonl", "{\"hello\":1}\n");
+        let err = Merged::default().add_file(&path).unwrap_err().to_string();
+        assert!(err.contains("bad.jsonl:1"), "{err}");
+        let path = temp_file("text.txt", "not json\n");
+        let err = Merged::default().add_file(&path).unwrap_err().to_string();
+        assert!(err.contains("not JSON"), "{err}");
+    }
+}

@@ -344,3 +344,54 @@ pub fn summary_table(end: &BatchEnd<'_>) -> String {
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_doc(name: &str, accounts: &[(usize, Option<serde_json::Value>)]) -> serde_json::Value {
+        let dir = std::env::temp_dir().join(format!("ahr-render-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        let mut sink = Sink::open(BatchFormat::Json, Some(&path)).unwrap();
+        for (position, report) in accounts {
+            let text = report
+                .as_ref()
+                .map(|r| account_text(BatchFormat::Json, r).unwrap().unwrap());
+            sink.account(*position, text).unwrap();
+        }
+        sink.finish(&BatchEnd {
+            root: "r",
+            rows: &[],
+            links: &[],
+            errors: &[],
+            ignored: &[],
+            scope: None,
+        })
+        .unwrap();
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn json_documents_are_valid_with_no_accounts_and_in_order_with_gaps() {
+        let empty = write_doc("empty.json", &[]);
+        assert_eq!(
+            empty,
+            serde_json::json!({"accounts": [], "links": [], "errors": [], "ignored": []})
+        );
+        // Finished out of order, position 1 failed: written as 0, 2, 3.
+        let doc = write_doc(
+            "gaps.json",
+            &[
+                (2, Some(serde_json::json!({"id": 2}))),
+                (0, Some(serde_json::json!({"id": 0}))),
+                (3, Some(serde_json::json!({"id": 3}))),
+                (1, None),
+            ],
+        );
+        assert_eq!(
+            doc["accounts"],
+            serde_json::json!([{"id": 0}, {"id": 2}, {"id": 3}])
+        );
+    }
+}

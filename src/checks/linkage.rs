@@ -171,3 +171,118 @@ impl Check for LinkageCheck {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::audit::{AuditOptions, audit_account_linked};
+    use crate::input::Account;
+    use crate::input::records::{Identifier, Source};
+    use crate::input::table::InputReport;
+    use crate::linkage::LinkIndex;
+    use crate::linkage::watchlist::{Entry, Watchlist};
+    use crate::policy::{self, PolicySet};
+    use chrono::NaiveDate;
+
+    fn policies(extra: &str) -> PolicySet {
+        let rule = format!(
+            "[[rule]]\nid = \"LINK-SHARED\"\ntitle = \"t\"\ncategory = \"c\"\nseverity = \"high\"\n\
+             appeal = \"hard\"\ncheck = \"linkage\"\nremediation = \"r\"\n{extra}"
+        );
+        let scoring = policy::DEFAULT_PACKS
+            .iter()
+            .find(|(n, _)| n.ends_with("scoring.toml"))
+            .unwrap();
+        policy::load_texts(&[
+            ("link.toml".to_string(), rule),
+            (scoring.0.to_string(), scoring.1.to_string()),
+        ])
+        .unwrap()
+    }
+
+    fn account(related: &[&str]) -> Account {
+        let mut a = Account::default();
+        a.profile.id = "me".into();
+        a.profile.related_accounts = related.iter().map(|s| s.to_string()).collect();
+        a.identifiers = Some(Source {
+            file: "identifiers.csv".into(),
+            rows: vec![Identifier {
+                line: 2,
+                kind: "phone",
+                value: "+1 555 010 0199".into(),
+                first_seen: None,
+                last_seen: None,
+            }],
+        });
+        a
+    }
+
+    fn watchlist(status: Option<&str>) -> LinkIndex {
+        let mut index = LinkIndex::default();
+        index.add_watchlist(&Watchlist {
+            file: "w.csv".into(),
+            entries: vec![Entry {
+                line: 4,
+                kind: "phone",
+                value: "15550100199".into(),
+                account: "them".into(),
+                status: status.map(str::to_string),
+            }],
+            report: InputReport::new("w.csv", "watchlist", "canonical", "utf-8"),
+        });
+        index
+    }
+
+    fn run(policies: &PolicySet, account: &Account, index: &LinkIndex) -> Option<(String, u64)> {
+        let options = AuditOptions {
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 20),
+            mask: true,
+            today: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        };
+        let report = audit_account_linked(account, policies, &options, index);
+        report
+            .findings
+            .iter()
+            .find(|f| f.rule == "LINK-SHARED")
+            .map(|f| (f.severity.to_string(), f.occurrences))
+    }
+
+    #[test]
+    fn severity_follows_the_other_accounts_status() {
+        let p = policies("");
+        let me = account(&[]);
+        assert_eq!(
+            run(&p, &me, &watchlist(Some("suspended"))),
+            Some(("critical".into(), 1))
+        );
+        assert_eq!(
+            run(&p, &me, &watchlist(Some("active"))),
+            Some(("high".into(), 1))
+        );
+        assert_eq!(run(&p, &me, &watchlist(None)), Some(("high".into(), 1)));
+        let custom =
+            policies("suspended_statuses = [\"Under Review\"]\nsuspended_severity = \"medium\"\n");
+        assert_eq!(
+            run(&custom, &me, &watchlist(Some("under review"))),
+            Some(("medium".into(), 1))
+        );
+        assert_eq!(
+            run(&custom, &me, &watchlist(Some("suspended"))),
+            Some(("high".into(), 1))
+        );
+    }
+
+    #[test]
+    fn declared_relations_and_other_kinds_do_not_fire() {
+        let p = policies("");
+        assert_eq!(
+            run(&p, &account(&["Them"]), &watchlist(Some("suspended"))),
+            None
+        );
+        let emails_only = policies("kinds = [\"email\"]\n");
+        assert_eq!(
+            run(&emails_only, &account(&[]), &watchlist(Some("suspended"))),
+            None
+        );
+        assert_eq!(run(&p, &account(&[]), &LinkIndex::default()), None);
+    }
+}
