@@ -424,10 +424,10 @@ fn run_batch(args: BatchArgs) -> Result<Outcome> {
     })?;
     if let Some(path) = &args.output {
         eprintln!(
-            "ahr: {} accounts audited, {} could not be audited, {} groups of linked accounts; written to {}",
-            rows.len(),
+            "ahr: {} audited, {} could not be audited, {} of linked accounts; written to {}",
+            plural(rows.len(), "account", "accounts"),
             errors.len(),
-            links.len(),
+            plural(links.len(), "group", "groups"),
             path.display()
         );
     }
@@ -452,6 +452,10 @@ fn run_batch(args: BatchArgs) -> Result<Outcome> {
     } else {
         Outcome::Passed
     })
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn run_batch_merge(args: BatchMergeArgs) -> Result<Outcome> {

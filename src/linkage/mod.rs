@@ -82,6 +82,10 @@ pub struct Link {
     /// Account ids, sorted.
     pub accounts: Vec<String>,
     pub identifiers: Vec<LinkedIdentifier>,
+    /// Pairs of the group that declare each other related: shown, but not
+    /// links between them (each pair sorted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declared_related: Vec<[String; 2]>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -229,21 +233,43 @@ impl LinkIndex {
         }
         groups
             .into_iter()
-            .map(|(accounts, identifiers)| Link {
-                accounts,
-                identifiers: identifiers.into_iter().collect(),
+            .map(|(accounts, identifiers)| {
+                let mut declared_related = Vec::new();
+                for (i, a) in accounts.iter().enumerate() {
+                    for b in &accounts[i + 1..] {
+                        if self.declared_related(a, &[], b) {
+                            declared_related.push([a.clone(), b.clone()]);
+                        }
+                    }
+                }
+                Link {
+                    accounts,
+                    identifiers: identifiers.into_iter().collect(),
+                    declared_related,
+                }
             })
             .collect()
     }
 }
 
-/// For each account in `links`, the other accounts it is linked with.
+/// For each account in `links`, the other accounts it is linked with (not
+/// those it is declared related to).
 pub fn linked_with(links: &[Link]) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for link in links {
+        let related = |a: &str, b: &str| {
+            link.declared_related
+                .iter()
+                .any(|[x, y]| (x == a && y == b) || (x == b && y == a))
+        };
         for a in &link.accounts {
             let entry = out.entry(a.clone()).or_default();
-            entry.extend(link.accounts.iter().filter(|b| *b != a).cloned());
+            entry.extend(
+                link.accounts
+                    .iter()
+                    .filter(|b| *b != a && !related(a, b))
+                    .cloned(),
+            );
         }
     }
     out
@@ -295,6 +321,32 @@ mod tests {
         assert!(index.shared("acme-us", &[], &bank, ALL).is_empty());
         assert_eq!(index.shared("other", &[], &bank, ALL).len(), 1);
         assert!(index.links(true).is_empty());
+    }
+
+    #[test]
+    fn a_group_with_a_declared_pair_links_only_the_undeclared_ones() {
+        let mut index = LinkIndex::default();
+        let bank = [ident(2, "bank", "DE89 3704 0044 0532 0130 00")];
+        index.add_account("acme-us", &["acme-eu".to_string()], &bank);
+        index.add_account("acme-eu", &[], &bank);
+        index.add_account("stranger", &[], &bank);
+        let links = index.links(true);
+        assert_eq!(links.len(), 1);
+        assert_eq!(links[0].accounts, ["acme-eu", "acme-us", "stranger"]);
+        assert_eq!(
+            links[0].declared_related,
+            [["acme-eu".to_string(), "acme-us".to_string()]]
+        );
+        let with = linked_with(&links);
+        assert_eq!(with["acme-us"].iter().collect::<Vec<_>>(), ["stranger"]);
+        assert_eq!(with["stranger"].len(), 2);
+        let shared = index.shared("acme-us", &[], &bank, ALL);
+        let others: Vec<&str> = shared[0]
+            .others
+            .iter()
+            .map(|h| h.account.as_str())
+            .collect();
+        assert_eq!(others, ["stranger"]);
     }
 
     #[test]
