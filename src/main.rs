@@ -7,15 +7,17 @@ use ahr::batch::merge::Merged;
 use ahr::batch::render::{self, BatchEnd, BatchFormat, Sink};
 use ahr::batch::{self, SummaryRow};
 use ahr::cli::{
-    AuditArgs, BatchArgs, BatchFormatArg, BatchMergeArgs, Cli, ColorChoice, Command, ExplainArgs,
-    Format, PolicyArgs, PolicyCheckArgs, PolicyCommand, RulesArgs,
+    AuditArgs, Cli, ColorChoice, Command, ExplainArgs, Format, PolicyArgs, PolicyCheckArgs,
+    PolicyCommand, RulesArgs,
 };
+use ahr::cli::{BatchArgs, BatchFormatArg, BatchMergeArgs};
 use ahr::findings::{FindingStatus, Severity};
 use ahr::policy::diagnostics::did_you_mean;
 use ahr::policy::{self, PolicySet, PolicySources};
 use ahr::report::table::Style;
 use ahr::report::{self, Report};
-use anyhow::{Context, Result, bail};
+use anyhow::Context as _;
+use anyhow::{Result, bail};
 use clap::Parser;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
