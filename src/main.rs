@@ -361,12 +361,9 @@ fn run_batch(args: BatchArgs) -> Result<Outcome> {
     let mut gate_failures: Vec<String> = Vec::new();
     // Workers audit and render; the writing thread only writes, so it does
     // not become the bottleneck on many cores.
-    let audit_and_render =
-        |member: &batch::Member| -> Result<Result<Audited, batch::AccountError>> {
-            let report = match batch::audit_member(member, &policies, &options, &plan.index) {
-                Ok(report) => report,
-                Err(error) => return Ok(Err(error)),
-            };
+    let audit_and_render = |member: &batch::Member| {
+        batch::isolated(member, || {
+            let report = audit::audit_dir_linked(&member.dir, &policies, &options, &plan.index)?;
             if let Some(dir) = &args.out_dir {
                 let (path, text) = match format {
                     BatchFormat::Table => (
@@ -380,15 +377,16 @@ fn run_batch(args: BatchArgs) -> Result<Outcome> {
                 };
                 ahr::output::write_atomically(&path, text.as_bytes())?;
             }
-            Ok(Ok(Audited {
+            Ok(Audited {
                 row: SummaryRow::new(&report, &linked),
                 gate: batch::gate_reasons(&report, args.fail_under, fail_on),
                 text: render::account_text(format, &report)?,
-            }))
-        };
+            })
+        })
+    };
     batch::parallel(&plan.members, jobs, audit_and_render, |position, result| {
         progress.inc(1);
-        match result? {
+        match result {
             Ok(done) => {
                 if !done.gate.is_empty() {
                     gate_failures.push(format!("{}: {}", done.row.account, done.gate.join("; ")));

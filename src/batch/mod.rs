@@ -329,19 +329,24 @@ fn read_identity(name: &str, dir: &Path) -> Result<(Member, Identity), AccountEr
     ))
 }
 
-/// Audits one member against the batch's index. A panic is a bug, but it
-/// stays this account's error rather than the batch's end.
+/// Audits one member against the batch's index.
 pub fn audit_member(
     member: &Member,
     policies: &PolicySet,
     options: &AuditOptions,
     index: &LinkIndex,
 ) -> Result<Report, AccountError> {
-    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    isolated(member, || {
         audit::audit_dir_linked(&member.dir, policies, options, index)
-    }));
-    let error = match run {
-        Ok(Ok(report)) => return Ok(report),
+    })
+}
+
+/// Runs `work` for one member: its error, or a panic (a bug, but one that
+/// stays this account's error rather than the batch's end), becomes the
+/// member's [`AccountError`].
+pub fn isolated<T>(member: &Member, work: impl FnOnce() -> Result<T>) -> Result<T, AccountError> {
+    let error = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+        Ok(Ok(value)) => return Ok(value),
         Ok(Err(err)) => format!("{err:#}"),
         Err(_) => "internal error while auditing this account (a bug in ahr; please report it)"
             .to_string(),
@@ -471,6 +476,21 @@ mod tests {
             .unwrap();
             assert!(out.iter().enumerate().all(|(i, &r)| r == (i * i) as u64));
         }
+    }
+
+    #[test]
+    fn an_error_or_a_panic_stays_the_accounts_own() {
+        let member = Member {
+            folder: "f".into(),
+            dir: PathBuf::from("f"),
+            id: "acme".into(),
+        };
+        assert_eq!(isolated(&member, || Ok(3)), Ok(3));
+        let err = isolated::<()>(&member, || anyhow::bail!("orders.csv:1: bad")).unwrap_err();
+        assert_eq!(err.account.as_deref(), Some("acme"));
+        assert_eq!(err.error, "orders.csv:1: bad");
+        let err = isolated::<()>(&member, || panic!("boom")).unwrap_err();
+        assert!(err.error.contains("internal error"), "{}", err.error);
     }
 
     #[test]
