@@ -9,6 +9,11 @@
 //! the others go on. Determinism: accounts are worked on in id order and
 //! results carry their position, so a caller can emit them in that order
 //! whatever the number of threads.
+//!
+//! Threads are plain `std::thread::scope` workers taking accounts from a
+//! shared counter, with a bounded channel back to the caller: accounts are
+//! independent, so that is all the scheduling a batch needs, and it keeps a
+//! thread-pool dependency out of the crate.
 
 pub mod merge;
 pub mod render;
