@@ -5,6 +5,7 @@
 use crate::checks::Context;
 use crate::findings::{Finding, FindingStatus, Hit};
 use crate::input::{self, Account, Reach};
+use crate::linkage::{self, LinkIndex};
 use crate::metrics::{self, DefectIndex, MetricKind, MetricSpec, Window};
 use crate::policy::{PolicySet, Rule};
 use crate::report::{
@@ -51,35 +52,49 @@ pub const HEALTH_HISTORY_DAYS: u32 = 365;
 
 /// Reads and audits one account folder.
 pub fn audit_dir(dir: &Path, policies: &PolicySet, options: &AuditOptions) -> Result<Report> {
-    audit_dir_with(dir, policies, options, &Review::default())
+    audit_dir_with(dir, policies, options, &Review::default(), &linkage::EMPTY)
 }
 
-/// Reads and audits one account folder, with waivers and a source name.
+/// Reads and audits one account folder with waivers and a source name
+/// (`review`), comparing its identifiers with those of other accounts
+/// (`peers`: a watchlist, or the other accounts of a batch).
 pub fn audit_dir_with(
     dir: &Path,
     policies: &PolicySet,
     options: &AuditOptions,
     review: &Review,
+    peers: &LinkIndex,
 ) -> Result<Report> {
     let reach = Reach {
         as_of: options.as_of,
         horizon_days: horizon_days(policies),
     };
     let account = input::load_account(dir, reach)?;
-    Ok(audit_account_with(&account, policies, options, review))
+    Ok(audit_account_with(
+        &account, policies, options, review, peers,
+    ))
 }
 
 /// Audits an account already read.
 pub fn audit_account(account: &Account, policies: &PolicySet, options: &AuditOptions) -> Report {
-    audit_account_with(account, policies, options, &Review::default())
+    audit_account_with(
+        account,
+        policies,
+        options,
+        &Review::default(),
+        &linkage::EMPTY,
+    )
 }
 
-/// Audits an account already read, with waivers and a source name.
+/// Audits an account already read, with `review` and `peers` as for
+/// [`audit_dir_with`]; the files `peers` was read from are listed in the
+/// report's inputs.
 pub fn audit_account_with(
     account: &Account,
     policies: &PolicySet,
     options: &AuditOptions,
     review: &Review,
+    peers: &LinkIndex,
 ) -> Report {
     let mut notes = Vec::new();
     let (as_of, as_of_source) = match (
@@ -118,6 +133,7 @@ pub fn audit_account_with(
         as_of,
         metrics: &lookup,
         mask: options.mask,
+        peers,
     };
     let mut findings: Vec<Finding> = policies
         .enabled()
@@ -178,7 +194,12 @@ pub fn audit_account_with(
         score,
         metrics: metric_results,
         findings,
-        inputs: account.inputs.clone(),
+        inputs: account
+            .inputs
+            .iter()
+            .chain(&peers.inputs)
+            .cloned()
+            .collect(),
         ignored: account.ignored.clone(),
         notes,
         rules,

@@ -44,6 +44,11 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write one page per command.
     Man(ManArgs),
+    /// Audit every account folder under ROOT in parallel, and find the
+    /// accounts that share identifiers.
+    Batch(BatchArgs),
+    /// Join the outputs of `ahr batch --shard K/N` runs into one.
+    BatchMerge(BatchMergeArgs),
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -200,6 +205,77 @@ pub struct AuditArgs {
     /// When to colour the table.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Identifiers of other accounts (CSV/TSV: kind, value, account,
+    /// status); a shared identifier is a LINK-SHARED finding, critical when
+    /// the other account is suspended.
+    #[arg(long, value_name = "FILE")]
+    pub watchlist: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BatchFormatArg {
+    /// A summary sorted by risk, the linked accounts and the errors.
+    Table,
+    /// One document: {"accounts": [...], "links": [...], "errors": [...]}.
+    Json,
+    /// One account report per line as each finishes, then errors and links.
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The folder that holds one sub-folder of exports per account.
+    pub root: PathBuf,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// The last day of every window (YYYY-MM-DD), for every account.
+    /// Default: each account's latest purchase date.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = BatchFormatArg::Table)]
+    pub format: BatchFormatArg,
+    /// Write the output to FILE (whole or not at all) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write one report per account into DIR (FOLDER.json, or
+    /// FOLDER.txt with --format table).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Accounts audited at once. Default: every core.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Audit only the K-th of N slices of the accounts (e.g. 2/8), to split
+    /// a batch across machines; `ahr batch-merge` joins the outputs.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::batch::Shard>,
+    /// Exit 1 when an account's score is below N.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(0..=1000))]
+    pub fail_under: Option<i64>,
+    /// Exit 1 when an account has a breached finding at or above this
+    /// severity.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+    /// Show personal data and identifier values in evidence and links.
+    #[arg(long)]
+    pub no_mask: bool,
+    /// Identifiers of other accounts (CSV/TSV: kind, value, account,
+    /// status), compared with every account of the batch.
+    #[arg(long, value_name = "FILE")]
+    pub watchlist: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchMergeArgs {
+    /// Outputs of `ahr batch --format json` or `--format jsonl`.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format (table or json).
+    #[arg(long, value_enum, default_value_t = BatchFormatArg::Table)]
+    pub format: BatchFormatArg,
+    /// Write the merged output to FILE (whole or not at all).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

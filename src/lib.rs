@@ -8,12 +8,14 @@
 pub mod amazon;
 pub mod assurance;
 pub mod audit;
+pub mod batch;
 pub mod checks;
 pub mod cli;
 pub mod exact;
 pub mod findings;
 pub mod init;
 pub mod input;
+pub mod linkage;
 pub mod metrics;
 pub mod output;
 pub mod policy;

@@ -3,17 +3,23 @@
 //! not run). The gate is decided here, once, whatever the output format.
 
 use ahr::audit::{self, AuditOptions, Review};
+use ahr::batch::merge::Merged;
+use ahr::batch::render::{self, BatchEnd, BatchFormat, Sink};
+use ahr::batch::{self, SummaryRow};
 use ahr::cli::{
     AuditArgs, Cli, ColorChoice, Command, CompletionsArgs, DiffArgs, DiffFormat, ExplainArgs,
     Format, InitArgs, ManArgs, PolicyArgs, PolicyCheckArgs, PolicyCommand, RenderArgs, RulesArgs,
 };
+use ahr::cli::{BatchArgs, BatchFormatArg, BatchMergeArgs};
 use ahr::findings::{FindingStatus, Severity};
 use ahr::policy::diagnostics::did_you_mean;
 use ahr::policy::{self, PolicySet, PolicySources};
 use ahr::report::table::Style;
 use ahr::report::{self, Report};
+use anyhow::Context as _;
 use anyhow::{Result, bail};
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
+use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +29,9 @@ use std::process::ExitCode;
 enum Outcome {
     Passed,
     GateFailed,
+    /// Some of the work could not be done (a batch account that could not
+    /// be audited); what could be done was written.
+    Incomplete,
 }
 
 fn main() -> ExitCode {
@@ -41,10 +50,13 @@ fn main() -> ExitCode {
         Command::Init(args) => run_init(args),
         Command::Completions(args) => run_completions(args),
         Command::Man(args) => run_man(args),
+        Command::Batch(args) => run_batch(args),
+        Command::BatchMerge(args) => run_batch_merge(args),
     };
     match result {
         Ok(Outcome::Passed) => ExitCode::SUCCESS,
         Ok(Outcome::GateFailed) => ExitCode::from(1),
+        Ok(Outcome::Incomplete) => ExitCode::from(2),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             match err.downcast_ref::<policy::PolicyErrors>() {
@@ -169,6 +181,10 @@ fn run_audit(args: AuditArgs, matches: Option<&ArgMatches>) -> Result<Outcome> {
             .map(|path| ahr::waivers::load(&path, &policies))
             .transpose()?
     };
+    let mut peers = ahr::linkage::LinkIndex::default();
+    if let Some(path) = &args.watchlist {
+        peers.add_watchlist(&ahr::linkage::watchlist::read(path)?);
+    }
     let review = Review {
         waivers,
         source: Some(args.dir.display().to_string()),
@@ -179,7 +195,7 @@ fn run_audit(args: AuditArgs, matches: Option<&ArgMatches>) -> Result<Outcome> {
         .as_ref()
         .map(|path| report::load(path).map(|old| (path, old)))
         .transpose()?;
-    let mut report = audit::audit_dir_with(&args.dir, &policies, &options, &review)?;
+    let mut report = audit::audit_dir_with(&args.dir, &policies, &options, &review, &peers)?;
     if let Some((path, old)) = baseline {
         report::diff::apply_baseline(&mut report, &old, &path.display().to_string());
     }
@@ -423,4 +439,197 @@ fn run_policy_check(args: PolicyCheckArgs) -> Result<Outcome> {
         policies.files.len()
     ))?;
     Ok(Outcome::Passed)
+}
+
+fn batch_format(format: BatchFormatArg) -> BatchFormat {
+    match format {
+        BatchFormatArg::Table => BatchFormat::Table,
+        BatchFormatArg::Json => BatchFormat::Json,
+        BatchFormatArg::Jsonl => BatchFormat::Jsonl,
+    }
+}
+
+/// What a batch worker hands the writing thread for one account.
+struct Audited {
+    row: SummaryRow,
+    gate: Vec<String>,
+    /// The account's entry in the batch output.
+    text: Option<String>,
+}
+
+fn run_batch(args: BatchArgs) -> Result<Outcome> {
+    let policies = load_policies(&args.policy)?;
+    let watchlist = args
+        .watchlist
+        .as_deref()
+        .map(ahr::linkage::watchlist::read)
+        .transpose()?;
+    let jobs = args.jobs.map_or_else(batch::default_jobs, usize::from);
+    let options = AuditOptions {
+        as_of: args.as_of,
+        mask: !args.no_mask,
+        today: chrono::Utc::now().date_naive(),
+    };
+    let plan = batch::plan(&args.root, watchlist.as_ref(), args.shard, jobs)?;
+    if plan.total_accounts == 0 {
+        bail!(
+            "{} holds no account folders: put each account's exports in a sub-folder of its own (ROOT/acme-us/orders.csv, ...); to audit one folder use `ahr audit`",
+            args.root.display()
+        );
+    }
+    let (links, linked) = batch::links(&plan.index, options.mask);
+    let format = batch_format(args.format);
+    if let Some(dir) = &args.out_dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create --out-dir {}", dir.display()))?;
+    }
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(plan.members.len() as u64);
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} accounts  {elapsed} (eta {eta})")
+        {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut sink = Sink::open(format, args.output.as_deref())?;
+    let mut rows = Vec::with_capacity(plan.members.len());
+    let mut errors = plan.errors.clone();
+    for error in &plan.errors {
+        sink.error(error)?;
+    }
+    let fail_on = args.fail_on.map(Severity::from);
+    let mut gate_failures: Vec<String> = Vec::new();
+    // Workers audit and render; the writing thread only writes, so it does
+    // not become the bottleneck on many cores.
+    let audit_and_render = |member: &batch::Member| {
+        batch::isolated(member, || {
+            let report = batch::audit_report(member, &policies, &options, &plan.index)?;
+            if let Some(dir) = &args.out_dir {
+                let (path, text) = match format {
+                    BatchFormat::Table => (
+                        dir.join(format!("{}.txt", member.folder)),
+                        report::table::render(&report, Style { color: false }),
+                    ),
+                    _ => (
+                        dir.join(format!("{}.json", member.folder)),
+                        report::json::render(&report),
+                    ),
+                };
+                ahr::output::write_atomically(&path, text.as_bytes())?;
+            }
+            Ok(Audited {
+                row: SummaryRow::new(&report, &linked),
+                gate: batch::gate_reasons(&report, args.fail_under, fail_on),
+                text: render::account_text(format, &report)?,
+            })
+        })
+    };
+    batch::parallel(&plan.members, jobs, audit_and_render, |position, result| {
+        progress.inc(1);
+        match result {
+            Ok(done) => {
+                if !done.gate.is_empty() {
+                    gate_failures.push(format!("{}: {}", done.row.account, done.gate.join("; ")));
+                }
+                rows.push(done.row);
+                sink.account(position, done.text)
+            }
+            Err(error) => {
+                sink.error(&error)?;
+                errors.push(error);
+                sink.account(position, None)
+            }
+        }
+    })?;
+    progress.finish_and_clear();
+    batch::sort_by_risk(&mut rows);
+    errors.sort();
+    let scope = args.shard.map(|s| {
+        format!(
+            "shard {}/{}: {} of the {} accounts under the folder",
+            s.index,
+            s.count,
+            plan.members.len() + plan.errors.len(),
+            plan.total_accounts
+        )
+    });
+    let root = args.root.display().to_string();
+    sink.finish(&BatchEnd {
+        root: &root,
+        rows: &rows,
+        links: &links,
+        errors: &errors,
+        ignored: &plan.ignored,
+        scope,
+    })?;
+    if let Some(path) = &args.output {
+        eprintln!(
+            "ahr: {} audited, {} could not be audited, {} of linked accounts; written to {}",
+            plural(rows.len(), "account", "accounts"),
+            errors.len(),
+            plural(links.len(), "group", "groups"),
+            path.display()
+        );
+    }
+    for error in &errors {
+        let first = error.error.lines().next().unwrap_or_default();
+        eprintln!("ahr: {}: could not audit: {first}", error.folder);
+    }
+    const SHOWN: usize = 20;
+    for failure in gate_failures.iter().take(SHOWN) {
+        eprintln!("ahr: gate failed: {failure}");
+    }
+    if gate_failures.len() > SHOWN {
+        eprintln!(
+            "ahr: gate failed for {} more accounts",
+            gate_failures.len() - SHOWN
+        );
+    }
+    Ok(if !errors.is_empty() {
+        Outcome::Incomplete
+    } else if !gate_failures.is_empty() {
+        Outcome::GateFailed
+    } else {
+        Outcome::Passed
+    })
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn run_batch_merge(args: BatchMergeArgs) -> Result<Outcome> {
+    let mut merged = Merged::default();
+    for file in &args.files {
+        merged.add_file(file)?;
+    }
+    let format = batch_format(args.format);
+    if format == BatchFormat::Jsonl {
+        bail!("batch-merge writes --format table or json");
+    }
+    let rows = merged.rows();
+    let links: Vec<_> = merged.links.iter().cloned().collect();
+    let errors: Vec<_> = merged.errors.iter().cloned().collect();
+    let ignored: Vec<_> = merged.ignored.iter().cloned().collect();
+    let mut sink = Sink::open(format, args.output.as_deref())?;
+    for (position, report) in merged.accounts.values().enumerate() {
+        sink.account(position, render::account_text(format, report)?)?;
+    }
+    let root = format!("merged from {} outputs", args.files.len());
+    sink.finish(&BatchEnd {
+        root: &root,
+        rows: &rows,
+        links: &links,
+        errors: &errors,
+        ignored: &ignored,
+        scope: None,
+    })?;
+    Ok(if errors.is_empty() {
+        Outcome::Passed
+    } else {
+        Outcome::Incomplete
+    })
 }

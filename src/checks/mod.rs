@@ -4,11 +4,13 @@
 //! needs no Rust; a new kind is one module here plus one line in [`KINDS`].
 
 pub mod count;
+pub mod linkage;
 pub mod rate;
 pub mod text;
 
 use crate::findings::Hit;
 use crate::input::Account;
+use crate::linkage::LinkIndex;
 use crate::metrics::{MetricResult, MetricSpec};
 use crate::policy::params::Params;
 use chrono::NaiveDate;
@@ -23,6 +25,9 @@ pub struct Context<'a> {
     pub metrics: &'a BTreeMap<String, MetricResult>,
     /// Mask personal data in evidence.
     pub mask: bool,
+    /// Other accounts' identifiers: the watchlist and, in a batch, the
+    /// other accounts.
+    pub peers: &'a LinkIndex,
 }
 
 /// A configured check, built from one rule's parameters.
@@ -56,7 +61,7 @@ pub struct CheckKind {
 }
 
 /// Every check kind, listed once.
-pub const KINDS: &[CheckKind] = &[rate::KIND, count::KIND, text::KIND];
+pub const KINDS: &[CheckKind] = &[rate::KIND, count::KIND, text::KIND, linkage::KIND];
 
 pub fn kind(name: &str) -> Option<&'static CheckKind> {
     KINDS.iter().find(|k| k.name == name)

@@ -40,6 +40,10 @@ pub const DEFAULT_PACKS: &[(&str, &str)] = &[
         include_str!("../../policies/returns.toml"),
     ),
     (
+        "policies/linkage.toml",
+        include_str!("../../policies/linkage.toml"),
+    ),
+    (
         "policies/scoring.toml",
         include_str!("../../policies/scoring.toml"),
     ),

@@ -1,0 +1,406 @@
+//! `ahr batch` and `ahr batch-merge` on `fixtures/batch/`: four accounts
+//! that can be audited, one that cannot (broken-co), two linked by a phone
+//! and an address (brightside, harbor-goods), and a declared-related pair
+//! that shares a bank account (acme-us, acme-eu) and must not be flagged.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ahr(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ahr"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("the ahr binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ahr-batch-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Copies the batch fixture without the broken account.
+fn healthy_batch(name: &str) -> PathBuf {
+    let root = temp_dir(name);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/batch");
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() == "broken-co" || !entry.path().is_dir() {
+            continue;
+        }
+        let to = root.join(entry.file_name());
+        std::fs::create_dir_all(&to).unwrap();
+        for file in std::fs::read_dir(entry.path()).unwrap() {
+            let file = file.unwrap();
+            std::fs::copy(file.path(), to.join(file.file_name())).unwrap();
+        }
+    }
+    root
+}
+
+const AS_OF: &[&str] = &["--as-of", "2026-11-20"];
+
+fn batch_json(extra: &[&str]) -> (Output, Value) {
+    let mut args = vec!["batch", "fixtures/batch", "--format", "json"];
+    args.extend_from_slice(AS_OF);
+    args.extend_from_slice(extra);
+    let out = ahr(&args);
+    let doc = serde_json::from_slice(&out.stdout).expect("batch JSON parses");
+    (out, doc)
+}
+
+fn account<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["account"]["id"] == id)
+        .unwrap_or_else(|| panic!("no account {id}"))
+}
+
+fn finding<'a>(report: &'a Value, rule: &str) -> Option<&'a Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule)
+}
+
+#[test]
+fn summary_is_sorted_by_risk_with_links_and_the_broken_account() {
+    let mut args = vec!["batch", "fixtures/batch"];
+    args.extend_from_slice(AS_OF);
+    let out = ahr(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an account could not be audited"
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("4 accounts audited, 1 could not be audited"),
+        "{text}"
+    );
+    let pos = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {text}"))
+    };
+    // Lowest score first: harbor-goods (counterfeit complaint and link),
+    // then brightside (link), then the two healthy acme accounts.
+    assert!(pos("│ harbor-goods") < pos("│ brightside"));
+    assert!(pos("│ brightside") < pos("│ acme-eu"));
+    assert!(text.contains("IP-COUNTERFEIT (critical)"), "{text}");
+    assert!(
+        text.contains("brightside, harbor-goods: address …0802, phone …7788"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("acme-eu, acme-us"),
+        "declared related: {text}"
+    );
+    assert!(
+        text.contains("broken-co: orders.csv:1: missing required column `purchase_date`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Not account folders (no exports): notes/"),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("broken-co: could not audit"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn json_holds_accounts_links_and_errors() {
+    let (out, doc) = batch_json(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let ids: Vec<&str> = doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["acme-eu", "acme-us", "brightside", "harbor-goods"]);
+
+    // Both linked accounts carry the finding, with the distinct identifiers
+    // as occurrences and the values masked.
+    for (id, other) in [
+        ("brightside", "harbor-goods"),
+        ("harbor-goods", "brightside"),
+    ] {
+        let f = finding(account(&doc, id), "LINK-SHARED").expect("LINK-SHARED");
+        assert_eq!(f["severity"], "high");
+        assert_eq!(f["occurrences"], 2);
+        let evidence = f["evidence"].as_array().unwrap();
+        assert_eq!(evidence.len(), 2);
+        assert_eq!(evidence[0]["file"], "identifiers.csv");
+        assert_eq!(evidence[0]["line"], 2);
+        assert_eq!(evidence[0]["key"], "phone …7788");
+        assert_eq!(evidence[1]["line"], 3);
+        assert!(
+            evidence[1]["key"]
+                .as_str()
+                .unwrap()
+                .starts_with("address …")
+        );
+        assert_eq!(
+            evidence[0]["excerpt"],
+            format!("also held by {other} (in this batch)")
+        );
+    }
+    let json = serde_json::to_string(&doc).unwrap();
+    assert!(
+        !json.contains("013-7788") && !json.contains("Harbor Boulevard"),
+        "values leak"
+    );
+    // The declared-related pair shares a bank account: no finding, no link.
+    for id in ["acme-us", "acme-eu"] {
+        assert!(finding(account(&doc, id), "LINK-SHARED").is_none(), "{id}");
+    }
+    assert_eq!(
+        doc["links"],
+        serde_json::json!([{"accounts": ["brightside", "harbor-goods"],
+            "identifiers": [{"kind": "address", "value": "address …0802"},
+                            {"kind": "phone", "value": "phone …7788"}]}])
+    );
+    let errors = doc["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["folder"], "broken-co");
+    assert!(
+        errors[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("purchase_date")
+    );
+    assert_eq!(doc["ignored"], serde_json::json!(["notes/"]));
+}
+
+#[test]
+fn json_is_the_same_whatever_the_number_of_jobs() {
+    let (one, _) = batch_json(&["--jobs", "1"]);
+    let (three, _) = batch_json(&["--jobs", "3"]);
+    assert!(!one.stdout.is_empty());
+    assert_eq!(one.stdout, three.stdout);
+}
+
+#[test]
+fn jsonl_streams_one_report_per_line_then_the_links() {
+    let mut args = vec!["batch", "fixtures/batch", "--format", "jsonl", "-j", "2"];
+    args.extend_from_slice(AS_OF);
+    let out = ahr(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let mut reports: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["schema_version"] == 1)
+        .map(|l| l["account"]["id"].as_str().unwrap())
+        .collect();
+    reports.sort_unstable();
+    assert_eq!(
+        reports,
+        ["acme-eu", "acme-us", "brightside", "harbor-goods"]
+    );
+    assert_eq!(lines.iter().filter(|l| l.get("error").is_some()).count(), 1);
+    let last = lines.last().unwrap();
+    assert_eq!(
+        last["links"][0]["accounts"],
+        serde_json::json!(["brightside", "harbor-goods"])
+    );
+}
+
+#[test]
+fn gates_apply_per_account_and_errors_come_first() {
+    let root = healthy_batch("gates");
+    let root = root.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["batch", root];
+        args.extend_from_slice(AS_OF);
+        args.extend_from_slice(extra);
+        ahr(&args)
+    };
+    let clean = run(&[]);
+    assert_eq!(clean.status.code(), Some(0));
+    // stderr is not a terminal here: no progress bar, nothing to say.
+    assert_eq!(stderr(&clean), "");
+    let gated = run(&["--fail-on", "critical"]);
+    assert_eq!(gated.status.code(), Some(1));
+    let err = stderr(&gated);
+    assert!(
+        err.contains("gate failed: harbor-goods: IP-COUNTERFEIT"),
+        "{err}"
+    );
+    assert!(!err.contains("brightside"), "high is below critical: {err}");
+    assert_eq!(run(&["--fail-under", "100"]).status.code(), Some(1));
+    // With the broken account back in, "could not audit" wins: exit 2.
+    let mut args = vec!["batch", "fixtures/batch", "--fail-on", "critical"];
+    args.extend_from_slice(AS_OF);
+    assert_eq!(ahr(&args).status.code(), Some(2));
+}
+
+#[test]
+fn out_dir_gets_one_report_per_account() {
+    let dir = temp_dir("out-dir");
+    let out_dir = dir.join("reports");
+    let output = dir.join("batch.json");
+    let mut args = vec![
+        "batch",
+        "fixtures/batch",
+        "--format",
+        "json",
+        "--out-dir",
+        out_dir.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+    ];
+    args.extend_from_slice(AS_OF);
+    let out = ahr(&args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let mut names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "acme-eu.json",
+            "acme-us.json",
+            "brightside.json",
+            "harbor-goods.json"
+        ]
+    );
+    let single: Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("brightside.json")).unwrap()).unwrap();
+    let doc: Value = serde_json::from_slice(&std::fs::read(&output).unwrap()).unwrap();
+    assert_eq!(&single, account(&doc, "brightside"));
+}
+
+#[test]
+fn shards_split_the_accounts_and_merge_back_into_the_whole_batch() {
+    let dir = temp_dir("shards");
+    let (_, whole) = batch_json(&[]);
+    let mut parts = Vec::new();
+    let mut seen = Vec::new();
+    for k in 1..=3 {
+        let path = dir.join(format!("shard{k}.json"));
+        let shard = format!("{k}/3");
+        let mut args = vec![
+            "batch",
+            "fixtures/batch",
+            "--format",
+            "json",
+            "--shard",
+            &shard,
+            "-o",
+            path.to_str().unwrap(),
+        ];
+        args.extend_from_slice(AS_OF);
+        ahr(&args);
+        let doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        for a in doc["accounts"].as_array().unwrap() {
+            seen.push(a["account"]["id"].as_str().unwrap().to_string());
+        }
+        // Every shard compares its accounts with the whole batch.
+        assert_eq!(doc["links"], whole["links"]);
+        parts.push(path);
+    }
+    seen.sort();
+    assert_eq!(seen, ["acme-eu", "acme-us", "brightside", "harbor-goods"]);
+
+    let mut args = vec!["batch-merge", "--format", "json"];
+    args.extend(parts.iter().map(|p| p.to_str().unwrap()));
+    let merged = ahr(&args);
+    assert_eq!(
+        merged.status.code(),
+        Some(2),
+        "the broken account is still an error"
+    );
+    let (full, _) = batch_json(&[]);
+    assert_eq!(
+        stdout(&merged),
+        stdout(&full),
+        "merge reproduces the whole batch"
+    );
+
+    // The same shard twice is refused.
+    let with_accounts = parts
+        .iter()
+        .find(|p| {
+            std::fs::read_to_string(p)
+                .unwrap()
+                .contains("schema_version")
+        })
+        .unwrap()
+        .to_str()
+        .unwrap();
+    let twice = ahr(&["batch-merge", with_accounts, with_accounts]);
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(
+        stderr(&twice).contains("is in two of the outputs"),
+        "{}",
+        stderr(&twice)
+    );
+}
+
+#[test]
+fn watchlist_applies_to_every_account_of_the_batch() {
+    let (_, doc) = batch_json(&["--watchlist", "fixtures/watchlist.csv"]);
+    let f = finding(account(&doc, "harbor-goods"), "LINK-SHARED").unwrap();
+    // The IP is on the list for an active account: a third identifier, and
+    // still high, not critical.
+    assert_eq!(f["occurrences"], 3);
+    assert_eq!(f["severity"], "high");
+    assert!(f["message"].as_str().unwrap().contains("old-store"), "{f}");
+    let inputs = account(&doc, "acme-us")["inputs"].as_array().unwrap();
+    assert!(inputs.iter().any(|i| i["kind"] == "watchlist"));
+    // Watchlist matches are findings, not links between batch accounts.
+    assert_eq!(doc["links"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn unusable_roots_and_options_exit_2() {
+    let empty = temp_dir("empty");
+    std::fs::create_dir_all(empty.join("no-exports")).unwrap();
+    let out = ahr(&["batch", empty.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("holds no account folders"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ahr(&["batch", "fixtures/batch", "--shard", "3/2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not a shard"), "{}", stderr(&out));
+    let out = ahr(&[
+        "batch",
+        "fixtures/batch",
+        "--watchlist",
+        "no-such-watchlist.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--watchlist no-such-watchlist.csv"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ahr(&["batch", "fixtures/batch/acme-us/orders.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+}
