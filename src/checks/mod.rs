@@ -3,8 +3,11 @@
 //! account to say whether the rule fired. A new rule of an existing kind
 //! needs no Rust; a new kind is one module here plus one line in [`KINDS`].
 
+pub mod brushing;
 pub mod count;
+pub mod offers;
 pub mod rate;
+pub mod reported;
 pub mod text;
 
 use crate::findings::Hit;
@@ -56,7 +59,14 @@ pub struct CheckKind {
 }
 
 /// Every check kind, listed once.
-pub const KINDS: &[CheckKind] = &[rate::KIND, count::KIND, text::KIND];
+pub const KINDS: &[CheckKind] = &[
+    rate::KIND,
+    count::KIND,
+    text::KIND,
+    brushing::KIND,
+    offers::KIND,
+    reported::KIND,
+];
 
 pub fn kind(name: &str) -> Option<&'static CheckKind> {
     KINDS.iter().find(|k| k.name == name)
