@@ -225,6 +225,26 @@ fn describe_address(order: &Order, mask: bool) -> String {
     )
 }
 
+/// What orders are grouped by for a cluster: a buyer or an address.
+#[derive(Clone, Copy)]
+struct Grouping {
+    what: &'static str,
+    key_of: fn(&Order) -> Option<String>,
+    describe: fn(&Order, bool) -> String,
+}
+
+const BY_BUYER: Grouping = Grouping {
+    what: "buyer",
+    key_of: |o| o.sale.buyer_id.as_deref().map(fold_key),
+    describe: describe_buyer,
+};
+
+const BY_ADDRESS: Grouping = Grouping {
+    what: "address",
+    key_of: address_key,
+    describe: describe_address,
+};
+
 /// Which signal flagged what, gathered before the hit is built.
 #[derive(Default)]
 struct Flags {
@@ -244,11 +264,14 @@ impl BrushingCheck {
         ctx: &Context<'_>,
         window: &Window,
         max: u64,
-        what: &str,
-        key_of: fn(&Order) -> Option<String>,
-        describe: fn(&Order, bool) -> String,
+        by: &Grouping,
         flags: &mut Flags,
     ) {
+        let Grouping {
+            what,
+            key_of,
+            describe,
+        } = *by;
         let Some(orders) = &ctx.account.orders else {
             return;
         };
@@ -418,7 +441,7 @@ impl BrushingCheck {
         while day <= window.to {
             let span = Window::ending(day, burst.days);
             let count: u64 = per_day.range(span.from..=span.to).map(|(_, n)| n).sum();
-            let normal = (total - count) as f64 / rest_days * f64::from(burst.days);
+            let normal = total.saturating_sub(count) as f64 / rest_days * f64::from(burst.days);
             if count >= burst.min_reviews && count as f64 > burst.multiplier * normal {
                 match spans.last_mut() {
                     Some(last) if span.from <= last.1 => {
@@ -481,27 +504,10 @@ impl Check for BrushingCheck {
         let window = Window::ending(ctx.as_of, self.window_days);
         let mut flags = Flags::default();
         if let Some(max) = self.max_per_buyer {
-            let buyer = |o: &Order| o.sale.buyer_id.as_deref().map(fold_key);
-            self.clusters(
-                ctx,
-                &window,
-                max,
-                "buyer",
-                buyer,
-                describe_buyer,
-                &mut flags,
-            );
+            self.clusters(ctx, &window, max, &BY_BUYER, &mut flags);
         }
         if let Some(max) = self.max_per_address {
-            self.clusters(
-                ctx,
-                &window,
-                max,
-                "address",
-                address_key,
-                describe_address,
-                &mut flags,
-            );
+            self.clusters(ctx, &window, max, &BY_ADDRESS, &mut flags);
         }
         self.suspect_reviews(ctx, &window, &mut flags);
         self.bursts(ctx, &window, &mut flags);
