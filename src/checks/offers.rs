@@ -188,7 +188,13 @@ impl Check for OffersCheck {
                 "{} on {} of your brands ({}): {}",
                 plural(names.len(), "other seller", "other sellers"),
                 plural(asins.len(), "ASIN", "ASINs"),
-                ctx.account.profile.brands.join(", "),
+                ctx.account
+                    .profile
+                    .brands
+                    .iter()
+                    .map(|b| privacy::excerpt(b, 40, false))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 names.join(", ")
             )
         } else {

@@ -188,7 +188,8 @@ impl ReportedCheck {
                 severity,
                 count: count.max(1),
                 excerpt: describe_violation(report, &name, count, is_category, mask),
-                key: name,
+                // Warning types are free text in an untrusted file.
+                key: privacy::excerpt(&name, 60, false),
             });
         }
         for status in &report.account_statuses {

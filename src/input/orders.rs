@@ -327,4 +327,36 @@ mod tests {
         assert_eq!(sale.asins, ["B01", "B02"]);
         assert_eq!(sale.total_price, Some(15.5));
     }
+
+    #[test]
+    fn item_rows_of_one_order_keep_its_buyer_address_asins_and_total() {
+        let dir = std::env::temp_dir().join(format!("ahr-orders-sale-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("orders.tsv");
+        std::fs::write(
+            &path,
+            "amazon-order-id\tpurchase-date\tbuyer-email\tship-postal-code\tship-city\tasin\titem-price\n\
+             113-1\t2026-11-01\tb@example.com\t10001\tNew York\tB01\t10.00\n\
+             113-2\t2026-11-02\t\t\t\tB03\t0.00\n\
+             113-1\t2026-11-01\t\t\t\tB02\t5.50\n\
+             113-1\t2026-11-01\t\t\t\tB01\tn/a\n",
+        )
+        .unwrap();
+        let mut table = Table::open(&path, &crate::input::schema::ORDERS, false).unwrap();
+        let reach = Reach {
+            as_of: None,
+            horizon_days: 60,
+        };
+        let orders = read_orders(&mut table, &ParseContext::default(), reach).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(orders.orders.len(), 2);
+        let first = &orders.orders[0].sale;
+        assert_eq!(first.buyer_id.as_deref(), Some("b@example.com"));
+        assert_eq!(first.ship_postal_code.as_deref(), Some("10001"));
+        assert_eq!(first.ship_city.as_deref(), Some("New York"));
+        assert_eq!(first.asins, ["B01", "B02"]);
+        assert_eq!(first.total_price, Some(15.5));
+        assert_eq!(orders.orders[1].sale.total_price, Some(0.0));
+        assert_eq!(orders.orders[1].sale.buyer_id, None);
+    }
 }

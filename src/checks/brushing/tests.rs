@@ -354,3 +354,14 @@ fn policy_mistakes_are_located() {
     .unwrap_err();
     assert!(err.contains("it must be from 1 to 5"), "{err}");
 }
+
+#[test]
+fn an_empty_reviews_on_turns_that_signal_off() {
+    let mut cancelled = order(1, "2026-10-01", "b1", "B0A");
+    cancelled.status = Some(OrderStatus::Cancelled);
+    let reviews = vec![review(2, "2026-10-10", 5, Some(&cancelled.id))];
+    let account = account(vec![cancelled], reviews, vec![]);
+    assert_eq!(hit(&format!("{CLUSTERS}reviews_on = []\n"), &account), None);
+    let err = build(&rule("reviews_on = []\n")).unwrap_err();
+    assert!(err.contains("turns on no signal"), "{err}");
+}
