@@ -275,28 +275,36 @@ impl BrushingCheck {
         let Some(orders) = &ctx.account.orders else {
             return;
         };
-        let mut groups: BTreeMap<(String, String), Vec<&Order>> = BTreeMap::new();
+        // One row per (key, ASIN, order), sorted so that each group is a
+        // run: no map of small vectors, which costs more than the sort.
+        let mut rows: Vec<(String, &str, &Order)> = Vec::new();
         for order in &orders.orders {
             if order.is_cancelled() || !window.contains(order.purchase.date) {
                 continue;
             }
             let Some(key) = key_of(order) else { continue };
             for asin in &order.sale.asins {
-                groups
-                    .entry((key.clone(), asin.clone()))
-                    .or_default()
-                    .push(order);
+                rows.push((key.clone(), asin.as_str(), order));
             }
         }
+        rows.sort_unstable_by(|a, b| {
+            (&a.0, a.1, a.2.purchase.date, a.2.purchase.instant, a.2.line).cmp(&(
+                &b.0,
+                b.1,
+                b.2.purchase.date,
+                b.2.purchase.instant,
+                b.2.line,
+            ))
+        });
         let mut found = 0usize;
-        for ((_, asin), mut group) in groups {
-            if (group.len() as u64) <= max {
+        for run in rows.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
+            if run.len() as u64 <= max {
                 continue;
             }
-            group.sort_by_key(|o| (o.purchase.date, o.purchase.instant, o.line));
+            let asin = run[0].1;
+            let group: Vec<&Order> = run.iter().map(|r| r.2).collect();
             let mut flagged = vec![false; group.len()];
-            let mut start = 0;
-            let mut largest = 0usize;
+            let (mut start, mut marked, mut largest) = (0, 0, 0usize);
             for end in 0..group.len() {
                 while span_days(group[start].purchase.date, group[end].purchase.date)
                     >= u64::from(self.cluster_days)
@@ -305,7 +313,11 @@ impl BrushingCheck {
                 }
                 let size = end - start + 1;
                 if size as u64 > max {
-                    flagged[start..=end].iter_mut().for_each(|f| *f = true);
+                    // Spans only move forward: mark each order once.
+                    flagged[start.max(marked)..=end]
+                        .iter_mut()
+                        .for_each(|f| *f = true);
+                    marked = end + 1;
                     largest = largest.max(size);
                 }
             }

@@ -365,3 +365,26 @@ fn an_empty_reviews_on_turns_that_signal_off() {
     let err = build(&rule("reviews_on = []\n")).unwrap_err();
     assert!(err.contains("turns on no signal"), "{err}");
 }
+
+#[test]
+fn two_clusters_of_one_buyer_leave_the_orders_between_them_out() {
+    let days = [
+        "2026-09-01",
+        "2026-09-02",
+        "2026-09-03",
+        "2026-09-04", // cluster
+        "2026-09-20", // alone
+        "2026-10-10",
+        "2026-10-11",
+        "2026-10-12",
+        "2026-10-13",
+        "2026-10-14", // cluster
+    ];
+    let orders: Vec<Order> = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| order(i as u64, d, "buyer-1", "B0A"))
+        .collect();
+    let hit = hit(CLUSTERS, &account(orders, vec![], vec![])).unwrap();
+    assert_eq!(lines(&hit, "orders.csv"), [1, 2, 3, 4, 6, 7, 8, 9, 10]);
+}
