@@ -142,14 +142,14 @@ fn hijacked_listing_fixture_finds_hijackers_and_piggybacking() {
     assert_eq!(
         evidence(hijack),
         [
-            ("offers.csv".to_string(), Some(3), "B000000001".to_string()),
             ("offers.csv".to_string(), Some(5), "B000000002".to_string()),
+            ("offers.csv".to_string(), Some(6), "B000000001".to_string()),
         ]
     );
     let excerpts = hijack["evidence"].to_string();
     for part in [
         "seller A3HIJACK01 (ShenZhen Bargain Store)",
-        "8.99, New",
+        "7.99, New",
         "seller A1BUDGET02 (Budget Deals)",
         "12.50, Used - Like New",
     ] {

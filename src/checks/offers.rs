@@ -23,7 +23,9 @@ use crate::metrics::Window;
 use crate::policy::diagnostics::Loc;
 use crate::policy::params::Params;
 use crate::privacy;
-use std::collections::BTreeSet;
+use chrono::NaiveDate;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub const KIND: CheckKind = CheckKind {
     name: "offers",
@@ -115,10 +117,10 @@ impl Check for OffersCheck {
         let own_id = fold(ctx.account.profile.seller_id.as_deref()?);
         let own_brands: Vec<String> = ctx.account.profile.brands.iter().map(|b| fold(b)).collect();
         let window = self.window_days.map(|d| Window::ending(ctx.as_of, d));
-        let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+        // (seller, ASIN) → the latest snapshot of that offer and its evidence.
+        let mut latest: BTreeMap<(String, String), (Option<NaiveDate>, Evidence)> = BTreeMap::new();
         let mut asins: BTreeSet<&str> = BTreeSet::new();
         let mut names: BTreeSet<String> = BTreeSet::new();
-        let mut evidence = Vec::new();
         for offer in &offers.rows {
             if let (Some(w), Some(seen_at)) = (&window, offer.observed_at)
                 && !w.contains(seen_at.date)
@@ -158,19 +160,28 @@ impl Check for OffersCheck {
                     describe_terms(offer, ctx.mask)
                 )
             };
-            // One offer per seller and ASIN: an export with several
-            // snapshots lists the same offer again.
-            if !seen.insert((seller, offer.asin.clone())) {
-                continue;
-            }
+            // One offer per seller and ASIN, as last seen: an export with
+            // several snapshots lists the same offer again.
+            let observed = offer.observed_at.map(|s| s.date);
             asins.insert(&offer.asin);
-            evidence.push(Evidence {
+            let evidence = Evidence {
                 file: offers.file.clone(),
                 line: Some(offer.line),
                 key: offer.asin.clone(),
                 excerpt,
-            });
+            };
+            match latest.entry((seller, offer.asin.clone())) {
+                Entry::Occupied(mut slot) if observed >= slot.get().0 => {
+                    slot.insert((observed, evidence));
+                }
+                Entry::Occupied(_) => {}
+                Entry::Vacant(slot) => {
+                    slot.insert((observed, evidence));
+                }
+            }
         }
+        let mut evidence: Vec<Evidence> = latest.into_values().map(|(_, e)| e).collect();
+        evidence.sort_by_key(|e| e.line);
         let found = evidence.len() as u64;
         if found < self.breach_at_least {
             return None;

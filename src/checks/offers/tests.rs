@@ -82,7 +82,8 @@ fn lines(hit: &Hit) -> Vec<u64> {
 #[test]
 fn other_sellers_on_own_brands_are_hijackers_once_per_asin() {
     let hit = hit("others_on_own_brands", "", &account(sample(), Some(ME))).expect("fires");
-    assert_eq!(lines(&hit), [3, 5]);
+    // Lines 3 and 4 are one offer seen twice without a date: the later row stands.
+    assert_eq!(lines(&hit), [4, 5]);
     assert_eq!(hit.occurrences, 2);
     assert!(
         hit.evidence[0]
@@ -140,6 +141,17 @@ fn without_a_seller_id_nothing_is_judged() {
     for find in ["others_on_own_brands", "own_on_other_brands"] {
         assert_eq!(hit(find, "", &account(sample(), None)), None);
     }
+}
+
+#[test]
+fn the_latest_snapshot_of_an_offer_is_the_evidence() {
+    let mut offers = sample();
+    offers[1].observed_at = Some(parse_stamp("2026-11-19", None).unwrap());
+    offers[1].price = Some("7.99".into());
+    offers[2].observed_at = Some(parse_stamp("2026-11-01", None).unwrap());
+    let hit = hit("others_on_own_brands", "", &account(offers, Some(ME))).unwrap();
+    assert_eq!(lines(&hit), [3, 5]);
+    assert!(hit.evidence[0].excerpt.contains("7.99, New"));
 }
 
 #[test]
