@@ -3,9 +3,12 @@
 //! account to say whether the rule fired. A new rule of an existing kind
 //! needs no Rust; a new kind is one module here plus one line in [`KINDS`].
 
+pub mod brushing;
 pub mod count;
 pub mod linkage;
+pub mod offers;
 pub mod rate;
+pub mod reported;
 pub mod text;
 
 use crate::findings::Hit;
@@ -61,10 +64,50 @@ pub struct CheckKind {
 }
 
 /// Every check kind, listed once.
-pub const KINDS: &[CheckKind] = &[rate::KIND, count::KIND, text::KIND, linkage::KIND];
+pub const KINDS: &[CheckKind] = &[
+    rate::KIND,
+    count::KIND,
+    text::KIND,
+    brushing::KIND,
+    offers::KIND,
+    reported::KIND,
+    linkage::KIND,
+];
 
 pub fn kind(name: &str) -> Option<&'static CheckKind> {
     KINDS.iter().find(|k| k.name == name)
+}
+
+/// Builds checks from rule text and runs them, for the kinds' unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use crate::policy::{DEFAULT_PACKS, load_texts};
+
+    /// The check of the one rule in `rule_toml`, or the rendered problems.
+    pub fn build(rule_toml: &str) -> Result<Box<dyn Check>, String> {
+        let scoring = DEFAULT_PACKS
+            .iter()
+            .find(|(name, _)| name.ends_with("scoring.toml"))
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .expect("the scoring pack is compiled in");
+        let files = [scoring, ("test.toml".to_string(), rule_toml.to_string())];
+        let set = load_texts(&files).map_err(|e| e.0)?;
+        let rule = set.rules.into_iter().next().expect("one rule");
+        Ok(rule.check)
+    }
+
+    pub fn run(check: &dyn Check, account: &Account, as_of: &str) -> Option<Hit> {
+        let metrics = BTreeMap::new();
+        let ctx = Context {
+            account,
+            as_of: as_of.parse().expect("a date"),
+            metrics: &metrics,
+            mask: true,
+            peers: &crate::linkage::EMPTY,
+        };
+        check.run(&ctx)
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,66 @@ pub struct Order {
     pub tracking_valid: Option<bool>,
     pub has_tracking_id: bool,
     pub cancelled_by: Option<CancelledBy>,
+    /// Who bought what, where it went and for how much.
+    pub sale: Sale,
+}
+
+/// The buyer, address, ASINs and price of an order, for the fake-order
+/// signals. Kept apart from the shipping fields the metrics read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sale {
+    pub buyer_id: Option<String>,
+    pub ship_postal_code: Option<String>,
+    pub ship_city: Option<String>,
+    /// The ASINs of the order's item rows, each once, in row order.
+    pub asins: Vec<String>,
+    /// The sum of the item rows' `item_price`; `None` when no row gives a
+    /// readable one. A price that cannot be read is left out rather than
+    /// skipping the row: the shipping metrics do not need it.
+    pub total_price: Option<f64>,
+}
+
+impl Sale {
+    fn merge(&mut self, other: Sale) {
+        if self.buyer_id.is_none() {
+            self.buyer_id = other.buyer_id;
+        }
+        if self.ship_postal_code.is_none() {
+            self.ship_postal_code = other.ship_postal_code;
+        }
+        if self.ship_city.is_none() {
+            self.ship_city = other.ship_city;
+        }
+        for asin in other.asins {
+            if !self.asins.contains(&asin) {
+                self.asins.push(asin);
+            }
+        }
+        self.total_price = match (self.total_price, other.total_price) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
+/// Reads a price as exports write it: `24.99`, `$24.99`, `1,299.00`,
+/// `24,99` (decimal comma) or `1.299,00`.
+pub fn parse_price(text: &str) -> Option<f64> {
+    let kept: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-'))
+        .collect();
+    if !kept.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let normalised = match (kept.rfind('.'), kept.rfind(',')) {
+        (Some(dot), Some(comma)) if comma > dot => kept.replace('.', "").replace(',', "."),
+        (Some(_), Some(_)) => kept.replace(',', ""),
+        // A lone comma followed by exactly two digits is a decimal comma.
+        (None, Some(comma)) if kept.len() - comma == 3 => kept.replace(',', "."),
+        _ => kept.replace(',', ""),
+    };
+    normalised.parse::<f64>().ok().filter(|p| p.is_finite())
 }
 
 impl Order {
@@ -63,6 +123,7 @@ impl Order {
         fill(&mut self.tracking_valid, other.tracking_valid);
         fill(&mut self.cancelled_by, other.cancelled_by);
         self.has_tracking_id |= other.has_tracking_id;
+        self.sale.merge(other.sale);
     }
 }
 
@@ -106,6 +167,11 @@ struct OrderColumns {
     promised_delivery: Option<usize>,
     delivered_at: Option<usize>,
     cancelled_by: Option<usize>,
+    buyer_id: Option<usize>,
+    ship_postal_code: Option<usize>,
+    ship_city: Option<usize>,
+    asin: Option<usize>,
+    item_price: Option<usize>,
 }
 
 fn parse_order(row: &Row<'_>, c: &OrderColumns, ctx: &ParseContext) -> Result<Order, String> {
@@ -140,6 +206,13 @@ fn parse_order(row: &Row<'_>, c: &OrderColumns, ctx: &ParseContext) -> Result<Or
             .get(c.cancelled_by)?
             .map(CancelledBy::parse)
             .transpose()?,
+        sale: Sale {
+            buyer_id: row.get(c.buyer_id)?.map(str::to_string),
+            ship_postal_code: row.get(c.ship_postal_code)?.map(str::to_string),
+            ship_city: row.get(c.ship_city)?.map(str::to_string),
+            asins: row.get(c.asin)?.map(str::to_string).into_iter().collect(),
+            total_price: row.get(c.item_price)?.and_then(parse_price),
+        },
     })
 }
 
@@ -157,6 +230,11 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         promised_delivery: table.index("promised_delivery"),
         delivered_at: table.index("delivered_at"),
         cancelled_by: table.index("cancelled_by"),
+        buyer_id: table.index("buyer_id"),
+        ship_postal_code: table.index("ship_postal_code"),
+        ship_city: table.index("ship_city"),
+        asin: table.index("asin"),
+        item_price: table.index("item_price"),
     };
     let mut by_id: HashMap<String, Order> = HashMap::new();
     let mut latest_purchase: Option<NaiveDate> = None;
@@ -273,4 +351,77 @@ fn prune(by_id: &mut HashMap<String, Order>, reach: Reach, latest_seen: Option<N
     let before = by_id.len();
     by_id.retain(|_, order| order.latest_date() > earliest);
     (before - by_id.len()) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_read_in_the_forms_exports_use() {
+        assert_eq!(parse_price("24.99"), Some(24.99));
+        assert_eq!(parse_price("$1,299.00"), Some(1299.0));
+        assert_eq!(parse_price("24,99 €"), Some(24.99));
+        assert_eq!(parse_price("1.299,00"), Some(1299.0));
+        assert_eq!(parse_price("1,299"), Some(1299.0));
+        assert_eq!(parse_price("0.00"), Some(0.0));
+        assert_eq!(parse_price("free"), None);
+    }
+
+    #[test]
+    fn item_rows_merge_into_one_sale() {
+        let mut sale = Sale {
+            buyer_id: Some("b1".into()),
+            asins: vec!["B01".into()],
+            total_price: Some(10.0),
+            ..Sale::default()
+        };
+        sale.merge(Sale {
+            buyer_id: Some("b2".into()),
+            ship_postal_code: Some("10001".into()),
+            asins: vec!["B02".into()],
+            total_price: Some(5.5),
+            ..Sale::default()
+        });
+        sale.merge(Sale {
+            asins: vec!["B01".into()],
+            ..Sale::default()
+        });
+        assert_eq!(sale.buyer_id.as_deref(), Some("b1"));
+        assert_eq!(sale.ship_postal_code.as_deref(), Some("10001"));
+        assert_eq!(sale.asins, ["B01", "B02"]);
+        assert_eq!(sale.total_price, Some(15.5));
+    }
+
+    #[test]
+    fn item_rows_of_one_order_keep_its_buyer_address_asins_and_total() {
+        let dir = std::env::temp_dir().join(format!("ahr-orders-sale-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("orders.tsv");
+        std::fs::write(
+            &path,
+            "amazon-order-id\tpurchase-date\tbuyer-email\tship-postal-code\tship-city\tasin\titem-price\n\
+             113-1\t2026-11-01\tb@example.com\t10001\tNew York\tB01\t10.00\n\
+             113-2\t2026-11-02\t\t\t\tB03\t0.00\n\
+             113-1\t2026-11-01\t\t\t\tB02\t5.50\n\
+             113-1\t2026-11-01\t\t\t\tB01\tn/a\n",
+        )
+        .unwrap();
+        let mut table = Table::open(&path, &crate::input::schema::ORDERS, false).unwrap();
+        let reach = Reach {
+            as_of: None,
+            horizon_days: 60,
+        };
+        let orders = read_orders(&mut table, &ParseContext::default(), reach).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(orders.orders.len(), 2);
+        let first = &orders.orders[0].sale;
+        assert_eq!(first.buyer_id.as_deref(), Some("b@example.com"));
+        assert_eq!(first.ship_postal_code.as_deref(), Some("10001"));
+        assert_eq!(first.ship_city.as_deref(), Some("New York"));
+        assert_eq!(first.asins, ["B01", "B02"]);
+        assert_eq!(first.total_price, Some(15.5));
+        assert_eq!(orders.orders[1].sale.total_price, Some(0.0));
+        assert_eq!(orders.orders[1].sale.buyer_id, None);
+    }
 }

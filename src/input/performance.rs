@@ -271,6 +271,11 @@ const POLICY_CATEGORIES: &[&[&str]] = &[
     &["documentRequests", "documentRequest"],
 ];
 
+/// The policy categories ahr reads, by the name [`PolicyCount::category`] carries.
+pub fn policy_category_names() -> impl Iterator<Item = &'static str> {
+    POLICY_CATEGORIES.iter().map(|names| names[0])
+}
+
 const WARNING_STATES: &[&str] = &["warningStates", "warningState"];
 const AHR_STATUS: &[&str] = &["ahrStatus", "accountHealthRatingStatus"];
 

@@ -30,6 +30,7 @@ fn order(id: &str, bought: &str) -> Order {
         tracking_valid: None,
         has_tracking_id: false,
         cancelled_by: None,
+        sale: Default::default(),
     }
 }
 

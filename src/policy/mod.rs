@@ -44,6 +44,18 @@ pub const DEFAULT_PACKS: &[(&str, &str)] = &[
         include_str!("../../policies/linkage.toml"),
     ),
     (
+        "policies/brushing.toml",
+        include_str!("../../policies/brushing.toml"),
+    ),
+    (
+        "policies/offers.toml",
+        include_str!("../../policies/offers.toml"),
+    ),
+    (
+        "policies/amazon.toml",
+        include_str!("../../policies/amazon.toml"),
+    ),
+    (
         "policies/scoring.toml",
         include_str!("../../policies/scoring.toml"),
     ),

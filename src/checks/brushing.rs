@@ -1,0 +1,573 @@
+//! `brushing`: signs of fake orders and manipulated reviews (刷单).
+//!
+//! Finds, within the last `window_days`: many orders of one ASIN to one
+//! buyer (`max_orders_per_buyer_asin`) or to one shipping address
+//! (`max_orders_per_address_asin`) within `cluster_days`; positive reviews
+//! (`reviews_min_rating` and up) tied to orders that were cancelled, refunded
+//! or sold at price zero (`reviews_on`); and bursts of high-rated reviews
+//! (`burst_min_rating` and up) in `burst_days`, at least `burst_min_reviews`
+//! and more than `burst_multiplier` times the account's normal rate over
+//! `baseline_days`. Each signal is on when its parameters are given.
+//!
+//! Why it matters: Amazon treats orders placed to produce reviews or sales
+//! rank as review manipulation, which is zero-tolerance and can close the
+//! account; the orders themselves are the evidence Amazon looks at.
+//!
+//! An order is refunded when an A-to-z claim on it has status refunded or
+//! granted (the exports carry no other refund signal); cancelled when its
+//! status is Cancelled; zero-price when its item prices sum to 0. Cancelled
+//! orders do not count towards the order clusters: a buyer retrying a
+//! failed order is not a fake order.
+
+use super::{Check, CheckKind, Context};
+use crate::findings::{Evidence, FindingStatus, Hit};
+use crate::input::Order;
+use crate::input::records::Review;
+use crate::metrics::Window;
+use crate::policy::params::Params;
+use crate::privacy;
+use chrono::{Days, NaiveDate};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+pub const KIND: CheckKind = CheckKind {
+    name: "brushing",
+    summary: "fake-order signals: order clusters per buyer or address, reviews on refunded or free orders, five-star bursts",
+    keys: &[
+        "window_days",
+        "cluster_days",
+        "max_orders_per_buyer_asin",
+        "max_orders_per_address_asin",
+        "reviews_on",
+        "reviews_min_rating",
+        "burst_days",
+        "burst_multiplier",
+        "burst_min_reviews",
+        "burst_min_rating",
+        "baseline_days",
+    ],
+    build,
+};
+
+/// What makes an order's review suspect.
+const REVIEW_SIGNALS: &[&str] = &["cancelled", "refunded", "zero_price"];
+
+#[derive(Debug, PartialEq)]
+struct Burst {
+    days: u32,
+    multiplier: f64,
+    min_reviews: u64,
+    min_rating: u8,
+    baseline_days: u32,
+}
+
+#[derive(Debug)]
+struct BrushingCheck {
+    window_days: u32,
+    cluster_days: u32,
+    max_per_buyer: Option<u64>,
+    max_per_address: Option<u64>,
+    reviews_on: Vec<&'static str>,
+    reviews_min_rating: u8,
+    burst: Option<Burst>,
+}
+
+fn build(p: &mut Params<'_>) -> Option<Box<dyn Check>> {
+    let window_days = p.int("window_days", 1, 3650, "90");
+    let clusters =
+        p.contains("max_orders_per_buyer_asin") || p.contains("max_orders_per_address_asin");
+    let max_per_buyer = p.opt_int("max_orders_per_buyer_asin", 1, 1_000_000);
+    let max_per_address = p.opt_int("max_orders_per_address_asin", 1, 1_000_000);
+    let cluster_days = if clusters {
+        p.int("cluster_days", 1, 3650, "14")
+    } else {
+        p.opt_int("cluster_days", 1, 3650)
+    };
+    let reviews_on = read_review_signals(p);
+    let reviews_min_rating = p.opt_int("reviews_min_rating", 1, 5).unwrap_or(4) as u8;
+    let burst = read_burst(p);
+    let (owner, loc) = (p.owner.clone(), p.owner_loc);
+    if max_per_buyer.is_none()
+        && max_per_address.is_none()
+        && reviews_on.as_ref().is_none_or(Vec::is_empty)
+        && burst.is_none()
+        && !p.failed()
+    {
+        p.diags.error_with_help(
+            loc,
+            format!("{owner} turns on no signal"),
+            "give `max_orders_per_buyer_asin`, `max_orders_per_address_asin`, `reviews_on` or `burst_multiplier`",
+        );
+        return None;
+    }
+    if p.failed() {
+        return None;
+    }
+    Some(Box::new(BrushingCheck {
+        window_days: window_days? as u32,
+        cluster_days: cluster_days.unwrap_or(1) as u32,
+        max_per_buyer: max_per_buyer.map(|m| m as u64),
+        max_per_address: max_per_address.map(|m| m as u64),
+        reviews_on: reviews_on.unwrap_or_default(),
+        reviews_min_rating,
+        burst,
+    }))
+}
+
+fn read_review_signals(p: &mut Params<'_>) -> Option<Vec<&'static str>> {
+    let list = p.opt_str_list("reviews_on")?;
+    let mut out = Vec::new();
+    for (name, loc) in list {
+        match REVIEW_SIGNALS
+            .iter()
+            .find(|s| s.eq_ignore_ascii_case(name.trim()))
+        {
+            Some(s) if !out.contains(s) => out.push(*s),
+            Some(_) => {}
+            None => {
+                let owner = p.owner.clone();
+                p.diags.error(
+                    loc,
+                    format!(
+                        "`reviews_on` in {owner} names `{name}`; expected any of {}",
+                        REVIEW_SIGNALS.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The burst signal is on when `burst_multiplier` is given; it then needs
+/// its window, its minimum and its baseline.
+fn read_burst(p: &mut Params<'_>) -> Option<Burst> {
+    if !p.contains("burst_multiplier") {
+        for key in [
+            "burst_days",
+            "burst_min_reviews",
+            "burst_min_rating",
+            "baseline_days",
+        ] {
+            if p.contains(key) {
+                let (owner, loc) = (p.owner.clone(), p.owner_loc);
+                p.diags.error_with_help(
+                    loc,
+                    format!("{owner} sets `{key}` but no `burst_multiplier`"),
+                    "add `burst_multiplier = 3.0` to turn the burst signal on",
+                );
+                return None;
+            }
+        }
+        return None;
+    }
+    let multiplier = p.decimal("burst_multiplier", 1.0, 1000.0, "3.0");
+    let days = p.int("burst_days", 1, 365, "7");
+    let min_reviews = p.int("burst_min_reviews", 1, 1_000_000, "5");
+    let min_rating = p.opt_int("burst_min_rating", 1, 5).unwrap_or(5) as u8;
+    let baseline_days = p.int("baseline_days", 2, 3650, "180");
+    let (days, baseline_days) = (days? as u32, baseline_days? as u32);
+    if baseline_days < days * 2 {
+        let (owner, loc) = (p.owner.clone(), p.owner_loc);
+        p.diags.error_with_help(
+            loc,
+            format!(
+                "{owner}: `baseline_days` ({baseline_days}) must be at least twice `burst_days` ({days})"
+            ),
+            "the normal rate is measured outside the burst, so the baseline needs room",
+        );
+        return None;
+    }
+    Some(Burst {
+        days,
+        multiplier: multiplier?.0.to_f64(),
+        min_reviews: min_reviews? as u64,
+        min_rating,
+        baseline_days,
+    })
+}
+
+/// Folds case and spacing so `10001 ` and `10001`, `New York` and
+/// `NEW YORK` are one address.
+fn fold_key(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Where an order went, as a comparable key; `None` without a postal code,
+/// since a city alone holds too many buyers.
+fn address_key(order: &Order) -> Option<String> {
+    let postal = order.sale.ship_postal_code.as_deref()?;
+    let city = order.sale.ship_city.as_deref().unwrap_or("");
+    Some(format!("{}|{}", fold_key(postal), fold_key(city)))
+}
+
+fn describe_buyer(order: &Order, mask: bool) -> String {
+    let id = order.sale.buyer_id.as_deref().unwrap_or("?");
+    if mask {
+        privacy::mask_identifier("buyer", id)
+    } else {
+        format!("buyer {}", privacy::excerpt(id, 60, false))
+    }
+}
+
+fn describe_address(order: &Order, mask: bool) -> String {
+    let postal = order.sale.ship_postal_code.as_deref().unwrap_or("?");
+    if mask {
+        return privacy::mask_identifier("address", postal);
+    }
+    let city = order.sale.ship_city.as_deref().unwrap_or("");
+    format!(
+        "address {}",
+        privacy::excerpt(&format!("{postal} {city}"), 60, false)
+    )
+}
+
+/// What orders are grouped by for a cluster: a buyer or an address.
+#[derive(Clone, Copy)]
+struct Grouping {
+    what: &'static str,
+    key_of: fn(&Order) -> Option<String>,
+    describe: fn(&Order, bool) -> String,
+}
+
+const BY_BUYER: Grouping = Grouping {
+    what: "buyer",
+    key_of: |o| o.sale.buyer_id.as_deref().map(fold_key),
+    describe: describe_buyer,
+};
+
+const BY_ADDRESS: Grouping = Grouping {
+    what: "address",
+    key_of: address_key,
+    describe: describe_address,
+};
+
+/// Which signal flagged what, gathered before the hit is built.
+#[derive(Default)]
+struct Flags {
+    evidence: Vec<Evidence>,
+    orders: BTreeSet<String>,
+    reviews: BTreeSet<u64>,
+    /// One sentence part per signal that fired.
+    parts: Vec<String>,
+}
+
+impl BrushingCheck {
+    /// Orders of one ASIN to one key (buyer or address) within
+    /// `cluster_days`, more than `max` of them: every order in an
+    /// over-limit span is flagged.
+    fn clusters(
+        &self,
+        ctx: &Context<'_>,
+        window: &Window,
+        max: u64,
+        by: &Grouping,
+        flags: &mut Flags,
+    ) {
+        let Grouping {
+            what,
+            key_of,
+            describe,
+        } = *by;
+        let Some(orders) = &ctx.account.orders else {
+            return;
+        };
+        // One row per (key, ASIN, order), sorted so that each group is a
+        // run: no map of small vectors, which costs more than the sort.
+        let mut rows: Vec<(String, &str, &Order)> = Vec::new();
+        for order in &orders.orders {
+            if order.is_cancelled() || !window.contains(order.purchase.date) {
+                continue;
+            }
+            let Some(key) = key_of(order) else { continue };
+            for asin in &order.sale.asins {
+                rows.push((key.clone(), asin.as_str(), order));
+            }
+        }
+        rows.sort_unstable_by(|a, b| {
+            (&a.0, a.1, a.2.purchase.date, a.2.purchase.instant, a.2.line).cmp(&(
+                &b.0,
+                b.1,
+                b.2.purchase.date,
+                b.2.purchase.instant,
+                b.2.line,
+            ))
+        });
+        let mut found = 0usize;
+        for run in rows.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
+            if run.len() as u64 <= max {
+                continue;
+            }
+            let asin = run[0].1;
+            let group: Vec<&Order> = run.iter().map(|r| r.2).collect();
+            let mut flagged = vec![false; group.len()];
+            let (mut start, mut marked, mut largest) = (0, 0, 0usize);
+            for end in 0..group.len() {
+                while span_days(group[start].purchase.date, group[end].purchase.date)
+                    >= u64::from(self.cluster_days)
+                {
+                    start += 1;
+                }
+                let size = end - start + 1;
+                if size as u64 > max {
+                    // Spans only move forward: mark each order once.
+                    flagged[start.max(marked)..=end]
+                        .iter_mut()
+                        .for_each(|f| *f = true);
+                    marked = end + 1;
+                    largest = largest.max(size);
+                }
+            }
+            if largest == 0 {
+                continue;
+            }
+            found += 1;
+            for (order, _) in group.iter().zip(&flagged).filter(|(_, f)| **f) {
+                flags.orders.insert(order.id.clone());
+                flags.evidence.push(Evidence {
+                    file: orders.file.clone(),
+                    line: Some(order.line),
+                    key: order.id.clone(),
+                    excerpt: format!(
+                        "order of {asin} on {} to {}: {largest} orders of it to one {what} within {} days (limit {max})",
+                        order.purchase.date,
+                        describe(order, ctx.mask),
+                        self.cluster_days
+                    ),
+                });
+            }
+        }
+        if found > 0 {
+            flags.parts.push(format!(
+                "{found} ASIN{} ordered more than {max} times by one {what} within {} days",
+                if found == 1 { "" } else { "s" },
+                self.cluster_days
+            ));
+        }
+    }
+
+    /// Why a review's order makes the review suspect, if it does.
+    fn suspect_reason(&self, order: &Order, refunded: &HashSet<&str>) -> Option<&'static str> {
+        self.reviews_on
+            .iter()
+            .copied()
+            .find(|signal| match *signal {
+                "cancelled" => order.is_cancelled(),
+                "refunded" => refunded.contains(order.id.as_str()),
+                "zero_price" => order.sale.total_price.is_some_and(|p| p <= 0.0),
+                _ => false,
+            })
+    }
+
+    fn suspect_reviews(&self, ctx: &Context<'_>, window: &Window, flags: &mut Flags) {
+        let (Some(reviews), Some(orders)) = (&ctx.account.reviews, &ctx.account.orders) else {
+            return;
+        };
+        if self.reviews_on.is_empty() {
+            return;
+        }
+        let by_id: HashMap<&str, &Order> =
+            orders.orders.iter().map(|o| (o.id.as_str(), o)).collect();
+        let refunded: HashSet<&str> = ctx
+            .account
+            .claims
+            .iter()
+            .flat_map(|c| &c.rows)
+            .filter(|c| matches!(c.status, Some("refunded" | "granted")))
+            .map(|c| c.order_id.as_str())
+            .collect();
+        let mut found = 0usize;
+        for review in &reviews.rows {
+            if review.rating < self.reviews_min_rating || !window.contains(review.date.date) {
+                continue;
+            }
+            let Some(order) = review.order_id.as_deref().and_then(|id| by_id.get(id)) else {
+                continue;
+            };
+            let Some(reason) = self.suspect_reason(order, &refunded) else {
+                continue;
+            };
+            let reason = match reason {
+                "zero_price" => "sold at price 0",
+                other => other,
+            };
+            found += 1;
+            flags.reviews.insert(review.line);
+            flags.orders.insert(order.id.clone());
+            flags.evidence.push(Evidence {
+                file: reviews.file.clone(),
+                line: Some(review.line),
+                key: order.id.clone(),
+                excerpt: format!(
+                    "{}★ review of {} on {} on order {}, which was {reason}",
+                    review.rating, review.asin, review.date.date, order.id
+                ),
+            });
+            flags.evidence.push(Evidence {
+                file: orders.file.clone(),
+                line: Some(order.line),
+                key: order.id.clone(),
+                excerpt: format!(
+                    "order bought {}, {reason}, reviewed {}★ on {}",
+                    order.purchase.date, review.rating, review.date.date
+                ),
+            });
+        }
+        if found > 0 {
+            flags.parts.push(format!(
+                "{found} review{} of {}★ or more on cancelled, refunded or free orders",
+                if found == 1 { "" } else { "s" },
+                self.reviews_min_rating
+            ));
+        }
+    }
+
+    /// Spans of `burst.days` whose high-rated reviews are at least
+    /// `min_reviews` and more than `multiplier` times the normal rate,
+    /// measured over the rest of the baseline.
+    fn bursts(&self, ctx: &Context<'_>, window: &Window, flags: &mut Flags) {
+        let (Some(burst), Some(reviews)) = (&self.burst, &ctx.account.reviews) else {
+            return;
+        };
+        let baseline = Window::ending(ctx.as_of, burst.baseline_days);
+        let high: Vec<&Review> = reviews
+            .rows
+            .iter()
+            .filter(|r| r.rating >= burst.min_rating && baseline.contains(r.date.date))
+            .collect();
+        if (high.len() as u64) < burst.min_reviews {
+            return;
+        }
+        let mut per_day: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+        for r in &high {
+            *per_day.entry(r.date.date).or_default() += 1;
+        }
+        let total = high.len() as u64;
+        let rest_days = f64::from(burst.baseline_days - burst.days);
+        // (first day, last day, largest count, normal count) of merged bursts.
+        let mut spans: Vec<(NaiveDate, NaiveDate, u64, f64)> = Vec::new();
+        let mut day = window.from.max(baseline.from);
+        while day <= window.to {
+            let span = Window::ending(day, burst.days);
+            let count: u64 = per_day.range(span.from..=span.to).map(|(_, n)| n).sum();
+            let normal = total.saturating_sub(count) as f64 / rest_days * f64::from(burst.days);
+            if count >= burst.min_reviews && count as f64 > burst.multiplier * normal {
+                match spans.last_mut() {
+                    Some(last) if span.from <= last.1 => {
+                        last.1 = span.to;
+                        if count > last.2 {
+                            last.2 = count;
+                            last.3 = normal;
+                        }
+                    }
+                    _ => spans.push((span.from, span.to, count, normal)),
+                }
+            }
+            let Some(next) = day.checked_add_days(Days::new(1)) else {
+                break;
+            };
+            day = next;
+        }
+        for (from, to, count, normal) in &spans {
+            for r in high.iter().filter(|r| (*from..=*to).contains(&r.date.date)) {
+                flags.reviews.insert(r.line);
+                flags.evidence.push(Evidence {
+                    file: reviews.file.clone(),
+                    line: Some(r.line),
+                    key: r.order_id.clone().unwrap_or_else(|| r.asin.clone()),
+                    excerpt: format!(
+                        "{}★ review of {} on {}: {count} reviews of {}★ or more within {} days, normally {normal:.1}",
+                        r.rating, r.asin, r.date.date, burst.min_rating, burst.days
+                    ),
+                });
+            }
+        }
+        if !spans.is_empty() {
+            let (_, _, count, normal) = spans
+                .iter()
+                .max_by_key(|s| s.2)
+                .copied()
+                .unwrap_or_default();
+            flags.parts.push(format!(
+                "{} burst{} of {}★ reviews (up to {count} within {} days against a normal {normal:.1})",
+                spans.len(),
+                if spans.len() == 1 { "" } else { "s" },
+                burst.min_rating,
+                burst.days
+            ));
+        }
+    }
+}
+
+/// Days from `a` to `b`, 0 when `b` is not after `a`.
+fn span_days(a: NaiveDate, b: NaiveDate) -> u64 {
+    u64::try_from((b - a).num_days()).unwrap_or(0)
+}
+
+impl Check for BrushingCheck {
+    fn reach_days(&self) -> u32 {
+        self.window_days
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Option<Hit> {
+        let window = Window::ending(ctx.as_of, self.window_days);
+        let mut flags = Flags::default();
+        if let Some(max) = self.max_per_buyer {
+            self.clusters(ctx, &window, max, &BY_BUYER, &mut flags);
+        }
+        if let Some(max) = self.max_per_address {
+            self.clusters(ctx, &window, max, &BY_ADDRESS, &mut flags);
+        }
+        self.suspect_reviews(ctx, &window, &mut flags);
+        self.bursts(ctx, &window, &mut flags);
+        if flags.parts.is_empty() {
+            return None;
+        }
+        Some(Hit {
+            status: FindingStatus::Breach,
+            message: format!(
+                "{} between {} and {}",
+                flags.parts.join("; "),
+                window.from,
+                window.to
+            ),
+            occurrences: (flags.orders.len() + flags.reviews.len()) as u64,
+            evidence: flags.evidence,
+            severity: None,
+        })
+    }
+
+    fn parameters(&self) -> Vec<(String, String)> {
+        let mut out = vec![("window_days".to_string(), self.window_days.to_string())];
+        if self.max_per_buyer.is_some() || self.max_per_address.is_some() {
+            out.push(("cluster_days".into(), self.cluster_days.to_string()));
+        }
+        if let Some(m) = self.max_per_buyer {
+            out.push(("max_orders_per_buyer_asin".into(), m.to_string()));
+        }
+        if let Some(m) = self.max_per_address {
+            out.push(("max_orders_per_address_asin".into(), m.to_string()));
+        }
+        if !self.reviews_on.is_empty() {
+            out.push(("reviews_on".into(), self.reviews_on.join(", ")));
+            out.push((
+                "reviews_min_rating".into(),
+                self.reviews_min_rating.to_string(),
+            ));
+        }
+        if let Some(b) = &self.burst {
+            out.push(("burst_days".into(), b.days.to_string()));
+            out.push(("burst_multiplier".into(), b.multiplier.to_string()));
+            out.push(("burst_min_reviews".into(), b.min_reviews.to_string()));
+            out.push(("burst_min_rating".into(), b.min_rating.to_string()));
+            out.push(("baseline_days".into(), b.baseline_days.to_string()));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;
