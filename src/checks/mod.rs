@@ -4,6 +4,7 @@
 //! needs no Rust; a new kind is one module here plus one line in [`KINDS`].
 
 pub mod count;
+pub mod phrases;
 pub mod rate;
 pub mod text;
 
@@ -56,7 +57,7 @@ pub struct CheckKind {
 }
 
 /// Every check kind, listed once.
-pub const KINDS: &[CheckKind] = &[rate::KIND, count::KIND, text::KIND];
+pub const KINDS: &[CheckKind] = &[rate::KIND, count::KIND, text::KIND, phrases::KIND];
 
 pub fn kind(name: &str) -> Option<&'static CheckKind> {
     KINDS.iter().find(|k| k.name == name)

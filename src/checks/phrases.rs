@@ -1,0 +1,660 @@
+//! `phrases`: wording found by context, not by one giant regex.
+//!
+//! A rule lists, per language, named classes of terms (`review`,
+//! `incentive`, `satisfied`, …), each a list of short regexes, and
+//! conditions (`when`) that name the classes which must occur together:
+//! in one sentence, or within a number of characters of each other. A
+//! language's `ignore` list blanks passages that never count ("we will
+//! review your return", "five-star hotel pans") before anything matches.
+//! Languages are matched independently, so terms of two languages never
+//! combine; every text is tried in every language.
+//!
+//! Text is normalised first, one character for one character so that
+//! positions map back to the original: lower case, full-width ASCII to
+//! ASCII, curly quotes and dashes to plain ones, a literal `\n` to a line
+//! break. Patterns are therefore written in lower case. Distances count
+//! characters, so "near" works the same for Chinese and Japanese, which
+//! have no spaces.
+//!
+//! With `per_order = N` the rule fires only for orders with at least N
+//! matching outbound messages (repeat review requests).
+
+use super::{Check, CheckKind, Context};
+use crate::findings::{Evidence, FindingStatus, Hit};
+use crate::policy::params::Params;
+use crate::policy::tree::{Table, Value};
+use crate::privacy;
+use regex::Regex;
+use std::collections::BTreeMap;
+
+pub const KIND: CheckKind = CheckKind {
+    name: "phrases",
+    summary: "wording in buyer messages and package inserts, found by term classes that occur together",
+    keys: &["sources", "terms", "when", "per_order"],
+    build,
+};
+
+const SOURCES: &[&str] = &["messages", "inserts"];
+const SCOPES: &[&str] = &["sentence", "text"];
+const DEFAULT_WITHIN: usize = 80;
+/// Matches of one class considered per sentence: bounds the search for a
+/// combination, whatever the text.
+const MAX_MATCHES: usize = 24;
+/// The class name that blanks passages instead of being matched.
+const IGNORE: &str = "ignore";
+
+#[derive(Debug)]
+struct Language {
+    name: String,
+    ignore: Vec<Regex>,
+    classes: BTreeMap<String, Vec<Regex>>,
+}
+
+#[derive(Debug)]
+struct Condition {
+    all: Vec<String>,
+    within: usize,
+    whole_text: bool,
+    ordered: bool,
+    unless: Vec<String>,
+}
+
+#[derive(Debug)]
+struct PhrasesCheck {
+    sources: Vec<&'static str>,
+    languages: Vec<Language>,
+    when: Vec<Condition>,
+    per_order: Option<usize>,
+}
+
+fn build(p: &mut Params<'_>) -> Option<Box<dyn Check>> {
+    let sources = read_sources(p);
+    let languages = read_terms(p);
+    let when = read_conditions(p);
+    let per_order = p.opt_int("per_order", 2, 100).map(|n| n as usize);
+    let (languages, when) = (languages?, when?);
+    check_names(p, &languages, &when);
+    if p.failed() {
+        return None;
+    }
+    Some(Box::new(PhrasesCheck {
+        sources,
+        languages,
+        when,
+        per_order,
+    }))
+}
+
+fn read_sources(p: &mut Params<'_>) -> Vec<&'static str> {
+    let Some(list) = p.opt_str_list("sources") else {
+        return SOURCES.to_vec();
+    };
+    let mut sources = Vec::new();
+    for (name, loc) in list {
+        match SOURCES.iter().find(|s| **s == name) {
+            Some(s) => sources.push(*s),
+            None => {
+                let owner = p.owner.clone();
+                p.diags.error(
+                    loc,
+                    format!(
+                        "`sources` in {owner} names `{name}`; phrase checks read {}",
+                        SOURCES.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    sources
+}
+
+/// `[rule.terms.<language>]` tables of class = [patterns].
+fn read_terms(p: &mut Params<'_>) -> Option<Vec<Language>> {
+    let Some((terms, _)) = p.opt_table("terms") else {
+        if !p.failed() {
+            let (owner, loc) = (p.owner.clone(), p.owner_loc);
+            p.diags.error_with_help(
+                loc,
+                format!("{owner} has no `terms`"),
+                "add a table per language, e.g. `[rule.terms.en]` with `review = ['\\breviews?\\b']`",
+            );
+        }
+        return None;
+    };
+    let mut languages = Vec::new();
+    for entry in terms.entries {
+        let owner = format!("`terms.{}` of {}", entry.key, p.owner);
+        let Value::Table(table) = entry.node.value else {
+            p.diags.error(
+                entry.node.loc,
+                format!(
+                    "{owner} must be a table of term classes, found {}",
+                    entry.node.value.type_name()
+                ),
+            );
+            continue;
+        };
+        check_lower_case(p, &owner, &table);
+        let keys: Vec<String> = table.entries.iter().map(|e| e.key.clone()).collect();
+        let mut lp = Params::new(table, owner, entry.key_loc, p.diags);
+        let mut language = Language {
+            name: entry.key.clone(),
+            ignore: Vec::new(),
+            classes: BTreeMap::new(),
+        };
+        for key in keys {
+            let Some(res) = lp.opt_regex_list(&key) else {
+                continue;
+            };
+            if key == IGNORE {
+                language.ignore = res;
+            } else {
+                language.classes.insert(key, res);
+            }
+        }
+        lp.finish(&[]);
+        languages.push(language);
+    }
+    Some(languages)
+}
+
+/// Text is lower-cased before matching, so an upper-case letter in a
+/// pattern could never match: say so instead of silently missing.
+fn check_lower_case(p: &mut Params<'_>, owner: &str, table: &Table) {
+    for entry in &table.entries {
+        let Value::Array(items) = &entry.node.value else {
+            continue;
+        };
+        for item in items {
+            if let Value::Str(pattern) = &item.value
+                && has_upper_literal(pattern)
+            {
+                p.diags.error_with_help(
+                    item.loc,
+                    format!(
+                        "pattern in `{}` of {owner} has an upper-case letter; text is lower-cased before matching",
+                        entry.key
+                    ),
+                    "write the pattern in lower case",
+                );
+            }
+        }
+    }
+}
+
+/// Upper-case letters outside escapes (`\B`, `\W`, `\p{Han}`, `\xFF`).
+fn has_upper_literal(pattern: &str) -> bool {
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let escape = chars.next();
+            if chars.peek() == Some(&'{') {
+                // `\p{Han}`, `\x{FE0F}`: the braces belong to the escape.
+                for inner in chars.by_ref() {
+                    if inner == '}' {
+                        break;
+                    }
+                }
+            } else if escape == Some('x') {
+                chars.next();
+                chars.next();
+            }
+        } else if c.is_uppercase() {
+            return true;
+        }
+    }
+    false
+}
+
+fn read_conditions(p: &mut Params<'_>) -> Option<Vec<Condition>> {
+    let Some(entry) = p.take("when") else {
+        let (owner, loc) = (p.owner.clone(), p.owner_loc);
+        p.diags.error_with_help(
+            loc,
+            format!("{owner} has no `when`"),
+            "add `when = [{ all = [\"positive\", \"review\"], within = 60 }]`",
+        );
+        return None;
+    };
+    let items = match entry.node.value {
+        Value::Array(items) => items,
+        other => {
+            let owner = p.owner.clone();
+            p.diags.error(
+                entry.node.loc,
+                format!(
+                    "`when` in {owner} must be an array of tables, found {}",
+                    other.type_name()
+                ),
+            );
+            return None;
+        }
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let owner = format!("a `when` condition of {}", p.owner);
+        let Value::Table(table) = item.value else {
+            p.diags.error(
+                item.loc,
+                format!("{owner} must be a table like {{ all = [\"a\", \"b\"] }}"),
+            );
+            continue;
+        };
+        let mut cp = Params::new(table, owner, item.loc, p.diags);
+        let all: Vec<String> = match cp.opt_str_list("all") {
+            Some(list) if !list.is_empty() => list.into_iter().map(|(s, _)| s).collect(),
+            _ => {
+                let (owner, loc) = (cp.owner.clone(), cp.owner_loc);
+                cp.diags.error_with_help(
+                    loc,
+                    format!("{owner} names no term classes"),
+                    "add `all = [\"positive\", \"review\"]`",
+                );
+                Vec::new()
+            }
+        };
+        let within = cp
+            .opt_int("within", 1, 5000)
+            .map_or(DEFAULT_WITHIN, |n| n as usize);
+        let whole_text = cp.opt_choice("scope", SCOPES) == Some("text");
+        let ordered = cp.opt_bool("ordered").unwrap_or(false);
+        let unless = cp
+            .opt_str_list("unless")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        cp.finish(&["all", "within", "scope", "ordered", "unless"]);
+        if !all.is_empty() {
+            out.push(Condition {
+                all,
+                within,
+                whole_text,
+                ordered,
+                unless,
+            });
+        }
+    }
+    if out.is_empty() && !p.failed() {
+        let (owner, loc) = (p.owner.clone(), p.owner_loc);
+        p.diags
+            .error(loc, format!("{owner} has an empty `when` list"));
+    }
+    Some(out)
+}
+
+/// Every class a condition names exists in some language, and every class
+/// a language defines is used: a typo in either would silently match nothing.
+fn check_names(p: &mut Params<'_>, languages: &[Language], when: &[Condition]) {
+    let used: Vec<&str> = when
+        .iter()
+        .flat_map(|c| c.all.iter().chain(&c.unless))
+        .map(String::as_str)
+        .collect();
+    for name in &used {
+        if !languages.iter().any(|l| l.classes.contains_key(*name)) {
+            let (owner, loc) = (p.owner.clone(), p.owner_loc);
+            let defined = languages
+                .iter()
+                .flat_map(|l| l.classes.keys().map(String::as_str));
+            let help = match crate::policy::diagnostics::did_you_mean(name, defined) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!("define it, e.g. `[rule.terms.en]` `{name} = ['…']`"),
+            };
+            p.diags.error_with_help(
+                loc,
+                format!("{owner}: `when` names the term class `{name}`, which no language defines"),
+                help,
+            );
+        }
+    }
+    for language in languages {
+        for class in language.classes.keys() {
+            if !used.contains(&class.as_str()) {
+                let (owner, loc) = (p.owner.clone(), p.owner_loc);
+                p.diags.error_with_help(
+                    loc,
+                    format!(
+                        "{owner}: term class `{class}` of `terms.{}` is not used by any `when` condition",
+                        language.name
+                    ),
+                    "use it in a condition, rename it to match one, or remove it",
+                );
+            }
+        }
+    }
+}
+
+/// A text prepared for matching: the original characters and their
+/// normalised twins, position for position.
+struct Prepared {
+    original: Vec<char>,
+    normal: String,
+}
+
+fn prepare(text: &str) -> Prepared {
+    let original: Vec<char> = text.replace("\\n", "\n").chars().collect();
+    let normal = original.iter().map(|c| normalise(*c)).collect();
+    Prepared { original, normal }
+}
+
+fn normalise(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' | '\u{00A0}' | '\u{2007}' | '\u{202F}' | '\t' | '\r' => ' ',
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+        _ => {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) => l,
+                _ => c,
+            }
+        }
+    }
+}
+
+/// Where sentences end: a line break, CJK end punctuation, or `.`, `!`,
+/// `?`, `;` followed by a space (so "example.com" and "24.99" stay whole).
+fn sentences(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in chars.iter().enumerate() {
+        let next_blank = chars.get(i + 1).is_none_or(|n| n.is_whitespace());
+        let end = match c {
+            '\n' | '。' | '！' | '？' | '；' => true,
+            '.' | '!' | '?' | ';' => next_blank,
+            _ => false,
+        };
+        if end {
+            out.push((start, i + 1));
+            start = i + 1;
+        }
+    }
+    if start < chars.len() {
+        out.push((start, chars.len()));
+    }
+    out
+}
+
+/// A passage that satisfied a condition, in characters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Language {
+    /// Matches of every class in `text`, as character spans, after the
+    /// `ignore` passages are blanked.
+    fn spans(&self, text: &str) -> BTreeMap<&str, Vec<Span>> {
+        let mut blanked: Vec<char> = text.chars().collect();
+        let byte_to_char = |s: &str, byte: usize| s[..byte].chars().count();
+        for re in &self.ignore {
+            for m in re.find_iter(text) {
+                let (a, b) = (byte_to_char(text, m.start()), byte_to_char(text, m.end()));
+                blanked[a..b].iter_mut().for_each(|c| *c = ' ');
+            }
+        }
+        let blanked: String = blanked.into_iter().collect();
+        // Byte offset of every char, so match offsets map to characters.
+        let starts: Vec<usize> = blanked.char_indices().map(|(i, _)| i).collect();
+        let to_char = |byte: usize| starts.partition_point(|&s| s < byte);
+        let mut out = BTreeMap::new();
+        for (name, res) in &self.classes {
+            let mut spans: Vec<Span> = res
+                .iter()
+                .flat_map(|re| re.find_iter(&blanked))
+                .filter(|m| !m.is_empty())
+                .map(|m| Span {
+                    start: to_char(m.start()),
+                    end: to_char(m.end()),
+                })
+                .collect();
+            spans.sort_by_key(|s| (s.start, s.end));
+            spans.dedup();
+            out.insert(name.as_str(), spans);
+        }
+        out
+    }
+}
+
+impl Condition {
+    /// The first passage in `units` where every class of the condition
+    /// occurs within `within` characters and no `unless` class occurs.
+    fn find(&self, spans: &BTreeMap<&str, Vec<Span>>, units: &[(usize, usize)]) -> Option<Span> {
+        let lists: Option<Vec<&Vec<Span>>> =
+            self.all.iter().map(|c| spans.get(c.as_str())).collect();
+        let lists = lists?;
+        for &(lo, hi) in units {
+            let inside = |s: &&Span| s.start >= lo && s.end <= hi;
+            let per_class: Vec<Vec<Span>> = lists
+                .iter()
+                .map(|l| l.iter().filter(inside).take(MAX_MATCHES).copied().collect())
+                .collect();
+            if per_class.iter().any(Vec::is_empty) {
+                continue;
+            }
+            let Some(found) = self.combine(&per_class) else {
+                continue;
+            };
+            let vetoed = self.unless.iter().any(|u| {
+                spans.get(u.as_str()).is_some_and(|l| {
+                    l.iter().any(|s| {
+                        if self.whole_text {
+                            s.end + self.within >= found.start && s.start <= found.end + self.within
+                        } else {
+                            s.start >= lo && s.end <= hi
+                        }
+                    })
+                })
+            });
+            if !vetoed {
+                return Some(found);
+            }
+        }
+        None
+    }
+
+    /// The tightest choice of one match per class that fits.
+    fn combine(&self, per_class: &[Vec<Span>]) -> Option<Span> {
+        let mut best: Option<Span> = None;
+        let mut index = vec![0usize; per_class.len()];
+        loop {
+            let chosen: Vec<Span> = index.iter().zip(per_class).map(|(i, l)| l[*i]).collect();
+            let start = chosen.iter().map(|s| s.start).min().unwrap_or(0);
+            let end = chosen.iter().map(|s| s.end).max().unwrap_or(0);
+            let in_order = !self.ordered || chosen.windows(2).all(|w| w[0].start <= w[1].start);
+            if in_order
+                && end - start <= self.within
+                && best.is_none_or(|b| (start, end - start) < (b.start, b.end - b.start))
+            {
+                best = Some(Span { start, end });
+            }
+            // Next combination, like an odometer.
+            let mut k = 0;
+            loop {
+                if k == index.len() {
+                    return best;
+                }
+                index[k] += 1;
+                if index[k] < per_class[k].len() {
+                    break;
+                }
+                index[k] = 0;
+                k += 1;
+            }
+        }
+    }
+}
+
+impl PhrasesCheck {
+    /// The first passage of `text` that some condition finds, in any language.
+    fn find(&self, text: &str) -> Option<(Prepared, Span)> {
+        let prepared = prepare(text);
+        let sentence_units = sentences(&prepared.original);
+        let whole = [(0, prepared.original.len())];
+        for language in &self.languages {
+            let spans = language.spans(&prepared.normal);
+            for condition in &self.when {
+                let units: &[(usize, usize)] = if condition.whole_text {
+                    &whole
+                } else {
+                    &sentence_units
+                };
+                if let Some(span) = condition.find(&spans, units) {
+                    return Some((prepared, span));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The matched passage with a little context on each side.
+fn excerpt(prepared: &Prepared, span: Span, mask: bool) -> String {
+    const SIDE: usize = 30;
+    let chars = &prepared.original;
+    let from = span.start.saturating_sub(SIDE);
+    let to = (span.end + SIDE).min(chars.len());
+    let body: String = chars[from..to].iter().collect();
+    let lead = if from > 0 { "…" } else { "" };
+    let tail = if to < chars.len() { "…" } else { "" };
+    format!("{lead}{}{tail}", privacy::excerpt(&body, 200, mask))
+}
+
+/// One matching text: where it is and what it is about.
+struct Found {
+    evidence: Evidence,
+    order: Option<String>,
+}
+
+impl Check for PhrasesCheck {
+    fn run(&self, ctx: &Context<'_>) -> Option<Hit> {
+        let mut found = Vec::new();
+        let a = ctx.account;
+        if self.sources.contains(&"messages")
+            && let Some(messages) = &a.messages
+        {
+            for m in messages.rows.iter().filter(|m| m.outbound) {
+                let text = match &m.subject {
+                    Some(subject) if !subject.trim().is_empty() => format!("{subject}\n{}", m.body),
+                    _ => m.body.clone(),
+                };
+                if let Some((prepared, span)) = self.find(&text) {
+                    found.push(Found {
+                        evidence: Evidence {
+                            file: messages.file.clone(),
+                            line: Some(m.line),
+                            key: m
+                                .order_id
+                                .clone()
+                                .unwrap_or_else(|| format!("message line {}", m.line)),
+                            excerpt: excerpt(&prepared, span, ctx.mask),
+                        },
+                        order: m.order_id.clone(),
+                    });
+                }
+            }
+        }
+        if self.per_order.is_none()
+            && self.sources.contains(&"inserts")
+            && let Some(inserts) = &a.inserts
+        {
+            for i in &inserts.rows {
+                if let Some((prepared, span)) = self.find(&i.text) {
+                    found.push(Found {
+                        evidence: Evidence {
+                            file: inserts.file.clone(),
+                            line: Some(i.line),
+                            key: i.id.clone(),
+                            excerpt: excerpt(&prepared, span, ctx.mask),
+                        },
+                        order: None,
+                    });
+                }
+            }
+        }
+        let mut occurrences = found.len() as u64;
+        let message = match self.per_order {
+            Some(min) => {
+                let mut per_order: BTreeMap<String, usize> = BTreeMap::new();
+                for f in &found {
+                    if let Some(order) = &f.order {
+                        *per_order.entry(order.clone()).or_default() += 1;
+                    }
+                }
+                found.retain(|f| f.order.as_ref().is_some_and(|o| per_order[o] >= min));
+                let orders = per_order.values().filter(|n| **n >= min).count();
+                // The first message of each order is allowed; every further
+                // one is a violation of its own.
+                occurrences = (found.len() - orders) as u64;
+                format!(
+                    "{orders} {} received {min} or more matching messages ({} in all)",
+                    if orders == 1 { "order" } else { "orders" },
+                    found.len()
+                )
+            }
+            None => {
+                let n = found.len();
+                format!(
+                    "{n} {} the seller wrote {} this wording",
+                    if n == 1 { "text" } else { "texts" },
+                    if n == 1 { "contains" } else { "contain" }
+                )
+            }
+        };
+        if found.is_empty() {
+            return None;
+        }
+        Some(Hit {
+            status: FindingStatus::Breach,
+            message,
+            occurrences,
+            evidence: found.into_iter().map(|f| f.evidence).collect(),
+            severity: None,
+        })
+    }
+
+    fn parameters(&self) -> Vec<(String, String)> {
+        let mut out = vec![("sources".into(), self.sources.join(", "))];
+        if let Some(n) = self.per_order {
+            out.push(("per_order".into(), n.to_string()));
+        }
+        for (i, c) in self.when.iter().enumerate() {
+            let place = if c.whole_text {
+                "anywhere in the text"
+            } else {
+                "in one sentence"
+            };
+            let mut text = if c.all.len() == 1 {
+                format!("{} {place}", c.all[0])
+            } else {
+                format!("{} within {} chars {place}", c.all.join(" + "), c.within)
+            };
+            if c.ordered {
+                text.push_str(", in this order");
+            }
+            if !c.unless.is_empty() {
+                text.push_str(&format!(", unless {}", c.unless.join(" or ")));
+            }
+            out.push((format!("when[{}]", i + 1), text));
+        }
+        for l in &self.languages {
+            let mut classes: Vec<String> = l
+                .classes
+                .iter()
+                .map(|(name, res)| format!("{name} ({})", res.len()))
+                .collect();
+            if !l.ignore.is_empty() {
+                classes.push(format!("ignore ({})", l.ignore.len()));
+            }
+            out.push((format!("terms.{}", l.name), classes.join(", ")));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;
