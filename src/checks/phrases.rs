@@ -24,22 +24,25 @@ use crate::findings::{Evidence, FindingStatus, Hit};
 use crate::policy::params::Params;
 use crate::policy::tree::{Table, Value};
 use crate::privacy;
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 use std::collections::BTreeMap;
 
 pub const KIND: CheckKind = CheckKind {
     name: "phrases",
     summary: "wording in buyer messages and package inserts, found by term classes that occur together",
-    keys: &["sources", "terms", "when", "per_order"],
+    keys: &["sources", "terms", "languages", "when", "per_order"],
     build,
 };
 
 const SOURCES: &[&str] = &["messages", "inserts"];
 const SCOPES: &[&str] = &["sentence", "text"];
 const DEFAULT_WITHIN: usize = 80;
-/// Matches of one class considered per sentence: bounds the search for a
-/// combination, whatever the text.
+/// Matches of one class tried beside each match of a condition's first
+/// class: bounds the search for a combination, whatever the text.
 const MAX_MATCHES: usize = 24;
+/// Compiled size allowed per pattern, as for every policy regex: a policy
+/// cannot make the tool allocate without bound.
+const CLASS_SIZE_LIMIT: usize = 1 << 20;
 /// The class name that blanks passages instead of being matched.
 const IGNORE: &str = "ignore";
 
@@ -57,6 +60,8 @@ struct Condition {
     whole_text: bool,
     ordered: bool,
     unless: Vec<String>,
+    /// Names what the condition found, in the evidence ("e-mail address").
+    label: Option<String>,
 }
 
 #[derive(Debug)]
@@ -68,8 +73,12 @@ struct PhrasesCheck {
 }
 
 fn build(p: &mut Params<'_>) -> Option<Box<dyn Check>> {
+    read(p).map(|c| Box::new(c) as Box<dyn Check>)
+}
+
+fn read(p: &mut Params<'_>) -> Option<PhrasesCheck> {
     let sources = read_sources(p);
-    let languages = read_terms(p);
+    let languages = read_terms(p).map(|all| choose_languages(p, all));
     let when = read_conditions(p);
     let per_order = p.opt_int("per_order", 2, 100).map(|n| n as usize);
     let (languages, when) = (languages?, when?);
@@ -77,12 +86,12 @@ fn build(p: &mut Params<'_>) -> Option<Box<dyn Check>> {
     if p.failed() {
         return None;
     }
-    Some(Box::new(PhrasesCheck {
+    Some(PhrasesCheck {
         sources,
         languages,
         when,
         per_order,
-    }))
+    })
 }
 
 fn read_sources(p: &mut Params<'_>) -> Vec<&'static str> {
@@ -143,19 +152,91 @@ fn read_terms(p: &mut Params<'_>) -> Option<Vec<Language>> {
             classes: BTreeMap::new(),
         };
         for key in keys {
-            let Some(res) = lp.opt_regex_list(&key) else {
-                continue;
-            };
             if key == IGNORE {
-                language.ignore = res;
-            } else {
-                language.classes.insert(key, res);
+                // Kept apart, so every passage any of them matches is blanked.
+                language.ignore = lp.opt_regex_list(&key).unwrap_or_default();
+                continue;
+            }
+            if let Some(re) = class_regex(&mut lp, &key) {
+                language.classes.insert(key, vec![re]);
             }
         }
         lp.finish(&[]);
         languages.push(language);
     }
     Some(languages)
+}
+
+/// `languages = ["en", "de"]` keeps only those term tables, so an override
+/// can narrow a rule without restating its terms.
+fn choose_languages(p: &mut Params<'_>, all: Vec<Language>) -> Vec<Language> {
+    let Some(list) = p.opt_str_list("languages") else {
+        return all;
+    };
+    for (name, loc) in &list {
+        if !all.iter().any(|l| &l.name == name) {
+            let message = format!(
+                "`languages` in {} names `{name}`, which has no `terms.{name}` table",
+                p.owner
+            );
+            let help = match crate::policy::diagnostics::did_you_mean(
+                name,
+                all.iter().map(|l| l.name.as_str()),
+            ) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!(
+                    "the rule has terms for {}",
+                    all.iter()
+                        .map(|l| l.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            p.diags.error_with_help(*loc, message, help);
+        }
+    }
+    all.into_iter()
+        .filter(|l| list.iter().any(|(name, _)| name == &l.name))
+        .collect()
+}
+
+/// One class's patterns as one regex (an alternation): a regex has a fixed
+/// cost to build, paid at every start, and a policy holds hundreds of
+/// patterns. Only when the whole fails are the patterns compiled one by
+/// one, to say which is wrong and where.
+fn class_regex(p: &mut Params<'_>, key: &str) -> Option<Regex> {
+    let patterns = p.opt_str_list(key)?;
+    if patterns.is_empty() {
+        return None;
+    }
+    let joined = patterns
+        .iter()
+        .map(|(pattern, _)| format!("(?:{pattern})"))
+        .collect::<Vec<_>>()
+        .join("|");
+    let limit = CLASS_SIZE_LIMIT.saturating_mul(patterns.len());
+    let build = |pattern: &str, limit: usize| {
+        RegexBuilder::new(pattern)
+            .size_limit(limit)
+            .dfa_size_limit(limit)
+            .build()
+    };
+    if let Ok(re) = build(&joined, limit) {
+        return Some(re);
+    }
+    for (pattern, loc) in &patterns {
+        if let Err(err) = build(pattern, CLASS_SIZE_LIMIT) {
+            let detail = err.to_string();
+            let last = detail.lines().last().unwrap_or(&detail).trim().to_string();
+            let message = format!("bad regex in `{key}` of {}: {last}", p.owner);
+            p.diags.error_with_help(
+                *loc,
+                message,
+                "patterns use Rust regex syntax (no look-around or back-references)",
+            );
+        }
+    }
+    None
 }
 
 /// Text is lower-cased before matching, so an upper-case letter in a
@@ -264,7 +345,8 @@ fn read_conditions(p: &mut Params<'_>) -> Option<Vec<Condition>> {
             .into_iter()
             .map(|(s, _)| s)
             .collect();
-        cp.finish(&["all", "within", "scope", "ordered", "unless"]);
+        let label = cp.opt_str("label").map(|(s, _)| s);
+        cp.finish(&["all", "within", "scope", "ordered", "unless", "label"]);
         if !all.is_empty() {
             out.push(Condition {
                 all,
@@ -272,6 +354,7 @@ fn read_conditions(p: &mut Params<'_>) -> Option<Vec<Condition>> {
                 whole_text,
                 ordered,
                 unless,
+                label,
             });
         }
     }
@@ -283,8 +366,10 @@ fn read_conditions(p: &mut Params<'_>) -> Option<Vec<Condition>> {
     Some(out)
 }
 
-/// Every class a condition names exists in some language, and every class
-/// a language defines is used: a typo in either would silently match nothing.
+/// Every class a condition names exists in some language, and a class no
+/// condition uses is not a misspelling of one that is: a typo in either
+/// would silently match nothing. (Other unused classes are allowed, so an
+/// override can change `when` without deleting terms.)
 fn check_names(p: &mut Params<'_>, languages: &[Language], when: &[Condition]) {
     let used: Vec<&str> = when
         .iter()
@@ -310,7 +395,12 @@ fn check_names(p: &mut Params<'_>, languages: &[Language], when: &[Condition]) {
     }
     for language in languages {
         for class in language.classes.keys() {
-            if !used.contains(&class.as_str()) {
+            if used.contains(&class.as_str()) {
+                continue;
+            }
+            if let Some(near) =
+                crate::policy::diagnostics::did_you_mean(class, used.iter().copied())
+            {
                 let (owner, loc) = (p.owner.clone(), p.owner_loc);
                 p.diags.error_with_help(
                     loc,
@@ -318,7 +408,7 @@ fn check_names(p: &mut Params<'_>, languages: &[Language], when: &[Condition]) {
                         "{owner}: term class `{class}` of `terms.{}` is not used by any `when` condition",
                         language.name
                     ),
-                    "use it in a condition, rename it to match one, or remove it",
+                    format!("did you mean `{near}`?"),
                 );
             }
         }
@@ -339,8 +429,11 @@ fn prepare(text: &str) -> Prepared {
 }
 
 fn normalise(c: char) -> char {
-    match c {
+    let c = match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    };
+    match c {
         '\u{3000}' | '\u{00A0}' | '\u{2007}' | '\u{202F}' | '\t' | '\r' => ' ',
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' => '\'',
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
@@ -431,7 +524,7 @@ impl Condition {
             let inside = |s: &&Span| s.start >= lo && s.end <= hi;
             let per_class: Vec<Vec<Span>> = lists
                 .iter()
-                .map(|l| l.iter().filter(inside).take(MAX_MATCHES).copied().collect())
+                .map(|l| l.iter().filter(inside).copied().collect())
                 .collect();
             if per_class.iter().any(Vec::is_empty) {
                 continue;
@@ -457,63 +550,115 @@ impl Condition {
         None
     }
 
-    /// The tightest choice of one match per class that fits.
+    /// The tightest choice of one match per class that fits (the shortest,
+    /// then the first). Each match of
+    /// the first class anchors a search among the matches of the others
+    /// that could fit beside it, a bounded number of them, so the work
+    /// stays small whatever the text.
     fn combine(&self, per_class: &[Vec<Span>]) -> Option<Span> {
         let mut best: Option<Span> = None;
-        let mut index = vec![0usize; per_class.len()];
-        loop {
-            let chosen: Vec<Span> = index.iter().zip(per_class).map(|(i, l)| l[*i]).collect();
-            let start = chosen.iter().map(|s| s.start).min().unwrap_or(0);
-            let end = chosen.iter().map(|s| s.end).max().unwrap_or(0);
-            let in_order = !self.ordered || chosen.windows(2).all(|w| w[0].start <= w[1].start);
-            if in_order
-                && end - start <= self.within
-                && best.is_none_or(|b| (start, end - start) < (b.start, b.end - b.start))
-            {
-                best = Some(Span { start, end });
+        let fits = |a: Span, b: Span| a.end.max(b.end) - a.start.min(b.start) <= self.within;
+        for &anchor in &per_class[0] {
+            let near: Vec<Vec<Span>> = per_class[1..]
+                .iter()
+                .map(|l| {
+                    l.iter()
+                        .copied()
+                        .filter(|s| fits(anchor, *s))
+                        .take(MAX_MATCHES)
+                        .collect()
+                })
+                .collect();
+            if near.iter().any(Vec::is_empty) {
+                continue;
             }
-            // Next combination, like an odometer.
-            let mut k = 0;
+            let mut index = vec![0usize; near.len()];
             loop {
-                if k == index.len() {
-                    return best;
+                let chosen: Vec<Span> = std::iter::once(anchor)
+                    .chain(index.iter().zip(&near).map(|(i, l)| l[*i]))
+                    .collect();
+                let start = chosen.iter().map(|s| s.start).min().unwrap_or(0);
+                let end = chosen.iter().map(|s| s.end).max().unwrap_or(0);
+                let in_order = !self.ordered || chosen.windows(2).all(|w| w[0].start <= w[1].start);
+                if in_order
+                    && end - start <= self.within
+                    && best.is_none_or(|b| (end - start, start) < (b.end - b.start, b.start))
+                {
+                    best = Some(Span { start, end });
                 }
-                index[k] += 1;
-                if index[k] < per_class[k].len() {
+                // Next combination, like an odometer.
+                let mut k = 0;
+                loop {
+                    if k == index.len() {
+                        break;
+                    }
+                    index[k] += 1;
+                    if index[k] < near[k].len() {
+                        break;
+                    }
+                    index[k] = 0;
+                    k += 1;
+                }
+                if k == index.len() {
                     break;
                 }
-                index[k] = 0;
-                k += 1;
             }
         }
+        best
     }
 }
 
+/// What a text matched: the first passage found, and the labels of every
+/// labelled condition that matched anywhere in it.
+struct Match {
+    prepared: Prepared,
+    span: Span,
+    labels: Vec<String>,
+}
+
 impl PhrasesCheck {
-    /// The first passage of `text` that some condition finds, in any language.
-    fn find(&self, text: &str) -> Option<(Prepared, Span)> {
+    /// The first passage of `text` that some condition finds, in any
+    /// language. Unlabelled rules stop at the first match; labelled ones
+    /// go on to name everything the text holds.
+    fn find(&self, text: &str) -> Option<Match> {
         let prepared = prepare(text);
         let sentence_units = sentences(&prepared.original);
         let whole = [(0, prepared.original.len())];
+        let mut first: Option<Span> = None;
+        let mut labels: Vec<String> = Vec::new();
         for language in &self.languages {
             let spans = language.spans(&prepared.normal);
             for condition in &self.when {
+                if first.is_some() && condition.label.as_ref().is_none_or(|l| labels.contains(l)) {
+                    continue;
+                }
                 let units: &[(usize, usize)] = if condition.whole_text {
                     &whole
                 } else {
                     &sentence_units
                 };
                 if let Some(span) = condition.find(&spans, units) {
-                    return Some((prepared, span));
+                    first.get_or_insert(span);
+                    if let Some(label) = &condition.label
+                        && !labels.contains(label)
+                    {
+                        labels.push(label.clone());
+                    }
                 }
             }
         }
-        None
+        first.map(|span| Match {
+            prepared,
+            span,
+            labels,
+        })
     }
 }
 
-/// The matched passage with a little context on each side.
-fn excerpt(prepared: &Prepared, span: Span, mask: bool) -> String {
+/// The matched passage with a little context on each side, after the
+/// labels of what was found.
+fn excerpt(found: &Match, mask: bool) -> String {
+    let (prepared, span) = (&found.prepared, found.span);
     const SIDE: usize = 30;
     let chars = &prepared.original;
     let from = span.start.saturating_sub(SIDE);
@@ -521,7 +666,12 @@ fn excerpt(prepared: &Prepared, span: Span, mask: bool) -> String {
     let body: String = chars[from..to].iter().collect();
     let lead = if from > 0 { "…" } else { "" };
     let tail = if to < chars.len() { "…" } else { "" };
-    format!("{lead}{}{tail}", privacy::excerpt(&body, 200, mask))
+    let labels = if found.labels.is_empty() {
+        String::new()
+    } else {
+        format!("[{}] ", found.labels.join(", "))
+    };
+    format!("{labels}{lead}{}{tail}", privacy::excerpt(&body, 200, mask))
 }
 
 /// One matching text: where it is and what it is about.
@@ -542,7 +692,7 @@ impl Check for PhrasesCheck {
                     Some(subject) if !subject.trim().is_empty() => format!("{subject}\n{}", m.body),
                     _ => m.body.clone(),
                 };
-                if let Some((prepared, span)) = self.find(&text) {
+                if let Some(matched) = self.find(&text) {
                     found.push(Found {
                         evidence: Evidence {
                             file: messages.file.clone(),
@@ -551,7 +701,7 @@ impl Check for PhrasesCheck {
                                 .order_id
                                 .clone()
                                 .unwrap_or_else(|| format!("message line {}", m.line)),
-                            excerpt: excerpt(&prepared, span, ctx.mask),
+                            excerpt: excerpt(&matched, ctx.mask),
                         },
                         order: m.order_id.clone(),
                     });
@@ -563,13 +713,13 @@ impl Check for PhrasesCheck {
             && let Some(inserts) = &a.inserts
         {
             for i in &inserts.rows {
-                if let Some((prepared, span)) = self.find(&i.text) {
+                if let Some(matched) = self.find(&i.text) {
                     found.push(Found {
                         evidence: Evidence {
                             file: inserts.file.clone(),
                             line: Some(i.line),
                             key: i.id.clone(),
-                            excerpt: excerpt(&prepared, span, ctx.mask),
+                            excerpt: excerpt(&matched, ctx.mask),
                         },
                         order: None,
                     });
@@ -638,6 +788,9 @@ impl Check for PhrasesCheck {
             }
             if !c.unless.is_empty() {
                 text.push_str(&format!(", unless {}", c.unless.join(" or ")));
+            }
+            if let Some(label) = &c.label {
+                text.push_str(&format!(" → \"{label}\""));
             }
             out.push((format!("when[{}]", i + 1), text));
         }
