@@ -482,18 +482,20 @@ impl Language {
     /// Matches of every class in `text`, as character spans, after the
     /// `ignore` passages are blanked.
     fn spans(&self, text: &str) -> BTreeMap<&str, Vec<Span>> {
+        // Byte offset of every char, so match offsets map to characters;
+        // blanking keeps every char's width in chars, not in bytes.
+        let char_at = |starts: &[usize], byte: usize| starts.partition_point(|&s| s < byte);
+        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         let mut blanked: Vec<char> = text.chars().collect();
-        let byte_to_char = |s: &str, byte: usize| s[..byte].chars().count();
         for re in &self.ignore {
             for m in re.find_iter(text) {
-                let (a, b) = (byte_to_char(text, m.start()), byte_to_char(text, m.end()));
+                let (a, b) = (char_at(&starts, m.start()), char_at(&starts, m.end()));
                 blanked[a..b].iter_mut().for_each(|c| *c = ' ');
             }
         }
         let blanked: String = blanked.into_iter().collect();
-        // Byte offset of every char, so match offsets map to characters.
         let starts: Vec<usize> = blanked.char_indices().map(|(i, _)| i).collect();
-        let to_char = |byte: usize| starts.partition_point(|&s| s < byte);
+        let to_char = |byte: usize| char_at(&starts, byte);
         let mut out = BTreeMap::new();
         for (name, res) in &self.classes {
             let mut spans: Vec<Span> = res
@@ -521,11 +523,7 @@ impl Condition {
             self.all.iter().map(|c| spans.get(c.as_str())).collect();
         let lists = lists?;
         for &(lo, hi) in units {
-            let inside = |s: &&Span| s.start >= lo && s.end <= hi;
-            let per_class: Vec<Vec<Span>> = lists
-                .iter()
-                .map(|l| l.iter().filter(inside).copied().collect())
-                .collect();
+            let per_class: Vec<Vec<Span>> = lists.iter().map(|l| within_unit(l, lo, hi)).collect();
             if per_class.iter().any(Vec::is_empty) {
                 continue;
             }
@@ -534,13 +532,12 @@ impl Condition {
             };
             let vetoed = self.unless.iter().any(|u| {
                 spans.get(u.as_str()).is_some_and(|l| {
-                    l.iter().any(|s| {
-                        if self.whole_text {
-                            s.end + self.within >= found.start && s.start <= found.end + self.within
-                        } else {
-                            s.start >= lo && s.end <= hi
-                        }
-                    })
+                    if self.whole_text {
+                        let from = found.start.saturating_sub(self.within);
+                        !within_unit(l, from, found.end + self.within).is_empty()
+                    } else {
+                        !within_unit(l, lo, hi).is_empty()
+                    }
                 })
             });
             if !vetoed {
@@ -559,10 +556,13 @@ impl Condition {
         let mut best: Option<Span> = None;
         let fits = |a: Span, b: Span| a.end.max(b.end) - a.start.min(b.start) <= self.within;
         for &anchor in &per_class[0] {
+            let from = anchor.end.saturating_sub(self.within);
             let near: Vec<Vec<Span>> = per_class[1..]
                 .iter()
                 .map(|l| {
-                    l.iter()
+                    l[l.partition_point(|s| s.start < from)..]
+                        .iter()
+                        .take_while(|s| s.start <= anchor.start + self.within)
                         .copied()
                         .filter(|s| fits(anchor, *s))
                         .take(MAX_MATCHES)
@@ -606,6 +606,17 @@ impl Condition {
         }
         best
     }
+}
+
+/// The spans of a sorted list that lie inside `lo..hi`, found by binary
+/// search, so long texts with many sentences stay linear.
+fn within_unit(list: &[Span], lo: usize, hi: usize) -> Vec<Span> {
+    list[list.partition_point(|s| s.start < lo)..]
+        .iter()
+        .take_while(|s| s.start < hi)
+        .filter(|s| s.end <= hi)
+        .copied()
+        .collect()
 }
 
 /// What a text matched: the first passage found, and the labels of every

@@ -195,3 +195,11 @@ fn sentences_split_on_line_breaks_and_end_punctuation() {
         .collect();
     assert_eq!(parts, ["A b.", " C\n", "D！", "E?", " example.com"]);
 }
+
+#[test]
+fn long_texts_find_the_passage_in_their_last_sentence() {
+    let c = check(POSITIVE);
+    let text = "A five star kitchen. Reviews of blenders. ".repeat(5000) + "Leave a 5 star review.";
+    let m = c.find(&text).expect("found");
+    assert_eq!(m.span.end, text.chars().count() - 1);
+}
