@@ -7,6 +7,7 @@ pub mod brushing;
 pub mod count;
 pub mod linkage;
 pub mod offers;
+pub mod phrases;
 pub mod rate;
 pub mod reported;
 pub mod text;
@@ -68,6 +69,7 @@ pub const KINDS: &[CheckKind] = &[
     rate::KIND,
     count::KIND,
     text::KIND,
+    phrases::KIND,
     brushing::KIND,
     offers::KIND,
     reported::KIND,

@@ -32,6 +32,10 @@ pub const DEFAULT_PACKS: &[(&str, &str)] = &[
         include_str!("../../policies/reviews.toml"),
     ),
     (
+        "policies/messages.toml",
+        include_str!("../../policies/messages.toml"),
+    ),
+    (
         "policies/complaints.toml",
         include_str!("../../policies/complaints.toml"),
     ),

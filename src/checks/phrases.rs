@@ -1,0 +1,824 @@
+//! `phrases`: wording found by context, not by one giant regex.
+//!
+//! A rule lists, per language, named classes of terms (`review`,
+//! `incentive`, `satisfied`, …), each a list of short regexes, and
+//! conditions (`when`) that name the classes which must occur together:
+//! in one sentence, or within a number of characters of each other. A
+//! language's `ignore` list blanks passages that never count ("we will
+//! review your return", "five-star hotel pans") before anything matches.
+//! Languages are matched independently, so terms of two languages never
+//! combine; every text is tried in every language.
+//!
+//! Text is normalised first, one character for one character so that
+//! positions map back to the original: lower case, full-width ASCII to
+//! ASCII, curly quotes and dashes to plain ones, a literal `\n` to a line
+//! break. Patterns are therefore written in lower case. Distances count
+//! characters, so "near" works the same for Chinese and Japanese, which
+//! have no spaces.
+//!
+//! With `per_order = N` the rule fires only for orders with at least N
+//! matching outbound messages (repeat review requests).
+
+use super::{Check, CheckKind, Context};
+use crate::findings::{Evidence, FindingStatus, Hit};
+use crate::policy::params::Params;
+use crate::policy::tree::{Table, Value};
+use crate::privacy;
+use regex::{Regex, RegexBuilder};
+use std::collections::BTreeMap;
+
+pub const KIND: CheckKind = CheckKind {
+    name: "phrases",
+    summary: "wording in buyer messages and package inserts, found by term classes that occur together",
+    keys: &["sources", "terms", "languages", "when", "per_order"],
+    build,
+};
+
+const SOURCES: &[&str] = &["messages", "inserts"];
+const SCOPES: &[&str] = &["sentence", "text"];
+const DEFAULT_WITHIN: usize = 80;
+/// Matches of one class tried beside each match of a condition's first
+/// class: bounds the search for a combination, whatever the text.
+const MAX_MATCHES: usize = 24;
+/// Compiled size allowed per pattern, as for every policy regex: a policy
+/// cannot make the tool allocate without bound.
+const CLASS_SIZE_LIMIT: usize = 1 << 20;
+/// The class name that blanks passages instead of being matched.
+const IGNORE: &str = "ignore";
+
+#[derive(Debug)]
+struct Language {
+    name: String,
+    ignore: Vec<Regex>,
+    classes: BTreeMap<String, Vec<Regex>>,
+}
+
+#[derive(Debug)]
+struct Condition {
+    all: Vec<String>,
+    within: usize,
+    whole_text: bool,
+    ordered: bool,
+    unless: Vec<String>,
+    /// Names what the condition found, in the evidence ("e-mail address").
+    label: Option<String>,
+}
+
+#[derive(Debug)]
+struct PhrasesCheck {
+    sources: Vec<&'static str>,
+    languages: Vec<Language>,
+    when: Vec<Condition>,
+    per_order: Option<usize>,
+}
+
+fn build(p: &mut Params<'_>) -> Option<Box<dyn Check>> {
+    read(p).map(|c| Box::new(c) as Box<dyn Check>)
+}
+
+fn read(p: &mut Params<'_>) -> Option<PhrasesCheck> {
+    let sources = read_sources(p);
+    let languages = read_terms(p).map(|all| choose_languages(p, all));
+    let when = read_conditions(p);
+    let per_order = p.opt_int("per_order", 2, 100).map(|n| n as usize);
+    let (languages, when) = (languages?, when?);
+    check_names(p, &languages, &when);
+    if p.failed() {
+        return None;
+    }
+    Some(PhrasesCheck {
+        sources,
+        languages,
+        when,
+        per_order,
+    })
+}
+
+fn read_sources(p: &mut Params<'_>) -> Vec<&'static str> {
+    let Some(list) = p.opt_str_list("sources") else {
+        return SOURCES.to_vec();
+    };
+    let mut sources = Vec::new();
+    for (name, loc) in list {
+        match SOURCES.iter().find(|s| **s == name) {
+            Some(s) => sources.push(*s),
+            None => {
+                let owner = p.owner.clone();
+                p.diags.error(
+                    loc,
+                    format!(
+                        "`sources` in {owner} names `{name}`; phrase checks read {}",
+                        SOURCES.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    sources
+}
+
+/// `[rule.terms.<language>]` tables of class = [patterns].
+fn read_terms(p: &mut Params<'_>) -> Option<Vec<Language>> {
+    let Some((terms, _)) = p.opt_table("terms") else {
+        if !p.failed() {
+            let (owner, loc) = (p.owner.clone(), p.owner_loc);
+            p.diags.error_with_help(
+                loc,
+                format!("{owner} has no `terms`"),
+                "add a table per language, e.g. `[rule.terms.en]` with `review = ['\\breviews?\\b']`",
+            );
+        }
+        return None;
+    };
+    let mut languages = Vec::new();
+    for entry in terms.entries {
+        let owner = format!("`terms.{}` of {}", entry.key, p.owner);
+        let Value::Table(table) = entry.node.value else {
+            p.diags.error(
+                entry.node.loc,
+                format!(
+                    "{owner} must be a table of term classes, found {}",
+                    entry.node.value.type_name()
+                ),
+            );
+            continue;
+        };
+        check_lower_case(p, &owner, &table);
+        let keys: Vec<String> = table.entries.iter().map(|e| e.key.clone()).collect();
+        let mut lp = Params::new(table, owner, entry.key_loc, p.diags);
+        let mut language = Language {
+            name: entry.key.clone(),
+            ignore: Vec::new(),
+            classes: BTreeMap::new(),
+        };
+        for key in keys {
+            if key == IGNORE {
+                // Kept apart, so every passage any of them matches is blanked.
+                language.ignore = lp.opt_regex_list(&key).unwrap_or_default();
+                continue;
+            }
+            if let Some(re) = class_regex(&mut lp, &key) {
+                language.classes.insert(key, vec![re]);
+            }
+        }
+        lp.finish(&[]);
+        languages.push(language);
+    }
+    Some(languages)
+}
+
+/// `languages = ["en", "de"]` keeps only those term tables, so an override
+/// can narrow a rule without restating its terms.
+fn choose_languages(p: &mut Params<'_>, all: Vec<Language>) -> Vec<Language> {
+    let Some(list) = p.opt_str_list("languages") else {
+        return all;
+    };
+    for (name, loc) in &list {
+        if !all.iter().any(|l| &l.name == name) {
+            let message = format!(
+                "`languages` in {} names `{name}`, which has no `terms.{name}` table",
+                p.owner
+            );
+            let help = match crate::policy::diagnostics::did_you_mean(
+                name,
+                all.iter().map(|l| l.name.as_str()),
+            ) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!(
+                    "the rule has terms for {}",
+                    all.iter()
+                        .map(|l| l.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            p.diags.error_with_help(*loc, message, help);
+        }
+    }
+    all.into_iter()
+        .filter(|l| list.iter().any(|(name, _)| name == &l.name))
+        .collect()
+}
+
+/// One class's patterns as one regex (an alternation): a regex has a fixed
+/// cost to build, paid at every start, and a policy holds hundreds of
+/// patterns. Only when the whole fails are the patterns compiled one by
+/// one, to say which is wrong and where.
+fn class_regex(p: &mut Params<'_>, key: &str) -> Option<Regex> {
+    let patterns = p.opt_str_list(key)?;
+    if patterns.is_empty() {
+        return None;
+    }
+    let joined = patterns
+        .iter()
+        .map(|(pattern, _)| format!("(?:{pattern})"))
+        .collect::<Vec<_>>()
+        .join("|");
+    let limit = CLASS_SIZE_LIMIT.saturating_mul(patterns.len());
+    let build = |pattern: &str, limit: usize| {
+        RegexBuilder::new(pattern)
+            .size_limit(limit)
+            .dfa_size_limit(limit)
+            .build()
+    };
+    if let Ok(re) = build(&joined, limit) {
+        return Some(re);
+    }
+    for (pattern, loc) in &patterns {
+        if let Err(err) = build(pattern, CLASS_SIZE_LIMIT) {
+            let detail = err.to_string();
+            let last = detail.lines().last().unwrap_or(&detail).trim().to_string();
+            let message = format!("bad regex in `{key}` of {}: {last}", p.owner);
+            p.diags.error_with_help(
+                *loc,
+                message,
+                "patterns use Rust regex syntax (no look-around or back-references)",
+            );
+        }
+    }
+    None
+}
+
+/// Text is lower-cased before matching, so an upper-case letter in a
+/// pattern could never match: say so instead of silently missing.
+fn check_lower_case(p: &mut Params<'_>, owner: &str, table: &Table) {
+    for entry in &table.entries {
+        let Value::Array(items) = &entry.node.value else {
+            continue;
+        };
+        for item in items {
+            if let Value::Str(pattern) = &item.value
+                && has_upper_literal(pattern)
+            {
+                p.diags.error_with_help(
+                    item.loc,
+                    format!(
+                        "pattern in `{}` of {owner} has an upper-case letter; text is lower-cased before matching",
+                        entry.key
+                    ),
+                    "write the pattern in lower case",
+                );
+            }
+        }
+    }
+}
+
+/// Upper-case letters outside escapes (`\B`, `\W`, `\p{Han}`, `\xFF`).
+fn has_upper_literal(pattern: &str) -> bool {
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let escape = chars.next();
+            if chars.peek() == Some(&'{') {
+                // `\p{Han}`, `\x{FE0F}`: the braces belong to the escape.
+                for inner in chars.by_ref() {
+                    if inner == '}' {
+                        break;
+                    }
+                }
+            } else if escape == Some('x') {
+                chars.next();
+                chars.next();
+            }
+        } else if c.is_uppercase() {
+            return true;
+        }
+    }
+    false
+}
+
+fn read_conditions(p: &mut Params<'_>) -> Option<Vec<Condition>> {
+    let Some(entry) = p.take("when") else {
+        let (owner, loc) = (p.owner.clone(), p.owner_loc);
+        p.diags.error_with_help(
+            loc,
+            format!("{owner} has no `when`"),
+            "add `when = [{ all = [\"positive\", \"review\"], within = 60 }]`",
+        );
+        return None;
+    };
+    let items = match entry.node.value {
+        Value::Array(items) => items,
+        other => {
+            let owner = p.owner.clone();
+            p.diags.error(
+                entry.node.loc,
+                format!(
+                    "`when` in {owner} must be an array of tables, found {}",
+                    other.type_name()
+                ),
+            );
+            return None;
+        }
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let owner = format!("a `when` condition of {}", p.owner);
+        let Value::Table(table) = item.value else {
+            p.diags.error(
+                item.loc,
+                format!("{owner} must be a table like {{ all = [\"a\", \"b\"] }}"),
+            );
+            continue;
+        };
+        let mut cp = Params::new(table, owner, item.loc, p.diags);
+        let all: Vec<String> = match cp.opt_str_list("all") {
+            Some(list) if !list.is_empty() => list.into_iter().map(|(s, _)| s).collect(),
+            _ => {
+                let (owner, loc) = (cp.owner.clone(), cp.owner_loc);
+                cp.diags.error_with_help(
+                    loc,
+                    format!("{owner} names no term classes"),
+                    "add `all = [\"positive\", \"review\"]`",
+                );
+                Vec::new()
+            }
+        };
+        let within = cp
+            .opt_int("within", 1, 5000)
+            .map_or(DEFAULT_WITHIN, |n| n as usize);
+        let whole_text = cp.opt_choice("scope", SCOPES) == Some("text");
+        let ordered = cp.opt_bool("ordered").unwrap_or(false);
+        let unless = cp
+            .opt_str_list("unless")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        let label = cp.opt_str("label").map(|(s, _)| s);
+        cp.finish(&["all", "within", "scope", "ordered", "unless", "label"]);
+        if !all.is_empty() {
+            out.push(Condition {
+                all,
+                within,
+                whole_text,
+                ordered,
+                unless,
+                label,
+            });
+        }
+    }
+    if out.is_empty() && !p.failed() {
+        let (owner, loc) = (p.owner.clone(), p.owner_loc);
+        p.diags
+            .error(loc, format!("{owner} has an empty `when` list"));
+    }
+    Some(out)
+}
+
+/// Every class a condition names exists in some language, and a class no
+/// condition uses is not a misspelling of one that is: a typo in either
+/// would silently match nothing. (Other unused classes are allowed, so an
+/// override can change `when` without deleting terms.)
+fn check_names(p: &mut Params<'_>, languages: &[Language], when: &[Condition]) {
+    let used: Vec<&str> = when
+        .iter()
+        .flat_map(|c| c.all.iter().chain(&c.unless))
+        .map(String::as_str)
+        .collect();
+    for name in &used {
+        if !languages.iter().any(|l| l.classes.contains_key(*name)) {
+            let (owner, loc) = (p.owner.clone(), p.owner_loc);
+            let defined = languages
+                .iter()
+                .flat_map(|l| l.classes.keys().map(String::as_str));
+            let help = match crate::policy::diagnostics::did_you_mean(name, defined) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!("define it, e.g. `[rule.terms.en]` `{name} = ['…']`"),
+            };
+            p.diags.error_with_help(
+                loc,
+                format!("{owner}: `when` names the term class `{name}`, which no language defines"),
+                help,
+            );
+        }
+    }
+    for language in languages {
+        for class in language.classes.keys() {
+            if used.contains(&class.as_str()) {
+                continue;
+            }
+            if let Some(near) =
+                crate::policy::diagnostics::did_you_mean(class, used.iter().copied())
+            {
+                let (owner, loc) = (p.owner.clone(), p.owner_loc);
+                p.diags.error_with_help(
+                    loc,
+                    format!(
+                        "{owner}: term class `{class}` of `terms.{}` is not used by any `when` condition",
+                        language.name
+                    ),
+                    format!("did you mean `{near}`?"),
+                );
+            }
+        }
+    }
+}
+
+/// A text prepared for matching: the original characters and their
+/// normalised twins, position for position.
+struct Prepared {
+    original: Vec<char>,
+    normal: String,
+}
+
+fn prepare(text: &str) -> Prepared {
+    let original: Vec<char> = text.replace("\\n", "\n").chars().collect();
+    let normal = original.iter().map(|c| normalise(*c)).collect();
+    Prepared { original, normal }
+}
+
+fn normalise(c: char) -> char {
+    let c = match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    };
+    match c {
+        '\u{3000}' | '\u{00A0}' | '\u{2007}' | '\u{202F}' | '\t' | '\r' => ' ',
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+        _ => {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) => l,
+                _ => c,
+            }
+        }
+    }
+}
+
+/// Where sentences end: a line break, CJK end punctuation, or `.`, `!`,
+/// `?`, `;` followed by a space (so "example.com" and "24.99" stay whole).
+fn sentences(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in chars.iter().enumerate() {
+        let next_blank = chars.get(i + 1).is_none_or(|n| n.is_whitespace());
+        let end = match c {
+            '\n' | '。' | '！' | '？' | '；' => true,
+            '.' | '!' | '?' | ';' => next_blank,
+            _ => false,
+        };
+        if end {
+            out.push((start, i + 1));
+            start = i + 1;
+        }
+    }
+    if start < chars.len() {
+        out.push((start, chars.len()));
+    }
+    out
+}
+
+/// A passage that satisfied a condition, in characters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Language {
+    /// Matches of every class in `text`, as character spans, after the
+    /// `ignore` passages are blanked.
+    fn spans(&self, text: &str) -> BTreeMap<&str, Vec<Span>> {
+        // Byte offset of every char, so match offsets map to characters;
+        // blanking keeps every char's width in chars, not in bytes.
+        let char_at = |starts: &[usize], byte: usize| starts.partition_point(|&s| s < byte);
+        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let mut blanked: Vec<char> = text.chars().collect();
+        for re in &self.ignore {
+            for m in re.find_iter(text) {
+                let (a, b) = (char_at(&starts, m.start()), char_at(&starts, m.end()));
+                blanked[a..b].iter_mut().for_each(|c| *c = ' ');
+            }
+        }
+        let blanked: String = blanked.into_iter().collect();
+        let starts: Vec<usize> = blanked.char_indices().map(|(i, _)| i).collect();
+        let to_char = |byte: usize| char_at(&starts, byte);
+        let mut out = BTreeMap::new();
+        for (name, res) in &self.classes {
+            let mut spans: Vec<Span> = res
+                .iter()
+                .flat_map(|re| re.find_iter(&blanked))
+                .filter(|m| !m.is_empty())
+                .map(|m| Span {
+                    start: to_char(m.start()),
+                    end: to_char(m.end()),
+                })
+                .collect();
+            spans.sort_by_key(|s| (s.start, s.end));
+            spans.dedup();
+            out.insert(name.as_str(), spans);
+        }
+        out
+    }
+}
+
+impl Condition {
+    /// The first passage in `units` where every class of the condition
+    /// occurs within `within` characters and no `unless` class occurs.
+    fn find(&self, spans: &BTreeMap<&str, Vec<Span>>, units: &[(usize, usize)]) -> Option<Span> {
+        let lists: Option<Vec<&Vec<Span>>> =
+            self.all.iter().map(|c| spans.get(c.as_str())).collect();
+        let lists = lists?;
+        for &(lo, hi) in units {
+            let per_class: Vec<Vec<Span>> = lists.iter().map(|l| within_unit(l, lo, hi)).collect();
+            if per_class.iter().any(Vec::is_empty) {
+                continue;
+            }
+            let Some(found) = self.combine(&per_class) else {
+                continue;
+            };
+            let vetoed = self.unless.iter().any(|u| {
+                spans.get(u.as_str()).is_some_and(|l| {
+                    if self.whole_text {
+                        let from = found.start.saturating_sub(self.within);
+                        !within_unit(l, from, found.end + self.within).is_empty()
+                    } else {
+                        !within_unit(l, lo, hi).is_empty()
+                    }
+                })
+            });
+            if !vetoed {
+                return Some(found);
+            }
+        }
+        None
+    }
+
+    /// The tightest choice of one match per class that fits (the shortest,
+    /// then the first). Each match of
+    /// the first class anchors a search among the matches of the others
+    /// that could fit beside it, a bounded number of them, so the work
+    /// stays small whatever the text.
+    fn combine(&self, per_class: &[Vec<Span>]) -> Option<Span> {
+        let mut best: Option<Span> = None;
+        let fits = |a: Span, b: Span| a.end.max(b.end) - a.start.min(b.start) <= self.within;
+        for &anchor in &per_class[0] {
+            let from = anchor.end.saturating_sub(self.within);
+            let near: Vec<Vec<Span>> = per_class[1..]
+                .iter()
+                .map(|l| {
+                    l[l.partition_point(|s| s.start < from)..]
+                        .iter()
+                        .take_while(|s| s.start <= anchor.start + self.within)
+                        .copied()
+                        .filter(|s| fits(anchor, *s))
+                        .take(MAX_MATCHES)
+                        .collect()
+                })
+                .collect();
+            if near.iter().any(Vec::is_empty) {
+                continue;
+            }
+            let mut index = vec![0usize; near.len()];
+            loop {
+                let chosen: Vec<Span> = std::iter::once(anchor)
+                    .chain(index.iter().zip(&near).map(|(i, l)| l[*i]))
+                    .collect();
+                let start = chosen.iter().map(|s| s.start).min().unwrap_or(0);
+                let end = chosen.iter().map(|s| s.end).max().unwrap_or(0);
+                let in_order = !self.ordered || chosen.windows(2).all(|w| w[0].start <= w[1].start);
+                if in_order
+                    && end - start <= self.within
+                    && best.is_none_or(|b| (end - start, start) < (b.end - b.start, b.start))
+                {
+                    best = Some(Span { start, end });
+                }
+                // Next combination, like an odometer.
+                let mut k = 0;
+                loop {
+                    if k == index.len() {
+                        break;
+                    }
+                    index[k] += 1;
+                    if index[k] < near[k].len() {
+                        break;
+                    }
+                    index[k] = 0;
+                    k += 1;
+                }
+                if k == index.len() {
+                    break;
+                }
+            }
+        }
+        best
+    }
+}
+
+/// The spans of a sorted list that lie inside `lo..hi`, found by binary
+/// search, so long texts with many sentences stay linear.
+fn within_unit(list: &[Span], lo: usize, hi: usize) -> Vec<Span> {
+    list[list.partition_point(|s| s.start < lo)..]
+        .iter()
+        .take_while(|s| s.start < hi)
+        .filter(|s| s.end <= hi)
+        .copied()
+        .collect()
+}
+
+/// What a text matched: the first passage found, and the labels of every
+/// labelled condition that matched anywhere in it.
+struct Match {
+    prepared: Prepared,
+    span: Span,
+    labels: Vec<String>,
+}
+
+impl PhrasesCheck {
+    /// The first passage of `text` that some condition finds, in any
+    /// language. Unlabelled rules stop at the first match; labelled ones
+    /// go on to name everything the text holds.
+    fn find(&self, text: &str) -> Option<Match> {
+        let prepared = prepare(text);
+        let sentence_units = sentences(&prepared.original);
+        let whole = [(0, prepared.original.len())];
+        let mut first: Option<Span> = None;
+        let mut labels: Vec<String> = Vec::new();
+        for language in &self.languages {
+            let spans = language.spans(&prepared.normal);
+            for condition in &self.when {
+                if first.is_some() && condition.label.as_ref().is_none_or(|l| labels.contains(l)) {
+                    continue;
+                }
+                let units: &[(usize, usize)] = if condition.whole_text {
+                    &whole
+                } else {
+                    &sentence_units
+                };
+                if let Some(span) = condition.find(&spans, units) {
+                    first.get_or_insert(span);
+                    if let Some(label) = &condition.label
+                        && !labels.contains(label)
+                    {
+                        labels.push(label.clone());
+                    }
+                }
+            }
+        }
+        first.map(|span| Match {
+            prepared,
+            span,
+            labels,
+        })
+    }
+}
+
+/// The matched passage with a little context on each side, after the
+/// labels of what was found.
+fn excerpt(found: &Match, mask: bool) -> String {
+    let (prepared, span) = (&found.prepared, found.span);
+    const SIDE: usize = 30;
+    let chars = &prepared.original;
+    let from = span.start.saturating_sub(SIDE);
+    let to = (span.end + SIDE).min(chars.len());
+    let body: String = chars[from..to].iter().collect();
+    let lead = if from > 0 { "…" } else { "" };
+    let tail = if to < chars.len() { "…" } else { "" };
+    let labels = if found.labels.is_empty() {
+        String::new()
+    } else {
+        format!("[{}] ", found.labels.join(", "))
+    };
+    format!("{labels}{lead}{}{tail}", privacy::excerpt(&body, 200, mask))
+}
+
+/// One matching text: where it is and what it is about.
+struct Found {
+    evidence: Evidence,
+    order: Option<String>,
+}
+
+impl Check for PhrasesCheck {
+    fn run(&self, ctx: &Context<'_>) -> Option<Hit> {
+        let mut found = Vec::new();
+        let a = ctx.account;
+        if self.sources.contains(&"messages")
+            && let Some(messages) = &a.messages
+        {
+            for m in messages.rows.iter().filter(|m| m.outbound) {
+                let text = match &m.subject {
+                    Some(subject) if !subject.trim().is_empty() => format!("{subject}\n{}", m.body),
+                    _ => m.body.clone(),
+                };
+                if let Some(matched) = self.find(&text) {
+                    found.push(Found {
+                        evidence: Evidence {
+                            file: messages.file.clone(),
+                            line: Some(m.line),
+                            key: m
+                                .order_id
+                                .clone()
+                                .unwrap_or_else(|| format!("message line {}", m.line)),
+                            excerpt: excerpt(&matched, ctx.mask),
+                        },
+                        order: m.order_id.clone(),
+                    });
+                }
+            }
+        }
+        if self.per_order.is_none()
+            && self.sources.contains(&"inserts")
+            && let Some(inserts) = &a.inserts
+        {
+            for i in &inserts.rows {
+                if let Some(matched) = self.find(&i.text) {
+                    found.push(Found {
+                        evidence: Evidence {
+                            file: inserts.file.clone(),
+                            line: Some(i.line),
+                            key: i.id.clone(),
+                            excerpt: excerpt(&matched, ctx.mask),
+                        },
+                        order: None,
+                    });
+                }
+            }
+        }
+        let mut occurrences = found.len() as u64;
+        let message = match self.per_order {
+            Some(min) => {
+                let mut per_order: BTreeMap<String, usize> = BTreeMap::new();
+                for f in &found {
+                    if let Some(order) = &f.order {
+                        *per_order.entry(order.clone()).or_default() += 1;
+                    }
+                }
+                found.retain(|f| f.order.as_ref().is_some_and(|o| per_order[o] >= min));
+                let orders = per_order.values().filter(|n| **n >= min).count();
+                // The first message of each order is allowed; every further
+                // one is a violation of its own.
+                occurrences = (found.len() - orders) as u64;
+                format!(
+                    "{orders} {} received {min} or more matching messages ({} in all)",
+                    if orders == 1 { "order" } else { "orders" },
+                    found.len()
+                )
+            }
+            None => {
+                let n = found.len();
+                format!(
+                    "{n} {} the seller wrote {} this wording",
+                    if n == 1 { "text" } else { "texts" },
+                    if n == 1 { "contains" } else { "contain" }
+                )
+            }
+        };
+        if found.is_empty() {
+            return None;
+        }
+        Some(Hit {
+            status: FindingStatus::Breach,
+            message,
+            occurrences,
+            evidence: found.into_iter().map(|f| f.evidence).collect(),
+            severity: None,
+        })
+    }
+
+    fn parameters(&self) -> Vec<(String, String)> {
+        let mut out = vec![("sources".into(), self.sources.join(", "))];
+        if let Some(n) = self.per_order {
+            out.push(("per_order".into(), n.to_string()));
+        }
+        for (i, c) in self.when.iter().enumerate() {
+            let place = if c.whole_text {
+                "anywhere in the text"
+            } else {
+                "in one sentence"
+            };
+            let mut text = if c.all.len() == 1 {
+                format!("{} {place}", c.all[0])
+            } else {
+                format!("{} within {} chars {place}", c.all.join(" + "), c.within)
+            };
+            if c.ordered {
+                text.push_str(", in this order");
+            }
+            if !c.unless.is_empty() {
+                text.push_str(&format!(", unless {}", c.unless.join(" or ")));
+            }
+            if let Some(label) = &c.label {
+                text.push_str(&format!(" → \"{label}\""));
+            }
+            out.push((format!("when[{}]", i + 1), text));
+        }
+        for l in &self.languages {
+            let mut classes: Vec<String> = l
+                .classes
+                .iter()
+                .map(|(name, res)| format!("{name} ({})", res.len()))
+                .collect();
+            if !l.ignore.is_empty() {
+                classes.push(format!("ignore ({})", l.ignore.len()));
+            }
+            out.push((format!("terms.{}", l.name), classes.join(", ")));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

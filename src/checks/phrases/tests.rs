@@ -1,0 +1,205 @@
+use super::*;
+use crate::policy::diagnostics::{Diagnostics, Loc};
+use crate::policy::tree;
+
+/// Reads one rule body (the keys after `check = "phrases"`); returns the
+/// check, or the rendered problems.
+fn try_check(body: &str) -> Result<PhrasesCheck, String> {
+    let mut diags = Diagnostics::default();
+    let table = tree::parse(&mut diags, "test.toml", body).expect("valid TOML");
+    let mut p = Params::new(table, "rule `T`".into(), Loc::default(), &mut diags);
+    let check = read(&mut p);
+    p.finish(KIND.keys);
+    match check {
+        Some(check) if diags.is_empty() => Ok(check),
+        _ => Err(diags.render()),
+    }
+}
+
+fn check(body: &str) -> PhrasesCheck {
+    try_check(body).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn passage(c: &PhrasesCheck, text: &str) -> Option<String> {
+    c.find(text).map(|m| {
+        m.prepared.original[m.span.start..m.span.end]
+            .iter()
+            .collect()
+    })
+}
+
+const POSITIVE: &str = r#"
+when = [{ all = ["positive", "review"], within = 30 }]
+[terms.en]
+ignore = ['\b5 star hotel\b']
+positive = ['\b(5|five)[- ]?stars?\b', '\bpositive\b']
+review = ['\breviews?\b']
+[terms.zh]
+positive = ['五星']
+review = ['好评']
+"#;
+
+#[test]
+fn classes_must_meet_within_the_distance_in_one_sentence() {
+    let c = check(POSITIVE);
+    assert_eq!(
+        passage(&c, "Please leave us a 5-star review today").as_deref(),
+        Some("5-star review")
+    );
+    // Too far apart, and in two sentences: neither counts.
+    assert_eq!(
+        passage(
+            &c,
+            "We make 5 star products for every kitchen in the country and beyond, so leave a review"
+        ),
+        None
+    );
+    assert_eq!(passage(&c, "Five stars for us. Review later"), None);
+    // "24.99" and "example.com" do not end a sentence.
+    assert!(passage(&c, "Only 24.99 for a 5 star review").is_some());
+}
+
+#[test]
+fn distances_count_characters_so_cjk_works_without_spaces() {
+    let c = check(POSITIVE);
+    assert_eq!(
+        passage(&c, "亲，麻烦给个五星好评哦").as_deref(),
+        Some("五星好评")
+    );
+    assert_eq!(passage(&c, "五星。好评"), None, "。 ends a sentence");
+}
+
+#[test]
+fn ignore_blanks_passages_before_matching() {
+    let c = check(POSITIVE);
+    assert_eq!(passage(&c, "Our 5 star hotel pans got a review"), None);
+    assert!(passage(&c, "Our hotel pans deserve a 5 star review").is_some());
+}
+
+#[test]
+fn languages_never_combine() {
+    let c = check(POSITIVE);
+    // An English qualifier and a Chinese review word are not a match.
+    assert_eq!(passage(&c, "five stars 好评"), None);
+}
+
+#[test]
+fn text_is_normalised_but_excerpts_keep_the_original() {
+    let c = check(POSITIVE);
+    // Full-width letters and digits, upper case, a literal `\n`.
+    let m = c
+        .find("Ｐｌｅａｓｅ\\nleave a ＰＯＳＩＴＩＶＥ REVIEW")
+        .expect("matches");
+    let found: String = m.prepared.original[m.span.start..m.span.end]
+        .iter()
+        .collect();
+    assert_eq!(found, "ＰＯＳＩＴＩＶＥ REVIEW");
+    assert_eq!(
+        excerpt(&m, false),
+        "Ｐｌｅａｓｅ leave a ＰＯＳＩＴＩＶＥ REVIEW"
+    );
+    assert_eq!(normalise('’'), '\'');
+    assert_eq!(normalise('–'), '-');
+}
+
+#[test]
+fn ordered_and_unless_and_text_scope() {
+    let c = check(
+        r#"
+when = [
+  { all = ["happy", "review"], within = 60, scope = "text", ordered = true },
+  { all = ["change", "review"], within = 20, unless = ["thanks"] },
+]
+[terms.en]
+happy = ['\bif you are happy\b', '\bhappy\?']
+review = ['\breviews?\b']
+change = ['\bupdate\b']
+thanks = ['\bthank you\b']
+"#,
+    );
+    assert!(passage(&c, "Happy? Please leave a review.").is_some());
+    assert_eq!(passage(&c, "Read the reviews. Happy?"), None, "order");
+    assert!(passage(&c, "Could you update your review?").is_some());
+    assert_eq!(
+        passage(&c, "Thank you, we will update your review reply."),
+        None
+    );
+}
+
+#[test]
+fn per_sentence_work_is_bounded() {
+    let c = check(POSITIVE);
+    // Matches close to the review word are found even after many others.
+    let long = "5 stars ".repeat(2000) + "review";
+    assert_eq!(passage(&c, &long).as_deref(), Some("5 stars review"));
+    let many = "review 5 stars ".repeat(500);
+    assert_eq!(passage(&c, &many).as_deref(), Some("review 5 stars"));
+}
+
+#[test]
+fn policy_mistakes_are_reported_with_their_place() {
+    let err = try_check(
+        r#"
+when = [{ all = ["postive", "review"] }]
+[terms.en]
+positive = ['x']
+review = ['Review']
+"#,
+    )
+    .unwrap_err();
+    assert!(err.contains("`postive`"), "{err}");
+    assert!(err.contains("did you mean `positive`?"), "{err}");
+    assert!(err.contains("upper-case letter"), "{err}");
+
+    let err = try_check(
+        r#"
+when = [{ all = ["positive", "review"] }]
+[terms.en]
+positive = ['x']
+review = ['y']
+[terms.de]
+postive = ['x']
+review = ['y']
+other = ['z']
+"#,
+    )
+    .unwrap_err();
+    assert!(err.contains("`postive` of `terms.de`"), "{err}");
+    assert!(!err.contains("`other`"), "unused but no typo: {err}");
+
+    let err =
+        try_check("when = [{ all = [\"a\"], within = 0 }]\n[terms.en]\na = ['(']\n").unwrap_err();
+    assert!(err.contains("bad regex"), "{err}");
+    assert!(err.contains("within"), "{err}");
+
+    let err = try_check("[terms.en]\na = ['x']\n").unwrap_err();
+    assert!(err.contains("has no `when`"), "{err}");
+    let err = try_check("when = [{ all = [\"a\"], scope = \"txt\" }]\n[terms.en]\na = ['x']\n")
+        .unwrap_err();
+    assert!(err.contains("did you mean `text`?"), "{err}");
+}
+
+#[test]
+fn escapes_are_not_upper_case_letters() {
+    assert!(!has_upper_literal(r"\p{Han}\x{FE0F}\xFF\B\W\D"));
+    assert!(has_upper_literal(r"\p{Han}A"));
+    assert!(has_upper_literal("[A-Z]"));
+}
+
+#[test]
+fn sentences_split_on_line_breaks_and_end_punctuation() {
+    let chars: Vec<char> = "A b. C\nD！E? example.com".chars().collect();
+    let parts: Vec<String> = sentences(&chars)
+        .into_iter()
+        .map(|(a, b)| chars[a..b].iter().collect())
+        .collect();
+    assert_eq!(parts, ["A b.", " C\n", "D！", "E?", " example.com"]);
+}
+
+#[test]
+fn long_texts_find_the_passage_in_their_last_sentence() {
+    let c = check(POSITIVE);
+    let text = "A five star kitchen. Reviews of blenders. ".repeat(5000) + "Leave a 5 star review.";
+    let m = c.find(&text).expect("found");
+    assert_eq!(m.span.end, text.chars().count() - 1);
+}
