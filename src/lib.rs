@@ -10,6 +10,7 @@ pub mod checks;
 pub mod cli;
 pub mod exact;
 pub mod findings;
+pub mod forecast;
 pub mod input;
 pub mod metrics;
 pub mod output;

@@ -75,6 +75,7 @@ fn run_audit(args: AuditArgs) -> Result<Outcome> {
         as_of: args.as_of,
         mask: !args.no_mask,
         today: chrono::Utc::now().date_naive(),
+        peak: args.peak.assumptions(),
     };
     let report = audit::audit_dir(&args.dir, &policies, &options)?;
     let rendered = match args.format {

@@ -115,11 +115,41 @@ pub fn render(report: &Report, style: Style) -> String {
         }
         let _ = writeln!(out, "{}", table.trim_fmt());
         for (id, m) in &report.metrics.0 {
+            if let Some(day) = m.clears_on {
+                let text = format!(
+                    "{id}: back on target on {day} if orders keep their pace and none goes bad"
+                );
+                for part in wrap(&text, WIDTH as usize - 4) {
+                    let _ = writeln!(out, "  {}", style.dim(&part));
+                }
+            }
             if let Some(reason) = &m.reason {
                 for part in wrap(&format!("{id}: {reason}"), WIDTH as usize - 4) {
                     let _ = writeln!(out, "  {}", style.dim(&part));
                 }
             }
+        }
+    }
+
+    if let Some(forecast) = &report.forecast {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold(&format!(
+                "PEAK OUTLOOK ({}× volume, {} to {})",
+                forecast.multiplier, forecast.from, forecast.to
+            ))
+        );
+        match &forecast.first_breach {
+            Some(first) => {
+                let _ = writeln!(out, "  first to breach: {} on {}", first.metric, first.date);
+            }
+            None => {
+                let _ = writeln!(out, "  no metric breaches under these assumptions");
+            }
+        }
+        for p in &forecast.metrics {
+            wrap_into(&mut out, &p.summary, "  - ", "    ");
         }
     }
 
