@@ -138,6 +138,7 @@ pub fn audit_account(account: &Account, policies: &PolicySet, options: &AuditOpt
         inputs: account.inputs.clone(),
         ignored: account.ignored.clone(),
         notes,
+        checklist: policies.checklist.clone(),
         forecast,
     }
 }

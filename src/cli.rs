@@ -29,6 +29,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain what a rule checks, why it matters and how to fix it.
     Explain(ExplainArgs),
+    /// Draft a Plan of Action (Markdown) for one finding of an account.
+    Appeal(AppealArgs),
     /// Work with policy files.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -155,6 +157,26 @@ fn parse_fraction(text: &str) -> Result<f64, String> {
             "`{text}` is not a share: write a fraction from 0 to 1, e.g. 0.02 for 2%"
         )),
     }
+}
+
+#[derive(Debug, Args)]
+pub struct AppealArgs {
+    /// The account folder.
+    pub dir: PathBuf,
+    /// The rule whose finding to appeal, e.g. REV-INCENTIVE.
+    #[arg(long, value_name = "RULE")]
+    pub rule: String,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// The last day of every window (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Write the draft to FILE (whole or not at all) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show personal data in the evidence table.
+    #[arg(long)]
+    pub no_mask: bool,
 }
 
 #[derive(Debug, Args)]

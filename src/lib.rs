@@ -5,6 +5,7 @@
 //! [`findings`]; [`score`] rates the findings; [`report`] renders the result.
 //! [`audit`] runs that pipeline for one account.
 
+pub mod appeal;
 pub mod audit;
 pub mod checks;
 pub mod cli;

@@ -4,8 +4,8 @@
 
 use ahr::audit::{self, AuditOptions};
 use ahr::cli::{
-    AuditArgs, Cli, ColorChoice, Command, ExplainArgs, Format, PolicyArgs, PolicyCheckArgs,
-    PolicyCommand, RulesArgs,
+    AppealArgs, AuditArgs, Cli, ColorChoice, Command, ExplainArgs, Format, PolicyArgs,
+    PolicyCheckArgs, PolicyCommand, RulesArgs,
 };
 use ahr::findings::{FindingStatus, Severity};
 use ahr::policy::diagnostics::did_you_mean;
@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => run_audit(args),
         Command::Rules(args) => run_rules(args),
         Command::Explain(args) => run_explain(args),
+        Command::Appeal(args) => run_appeal(args),
         Command::Policy(PolicyCommand::Check(args)) => run_policy_check(args),
     };
     match result {
@@ -150,6 +151,26 @@ fn gate(report: &Report, fail_under: Option<i64>, fail_on: Option<Severity>) -> 
         eprintln!("ahr: gate failed: {}", reasons.join("; "));
         Outcome::GateFailed
     }
+}
+
+fn run_appeal(args: AppealArgs) -> Result<Outcome> {
+    let policies = load_policies(&args.policy)?;
+    let options = AuditOptions {
+        as_of: args.as_of,
+        mask: !args.no_mask,
+        today: chrono::Utc::now().date_naive(),
+        peak: None,
+    };
+    let report = audit::audit_dir(&args.dir, &policies, &options)?;
+    let text = ahr::appeal::draft(&report, &policies, &args.rule)?;
+    match &args.output {
+        Some(path) => {
+            ahr::output::write_atomically(path, text.as_bytes())?;
+            eprintln!("ahr: Plan-of-Action draft written to {}", path.display());
+        }
+        None => print_stdout(&text)?,
+    }
+    Ok(Outcome::Passed)
 }
 
 fn run_rules(args: RulesArgs) -> Result<Outcome> {

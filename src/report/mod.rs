@@ -31,6 +31,8 @@ pub struct Report {
     pub ignored: Vec<String>,
     /// What the reader should know about how the numbers were made.
     pub notes: Vec<String>,
+    /// Causes of suspension no export shows, for the seller to confirm.
+    pub checklist: Vec<crate::policy::guidance::ChecklistItem>,
     /// The peak-season outlook, when asked for with `--peak-multiplier`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast: Option<crate::forecast::Forecast>,

@@ -246,6 +246,21 @@ pub fn render(report: &Report, style: Style) -> String {
             names.join(", ")
         );
     }
+    if !report.checklist.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold("NOT IN YOUR EXPORTS: CONFIRM YOURSELF")
+        );
+        for item in &report.checklist {
+            wrap_into(
+                &mut out,
+                &format!("{}: {}", item.topic, item.question),
+                "  - ",
+                "    ",
+            );
+        }
+    }
     for note in &report.notes {
         wrap_into(&mut out, &format!("note: {note}"), "", "      ");
     }
