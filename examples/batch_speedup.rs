@@ -36,6 +36,7 @@ fn main() -> anyhow::Result<()> {
         as_of: Some(NaiveDate::from_ymd_opt(2026, 11, 20).expect("a date")),
         mask: true,
         today: NaiveDate::from_ymd_opt(2026, 11, 20).expect("a date"),
+        peak: None,
     };
     let mut best = [f64::MAX; 2];
     let mut outputs: [Vec<String>; 2] = Default::default();

@@ -4,9 +4,10 @@
 
 use crate::checks::Context;
 use crate::findings::{Finding, FindingStatus, Hit};
+use crate::forecast::{self, PeakAssumptions};
 use crate::input::{self, Account, Reach};
 use crate::linkage::{self, LinkIndex};
-use crate::metrics::{self, DefectIndex, MetricKind, MetricSpec, Window};
+use crate::metrics::{self, DefectIndex, MetricKind, MetricSpec, MetricStatus, Window};
 use crate::policy::{PolicySet, Rule};
 use crate::report::{
     AccountInfo, HealthPoint, Metrics, Report, RuleOutcome, RuleStatus, SCHEMA_VERSION, Tool,
@@ -26,6 +27,8 @@ pub struct AuditOptions {
     pub mask: bool,
     /// The date used when there are no orders and no `--as-of`.
     pub today: NaiveDate,
+    /// Project the metrics over a peak season.
+    pub peak: Option<PeakAssumptions>,
 }
 
 /// The longest look-back of any enabled rule or the score, in days.
@@ -125,7 +128,27 @@ pub fn audit_account_with(
     }
     notes.extend(native_notes(account));
 
-    let metric_results = compute_metrics(account, policies, as_of, options.mask);
+    let defects = DefectIndex::build(account, options.mask);
+    let specs = metric_specs(policies);
+    let mut metric_results = Metrics(
+        specs
+            .iter()
+            .map(|spec| {
+                (
+                    spec.id.clone(),
+                    metrics::compute(account, spec, as_of, &defects),
+                )
+            })
+            .collect(),
+    );
+    for ((_, result), spec) in metric_results.0.iter_mut().zip(&specs) {
+        if matches!(result.status, MetricStatus::Breach | MetricStatus::Warning) {
+            result.clears_on = forecast::clears_on(account, spec, as_of, &defects);
+        }
+    }
+    let forecast = options
+        .peak
+        .map(|peak| forecast::project(account, &specs, as_of, &defects, peak));
     let lookup: BTreeMap<String, metrics::MetricResult> =
         metric_results.0.iter().cloned().collect();
     let ctx = Context {
@@ -215,6 +238,8 @@ pub fn audit_account_with(
             as_of,
             &policies.scoring.assurance,
         ),
+        checklist: policies.checklist.clone(),
+        forecast,
     }
 }
 
@@ -300,15 +325,10 @@ fn native_notes(account: &Account) -> Vec<String> {
     notes
 }
 
-/// Computes every metric an enabled rule names, in the metric table's
-/// order. The ODR's per-channel split is shown beside it with the same
-/// parameters, unless a rule configures it itself.
-fn compute_metrics(
-    account: &Account,
-    policies: &PolicySet,
-    as_of: NaiveDate,
-    mask: bool,
-) -> Metrics {
+/// Every metric an enabled rule names, in the metric table's order. The
+/// ODR's per-channel split is shown beside it with the same parameters,
+/// unless a rule configures it itself.
+fn metric_specs(policies: &PolicySet) -> Vec<MetricSpec> {
     let mut specs: Vec<MetricSpec> = policies
         .enabled()
         .filter_map(|r| r.check.metric().cloned())
@@ -333,18 +353,7 @@ fn compute_metrics(
     let rank = |id: &str| metrics::METRICS.iter().position(|(m, ..)| *m == id);
     specs.sort_by_key(|s| rank(&s.id));
     specs.dedup_by(|a, b| a.id == b.id);
-    let defects = DefectIndex::build(account, mask);
-    Metrics(
-        specs
-            .iter()
-            .map(|spec| {
-                (
-                    spec.id.clone(),
-                    metrics::compute(account, spec, as_of, &defects),
-                )
-            })
-            .collect(),
-    )
+    specs
 }
 
 /// Attaches the rule's metadata and score points to a check's hit.

@@ -29,6 +29,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain what a rule checks, why it matters and how to fix it.
     Explain(ExplainArgs),
+    /// Draft a Plan of Action (Markdown) for one finding of an account.
+    Appeal(AppealArgs),
     /// Work with policy files.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -205,6 +207,8 @@ pub struct AuditArgs {
     /// When to colour the table.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    #[command(flatten)]
+    pub peak: PeakArgs,
     /// Identifiers of other accounts (CSV/TSV: kind, value, account,
     /// status); a shared identifier is a LINK-SHARED finding, critical when
     /// the other account is suspended.
@@ -276,6 +280,73 @@ pub struct BatchMergeArgs {
     /// Write the merged output to FILE (whole or not at all).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// What-if for the coming peak season.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PeakArgs {
+    /// Project every rate over a peak of X times the current daily order
+    /// volume (e.g. 3), and say which breaks first and when.
+    #[arg(long, value_name = "X", value_parser = parse_multiplier)]
+    pub peak_multiplier: Option<f64>,
+    /// How many days the peak lasts, from the day after as-of.
+    #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub peak_days: u32,
+    /// Share of the peak's new orders assumed to go bad (late, defective,
+    /// cancelled), e.g. 0.02. Default: each metric's current share.
+    #[arg(long, value_name = "RATE", value_parser = parse_fraction)]
+    pub assume_defect_rate: Option<f64>,
+}
+
+impl PeakArgs {
+    pub fn assumptions(&self) -> Option<crate::forecast::PeakAssumptions> {
+        let multiplier = self
+            .peak_multiplier
+            .or(self.assume_defect_rate.map(|_| 1.0))?;
+        Some(crate::forecast::PeakAssumptions {
+            multiplier,
+            days: self.peak_days,
+            bad_rate: self.assume_defect_rate,
+        })
+    }
+}
+
+fn parse_multiplier(text: &str) -> Result<f64, String> {
+    match text.trim().trim_end_matches(['x', '×']).parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 && x <= 100.0 => Ok(x),
+        _ => Err(format!(
+            "`{text}` is not a volume multiplier: write a number above 0 and up to 100, e.g. 3"
+        )),
+    }
+}
+
+fn parse_fraction(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "`{text}` is not a share: write a fraction from 0 to 1, e.g. 0.02 for 2%"
+        )),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct AppealArgs {
+    /// The account folder.
+    pub dir: PathBuf,
+    /// The rule whose finding to appeal, e.g. REV-INCENTIVE.
+    #[arg(long, value_name = "RULE")]
+    pub rule: String,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// The last day of every window (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Write the draft to FILE (whole or not at all) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show personal data in the evidence table.
+    #[arg(long)]
+    pub no_mask: bool,
 }
 
 #[derive(Debug, Args)]

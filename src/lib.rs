@@ -6,6 +6,7 @@
 //! [`audit`] runs that pipeline for one account.
 
 pub mod amazon;
+pub mod appeal;
 pub mod assurance;
 pub mod audit;
 pub mod batch;
@@ -13,6 +14,7 @@ pub mod checks;
 pub mod cli;
 pub mod exact;
 pub mod findings;
+pub mod forecast;
 pub mod init;
 pub mod input;
 pub mod linkage;

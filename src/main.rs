@@ -7,8 +7,9 @@ use ahr::batch::merge::Merged;
 use ahr::batch::render::{self, BatchEnd, BatchFormat, Sink};
 use ahr::batch::{self, SummaryRow};
 use ahr::cli::{
-    AuditArgs, Cli, ColorChoice, Command, CompletionsArgs, DiffArgs, DiffFormat, ExplainArgs,
-    Format, InitArgs, ManArgs, PolicyArgs, PolicyCheckArgs, PolicyCommand, RenderArgs, RulesArgs,
+    AppealArgs, AuditArgs, Cli, ColorChoice, Command, CompletionsArgs, DiffArgs, DiffFormat,
+    ExplainArgs, Format, InitArgs, ManArgs, PolicyArgs, PolicyCheckArgs, PolicyCommand, RenderArgs,
+    RulesArgs,
 };
 use ahr::cli::{BatchArgs, BatchFormatArg, BatchMergeArgs};
 use ahr::findings::{FindingStatus, Severity};
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => run_audit(args, sub),
         Command::Rules(args) => run_rules(args),
         Command::Explain(args) => run_explain(args),
+        Command::Appeal(args) => run_appeal(args),
         Command::Policy(PolicyCommand::Check(args)) => run_policy_check(args),
         Command::Render(args) => run_render(args, sub),
         Command::Diff(args) => run_diff(args),
@@ -173,6 +175,7 @@ fn run_audit(args: AuditArgs, matches: Option<&ArgMatches>) -> Result<Outcome> {
         as_of: args.as_of,
         mask: !args.no_mask,
         today: chrono::Utc::now().date_naive(),
+        peak: args.peak.assumptions(),
     };
     let waivers = if args.no_waivers {
         None
@@ -308,6 +311,26 @@ fn gate(report: &Report, fail_under: Option<i64>, fail_on: Option<Severity>) -> 
         eprintln!("ahr: gate failed: {}", reasons.join("; "));
         Outcome::GateFailed
     }
+}
+
+fn run_appeal(args: AppealArgs) -> Result<Outcome> {
+    let policies = load_policies(&args.policy)?;
+    let options = AuditOptions {
+        as_of: args.as_of,
+        mask: !args.no_mask,
+        today: chrono::Utc::now().date_naive(),
+        peak: None,
+    };
+    let report = audit::audit_dir(&args.dir, &policies, &options)?;
+    let text = ahr::appeal::draft(&report, &policies, &args.rule)?;
+    match &args.output {
+        Some(path) => {
+            ahr::output::write_atomically(path, text.as_bytes())?;
+            eprintln!("ahr: Plan-of-Action draft written to {}", path.display());
+        }
+        None => print_stdout(&text)?,
+    }
+    Ok(Outcome::Passed)
 }
 
 fn run_rules(args: RulesArgs) -> Result<Outcome> {
@@ -469,6 +492,7 @@ fn run_batch(args: BatchArgs) -> Result<Outcome> {
         as_of: args.as_of,
         mask: !args.no_mask,
         today: chrono::Utc::now().date_naive(),
+        peak: None,
     };
     let plan = batch::plan(&args.root, watchlist.as_ref(), args.shard, jobs)?;
     if plan.total_accounts == 0 {

@@ -114,6 +114,7 @@ fn detect(name: &str, rows: &[Row], rules: &[&str]) -> Vec<BTreeSet<String>> {
         as_of: Some(date),
         mask: false,
         today: date,
+        peak: None,
     };
     let report = audit_dir(&dir, &policies, &options).expect("audit runs");
     let mut fired = vec![BTreeSet::new(); rows.len()];

@@ -237,6 +237,7 @@ mod tests {
             as_of: NaiveDate::from_ymd_opt(2026, 11, 20),
             mask: true,
             today: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            peak: None,
         };
         let report = audit_account_with(account, policies, &options, &Review::default(), index);
         report

@@ -138,10 +138,6 @@ impl Window {
     pub fn contains(&self, date: NaiveDate) -> bool {
         self.from <= date && date <= self.to
     }
-
-    fn holds(&self, stamp: Option<Stamp>) -> bool {
-        stamp.is_some_and(|s| self.contains(s.date))
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -194,6 +190,10 @@ pub struct MetricResult {
     /// More bad orders the same denominator can take before it breaches;
     /// negative: how far over it already is.
     pub headroom: Option<i64>,
+    /// For a metric beyond its target: the day it is back on target if
+    /// orders keep coming at the current pace with no new problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clears_on: Option<NaiveDate>,
     /// The bad orders behind the numerator, for a finding's evidence.
     #[serde(skip)]
     pub evidence: Vec<Evidence>,
@@ -315,6 +315,21 @@ pub fn compute(
     as_of: NaiveDate,
     defects: &DefectIndex<'_>,
 ) -> MetricResult {
+    compute_seen(account, spec, as_of, None, defects)
+}
+
+/// Computes one metric with its window ending at `as_of`, counting only what
+/// was known on `seen_to` when given: orders, shipments and deliveries after
+/// it do not exist yet. This is how a forecast asks "what if nothing new
+/// happens"; an ordinary audit passes `None` and counts the exports as they
+/// are.
+pub fn compute_seen(
+    account: &Account,
+    spec: &MetricSpec,
+    as_of: NaiveDate,
+    seen_to: Option<NaiveDate>,
+    defects: &DefectIndex<'_>,
+) -> MetricResult {
     let window = Window::ending(as_of, spec.window_days);
     let target = Target {
         op: match spec.direction {
@@ -333,6 +348,7 @@ pub fn compute(
         status: MetricStatus::InsufficientData,
         reason: None,
         headroom: None,
+        clears_on: None,
         evidence: Vec::new(),
     };
     let Some(orders) = &account.orders else {
@@ -346,7 +362,12 @@ pub fn compute(
         ));
         return result;
     }
-    let counted = count(orders, spec.kind, &result.window, as_of, defects);
+    let view = View {
+        window: &result.window,
+        as_of,
+        seen_to,
+    };
+    let counted = count(orders, spec.kind, &view, defects);
     let (num, den) = (counted.numerator, counted.denominator);
     result.numerator = Some(num);
     result.denominator = Some(den);
@@ -384,7 +405,7 @@ fn missing_column(orders: &Orders, kind: MetricKind) -> Option<&'static str> {
 }
 
 /// Where the rate stands against its breach and warning levels.
-fn judge(spec: &MetricSpec, num: u64, den: u64) -> MetricStatus {
+pub(crate) fn judge(spec: &MetricSpec, num: u64, den: u64) -> MetricStatus {
     // `level.cmp_fraction(num, den)` is level <=> num/den.
     let beyond = |level: Decimal| match spec.direction {
         Direction::Above => level.cmp_fraction(num, den) == Ordering::Less,
@@ -418,13 +439,33 @@ struct Counted {
     evidence: Vec<Evidence>,
 }
 
-fn count(
-    orders: &Orders,
-    kind: MetricKind,
-    window: &Window,
+/// The window a metric counts in, and how far the exports are believed.
+struct View<'w> {
+    window: &'w Window,
     as_of: NaiveDate,
-    defects: &DefectIndex<'_>,
-) -> Counted {
+    seen_to: Option<NaiveDate>,
+}
+
+impl View<'_> {
+    fn holds(&self, date: NaiveDate) -> bool {
+        self.window.contains(date) && self.seen_to.is_none_or(|t| date <= t)
+    }
+
+    /// An event, if it had happened by `seen_to`.
+    fn seen(&self, stamp: Option<Stamp>) -> Option<Stamp> {
+        match self.seen_to {
+            Some(t) => stamp.filter(|s| s.date <= t),
+            None => stamp,
+        }
+    }
+
+    /// The day an unshipped order is judged on.
+    fn judged_on(&self) -> NaiveDate {
+        self.seen_to.unwrap_or(self.as_of)
+    }
+}
+
+fn count(orders: &Orders, kind: MetricKind, view: &View<'_>, defects: &DefectIndex<'_>) -> Counted {
     let mut counted = Counted {
         numerator: 0,
         denominator: 0,
@@ -446,7 +487,7 @@ fn count(
                 .iter()
                 .filter(live)
                 .filter(|o| channel.is_none_or(|c| o.channel == c))
-                .filter(|o| window.contains(o.purchase.date))
+                .filter(|o| view.holds(o.purchase.date))
             {
                 counted.denominator += 1;
                 if let Some(events) = defects.of(&order.id) {
@@ -457,17 +498,20 @@ fn count(
         }
         MetricKind::LateShipment => {
             for order in orders.orders.iter().filter(mfn_only).filter(live) {
-                let Some(ship_by) = order.ship_by.filter(|s| window.contains(s.date)) else {
+                let Some(ship_by) = order.ship_by.filter(|s| view.holds(s.date)) else {
                     continue;
                 };
                 counted.denominator += 1;
-                let late = match order.shipped_at {
+                let judged_on = view.judged_on();
+                let unshipped = order.shipped_at.is_some() || is_unshipped(order);
+                let late = match view.seen(order.shipped_at) {
                     Some(shipped) => shipped
                         .is_after(&ship_by)
                         .then(|| format!("ship by {}, shipped {}", ship_by.date, shipped.date)),
-                    None if is_unshipped(order) && ship_by.date < as_of => {
-                        Some(format!("ship by {}, not shipped by {as_of}", ship_by.date))
-                    }
+                    None if unshipped && ship_by.date < judged_on => Some(format!(
+                        "ship by {}, not shipped by {judged_on}",
+                        ship_by.date
+                    )),
                     None => None,
                 };
                 if let Some(excerpt) = late {
@@ -481,7 +525,7 @@ fn count(
                 .orders
                 .iter()
                 .filter(mfn_only)
-                .filter(|o| window.contains(o.purchase.date))
+                .filter(|o| view.holds(o.purchase.date))
             {
                 counted.denominator += 1;
                 if order.is_cancelled() && order.cancelled_by != Some(CancelledBy::Buyer) {
@@ -504,7 +548,7 @@ fn count(
                 .iter()
                 .filter(mfn_only)
                 .filter(live)
-                .filter(|o| window.holds(o.shipped_at))
+                .filter(|o| view.seen(o.shipped_at).is_some_and(|s| view.holds(s.date)))
             {
                 counted.denominator += 1;
                 if has_valid_tracking(orders, order) {
@@ -529,12 +573,11 @@ fn count(
                 .filter(live)
                 .filter(|o| has_valid_tracking(orders, o))
             {
-                let Some(promised) = order.promised_delivery.filter(|s| window.contains(s.date))
-                else {
+                let Some(promised) = order.promised_delivery.filter(|s| view.holds(s.date)) else {
                     continue;
                 };
                 counted.denominator += 1;
-                match order.delivered_at {
+                match view.seen(order.delivered_at) {
                     Some(delivered) if !delivered.is_after(&promised) => counted.numerator += 1,
                     Some(delivered) => counted.evidence.push(order_evidence(
                         order,

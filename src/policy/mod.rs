@@ -8,6 +8,7 @@
 //! names another check kind), and `enabled = false` switches it off.
 
 pub mod diagnostics;
+pub mod guidance;
 pub mod params;
 pub mod scoring;
 pub mod tree;
@@ -63,6 +64,10 @@ pub const DEFAULT_PACKS: &[(&str, &str)] = &[
         "policies/scoring.toml",
         include_str!("../../policies/scoring.toml"),
     ),
+    (
+        "policies/appeals.toml",
+        include_str!("../../policies/appeals.toml"),
+    ),
 ];
 
 /// A validated rule.
@@ -91,6 +96,10 @@ pub struct PolicySet {
     pub scoring: ScoringModel,
     /// The files read, in order.
     pub files: Vec<String>,
+    /// Plan-of-Action templates by rule (`*`: the fallback).
+    pub appeals: Vec<guidance::AppealTemplate>,
+    /// Causes of suspension no export shows, for the seller to confirm.
+    pub checklist: Vec<guidance::ChecklistItem>,
 }
 
 impl PolicySet {
@@ -100,6 +109,14 @@ impl PolicySet {
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id.eq_ignore_ascii_case(id))
+    }
+
+    /// The Plan-of-Action template for a rule, or the fallback one.
+    pub fn appeal_template(&self, rule: &str) -> Option<&guidance::AppealTemplate> {
+        self.appeals
+            .iter()
+            .find(|t| t.rule.eq_ignore_ascii_case(rule))
+            .or_else(|| self.appeals.iter().find(|t| t.rule == "*"))
     }
 }
 
@@ -137,7 +154,7 @@ const RULE_KEYS: &[&str] = &[
     "check",
 ];
 
-const TOP_KEYS: &[&str] = &["rule", "scoring"];
+const TOP_KEYS: &[&str] = &["rule", "scoring", "appeal", "checklist"];
 
 /// Reads the policy files of `sources` from disk, in order.
 pub fn read_sources(sources: &PolicySources) -> Result<Vec<(String, String)>> {
@@ -213,6 +230,8 @@ pub fn load_texts(files: &[(String, String)]) -> Result<PolicySet, PolicyErrors>
     let mut diags = Diagnostics::default();
     let mut rules: Vec<(String, Table, Loc)> = Vec::new();
     let mut scoring: Option<(Table, Loc)> = None;
+    let mut appeals = Vec::new();
+    let mut checklist = Vec::new();
     for (name, text) in files {
         let Some(mut root) = tree::parse(&mut diags, name, text) else {
             continue;
@@ -222,6 +241,12 @@ pub fn load_texts(files: &[(String, String)]) -> Result<PolicySet, PolicyErrors>
             for table_node in rule_tables(&mut diags, entry) {
                 collect_rule(&mut diags, &mut rules, &mut ids_here, table_node);
             }
+        }
+        if let Some(entry) = root.remove("appeal") {
+            guidance::read_appeals(&mut diags, entry, &mut appeals);
+        }
+        if let Some(entry) = root.remove("checklist") {
+            guidance::read_checklist(&mut diags, entry, &mut checklist);
         }
         if let Some(entry) = root.remove("scoring") {
             match entry.node.value {
@@ -239,7 +264,7 @@ pub fn load_texts(files: &[(String, String)]) -> Result<PolicySet, PolicyErrors>
             let help = match did_you_mean(&entry.key, TOP_KEYS.iter().copied()) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => {
-                    "a policy file holds `[[rule]]` tables and an optional `[scoring]` table".into()
+                    "a policy file holds `[[rule]]`, `[[appeal]]` and `[[checklist]]` tables and a `[scoring]` table".into()
                 }
             };
             diags.error_with_help(
@@ -274,6 +299,8 @@ pub fn load_texts(files: &[(String, String)]) -> Result<PolicySet, PolicyErrors>
             rules: built,
             scoring,
             files: files.iter().map(|(n, _)| n.clone()).collect(),
+            appeals,
+            checklist,
         }),
         _ => Err(PolicyErrors(diags.render())),
     }

@@ -242,3 +242,32 @@ fn the_assurance_bar_is_policy_and_can_be_overridden() {
     let err = errors(&with("[scoring.assurance]\nmin_arh = 300\n"));
     assert!(err.contains("min_arh"), "{err}");
 }
+
+#[test]
+fn appeal_templates_and_checklist_are_validated_and_overridable() {
+    let set = load_texts(&with(
+        "[[appeal]]\nrule = \"PERF-ODR\"\ncorrective_actions = [\"We fixed it.\"]\n\n[[checklist]]\ntopic = \"VAT\"\nquestion = \"Is VAT registered in Poland?\"\n",
+    ))
+    .unwrap();
+    let odr = set.appeal_template("perf-odr").unwrap();
+    assert_eq!(odr.corrective_actions, ["We fixed it."]);
+    assert!(
+        odr.preventive_measures.is_empty(),
+        "an override replaces the whole template"
+    );
+    assert_eq!(
+        set.appeal_template("PERF-CR").unwrap().rule,
+        "*",
+        "the fallback"
+    );
+    let vat = set.checklist.iter().find(|i| i.topic == "VAT").unwrap();
+    assert_eq!(vat.question, "Is VAT registered in Poland?");
+    let out = errors(&with(
+        "[[appeal]]\nrule = \"PERF-ODR\"\ncorrective_action = [\"x\"]\n",
+    ));
+    assert!(
+        out.contains("unknown key `corrective_action` in an `[[appeal]]`"),
+        "{out}"
+    );
+    assert!(out.contains("did you mean `corrective_actions`?"), "{out}");
+}

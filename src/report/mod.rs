@@ -60,11 +60,17 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Amazon's performance.json beside ahr's own counts; absent without one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amazon: Option<crate::amazon::AmazonNumbers>,
     /// Account Health Assurance; absent without a health_history file.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assurance: Option<crate::assurance::Assurance>,
+    /// Causes of suspension no export shows, for the seller to confirm.
+    #[serde(default)]
+    pub checklist: Vec<crate::policy::guidance::ChecklistItem>,
+    /// The peak-season outlook, when asked for with `--peak-multiplier`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<crate::forecast::Forecast>,
 }
 
 /// How one enabled rule came out of the audit.

@@ -115,6 +115,14 @@ pub fn render(report: &Report, style: Style) -> String {
         }
         let _ = writeln!(out, "{}", table.trim_fmt());
         for (id, m) in &report.metrics.0 {
+            if let Some(day) = m.clears_on {
+                let text = format!(
+                    "{id}: back on target on {day} if orders keep their pace and none goes bad"
+                );
+                for part in wrap(&text, WIDTH as usize - 4) {
+                    let _ = writeln!(out, "  {}", style.dim(&part));
+                }
+            }
             if let Some(reason) = &m.reason {
                 for part in wrap(&format!("{id}: {reason}"), WIDTH as usize - 4) {
                     let _ = writeln!(out, "  {}", style.dim(&part));
@@ -128,6 +136,27 @@ pub fn render(report: &Report, style: Style) -> String {
     }
     if let Some(assurance) = &report.assurance {
         render_assurance(&mut out, assurance, style);
+    }
+    if let Some(forecast) = &report.forecast {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold(&format!(
+                "PEAK OUTLOOK ({}× volume, {} to {})",
+                forecast.multiplier, forecast.from, forecast.to
+            ))
+        );
+        match &forecast.first_breach {
+            Some(first) => {
+                let _ = writeln!(out, "  first to breach: {} on {}", first.metric, first.date);
+            }
+            None => {
+                let _ = writeln!(out, "  no metric breaches under these assumptions");
+            }
+        }
+        for p in &forecast.metrics {
+            wrap_into(&mut out, &p.summary, "  - ", "    ");
+        }
     }
 
     let _ = writeln!(
@@ -253,6 +282,21 @@ pub fn render(report: &Report, style: Style) -> String {
             "\nignored (not an export ahr reads): {}",
             names.join(", ")
         );
+    }
+    if !report.checklist.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold("NOT IN YOUR EXPORTS: CONFIRM YOURSELF")
+        );
+        for item in &report.checklist {
+            wrap_into(
+                &mut out,
+                &format!("{}: {}", item.topic, item.question),
+                "  - ",
+                "    ",
+            );
+        }
     }
     for note in &report.notes {
         wrap_into(&mut out, &format!("note: {note}"), "", "      ");
