@@ -758,11 +758,33 @@ impl Check for PhrasesCheck {
                 )
             }
             None => {
-                let n = found.len();
+                let messages_file = a.messages.as_ref().map(|m| m.file.as_str());
+                let in_messages = found
+                    .iter()
+                    .filter(|f| Some(f.evidence.file.as_str()) == messages_file)
+                    .count();
+                let in_inserts = found.len() - in_messages;
+                let mut parts = Vec::new();
+                if in_messages > 0 {
+                    let noun = if in_messages == 1 {
+                        "outbound message"
+                    } else {
+                        "outbound messages"
+                    };
+                    parts.push(format!("{in_messages} {noun}"));
+                }
+                if in_inserts > 0 {
+                    let noun = if in_inserts == 1 {
+                        "package insert or template"
+                    } else {
+                        "package inserts or templates"
+                    };
+                    parts.push(format!("{in_inserts} {noun}"));
+                }
                 format!(
-                    "{n} {} the seller wrote {} this wording",
-                    if n == 1 { "text" } else { "texts" },
-                    if n == 1 { "contains" } else { "contain" }
+                    "{} {} the wording this rule forbids",
+                    parts.join(" and "),
+                    if found.len() == 1 { "uses" } else { "use" }
                 )
             }
         };

@@ -177,14 +177,23 @@ pub fn render(report: &Report, style: Style) -> String {
         } else {
             String::new()
         };
-        let _ = writeln!(
-            out,
-            "\n{} {}  {}{}",
+        let plain_len = tag.chars().count()
+            + f.rule.chars().count()
+            + f.title.chars().count()
+            + points.chars().count()
+            + 5;
+        let head = format!(
+            "\n{} {}",
             style.severity(f.severity, &format!("[{tag}]")),
-            style.bold(&f.rule),
-            f.title,
-            points
+            style.bold(&f.rule)
         );
+        if plain_len <= WIDTH as usize {
+            let _ = writeln!(out, "{head}  {}{points}", f.title);
+        } else {
+            // A long title gets its own lines so the header stays in 80 columns.
+            let _ = writeln!(out, "{head}{points}");
+            wrap_into(&mut out, &f.title, "  ", "  ");
+        }
         wrap_into(&mut out, &printable(&f.message), "  ", "  ");
         for e in f.evidence.iter().take(EVIDENCE_SHOWN) {
             let place = match e.line {
@@ -450,24 +459,25 @@ pub fn new_table() -> Table {
     table
 }
 
-/// Greedy word wrap by characters; a word longer than the width is cut.
+/// Greedy word wrap by display width (CJK characters take two columns);
+/// a word wider than the line is cut between characters.
 fn wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
     let mut lines = Vec::new();
     let mut current = String::new();
     for word in text.split_whitespace() {
-        let len = current.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > width {
+        let used = current.width();
+        if used > 0 && used + 1 + word.width() > width {
             lines.push(std::mem::take(&mut current));
         }
         if !current.is_empty() {
             current.push(' ');
         }
-        current.push_str(word);
-        while current.chars().count() > width {
-            let head: String = current.chars().take(width).collect();
-            let tail: String = current.chars().skip(width).collect();
-            lines.push(head);
-            current = tail;
+        for ch in word.chars() {
+            if current.width() + ch.width().unwrap_or(0) > width {
+                lines.push(std::mem::take(&mut current));
+            }
+            current.push(ch);
         }
     }
     if !current.is_empty() || lines.is_empty() {
