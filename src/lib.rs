@@ -10,6 +10,8 @@ pub mod checks;
 pub mod cli;
 pub mod exact;
 pub mod findings;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod input;
 pub mod metrics;
 pub mod output;
