@@ -338,7 +338,7 @@ fn check_invariants(report: &Value) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn metrics_and_score_keep_their_invariants(acct in account()) {
@@ -374,4 +374,44 @@ proptest! {
         let strip = |mut v: Value| { v["account"] = Value::Null; without_positions(&v) };
         prop_assert_eq!(strip(ra), strip(rb));
     }
+}
+
+/// The invariants are checked on an account known to breach, so a
+/// generator that only ever made quiet accounts could not hide a bug.
+#[test]
+fn the_invariants_hold_on_a_breaching_account() {
+    let late = GenOrder {
+        age: 3,
+        status: 2,
+        channel: 0,
+        ship_by: Some(0),
+        shipped: Some(2),
+        tracking: Some(false),
+        promised: Some(3),
+        delivered: Some(2),
+        canceller: 0,
+        items: 2,
+    };
+    let acct = GenAccount {
+        orders: vec![late; 20],
+        feedback: vec![(0, 1, false, 2), (1, 2, false, 2)],
+        claims: vec![(2, 0, 1)],
+        messages: vec![(3, 1, true, 1), (4, 2, true, 1)],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &files(&acct));
+    let report: Value = serde_json::from_str(&audit_json(dir.path())).unwrap();
+    check_invariants(&report).unwrap();
+    let lsr = &report["metrics"]["late_shipment_rate_10d"];
+    assert_eq!(lsr["status"], "breach", "{lsr}");
+    assert!(lsr["headroom"].as_i64().unwrap() < 0, "{lsr}");
+    assert!(report["score"]["value"].as_i64().unwrap() <= 99);
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "REV-POSITIVE" && f["status"] == "breach"),
+        "{report:#}"
+    );
 }

@@ -81,9 +81,13 @@ pub fn discover(dir: &Path) -> Result<Discovered> {
         );
     }
     let mut names: Vec<(String, PathBuf, bool)> = Vec::new();
-    for entry in std::fs::read_dir(dir)
-        .with_context(|| format!("cannot list account folder {}", dir.display()))?
-    {
+    for entry in std::fs::read_dir(dir).with_context(|| {
+        format!(
+            "cannot list account folder {}: make it readable by the user running ahr \
+             (for example `chmod u+rx`)",
+            dir.display()
+        )
+    })? {
         let entry =
             entry.with_context(|| format!("cannot list account folder {}", dir.display()))?;
         let path = entry.path();
