@@ -645,6 +645,15 @@ remediation = "none"
     assert_eq!(code, Some(2));
     assert!(err.contains("custom.toml:"), "{err}");
 
+    // An error past column 65535 once panicked while drawing its caret.
+    let long = format!("[[rule]]\nid = \"{}\" = 3\n", "y".repeat(900_000));
+    let (code, err) = policy_check(long.as_bytes());
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("custom.toml:2:900009") && err.len() < 2000,
+        "{err}"
+    );
+
     let (code, err) = policy_check(&garbage(2000, 11));
     assert_eq!(code, Some(2), "{err}");
 }
