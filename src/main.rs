@@ -78,6 +78,9 @@ fn run_audit(args: AuditArgs) -> Result<Outcome> {
         mask: !args.no_mask,
         today: chrono::Utc::now().date_naive(),
     };
+    if let Some(path) = &args.output {
+        refuse_to_overwrite_an_input(path, &args.dir)?;
+    }
     let report = audit::audit_dir(&args.dir, &policies, &options)?;
     let rendered = match args.format {
         Format::Json => report::json::render(&report),
@@ -113,6 +116,32 @@ fn run_audit(args: AuditArgs) -> Result<Outcome> {
         args.fail_under,
         args.fail_on.map(Severity::from),
     ))
+}
+
+/// Input files are only read: `-o` naming one of them is refused before
+/// anything is written.
+fn refuse_to_overwrite_an_input(output: &std::path::Path, dir: &std::path::Path) -> Result<()> {
+    let Ok(target) = output.canonicalize() else {
+        return Ok(()); // a new file cannot be an input
+    };
+    let Ok(found) = ahr::input::discover(dir) else {
+        return Ok(()); // the audit itself reports an unreadable folder
+    };
+    let inputs = found
+        .tables
+        .values()
+        .chain(found.profile.iter())
+        .chain(found.performance.iter());
+    for input in inputs {
+        if input.canonicalize().is_ok_and(|p| p == target) {
+            bail!(
+                "-o {} is one of the account's input files; ahr never changes its inputs: \
+                 write the report somewhere else",
+                output.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Decides the exit gate from the report alone, and says why it failed.

@@ -705,3 +705,27 @@ fn a_report_that_cannot_be_written_leaves_nothing_behind() {
             .all(|e| !e.file_name().to_string_lossy().ends_with(".tmp"))
     );
 }
+
+#[test]
+fn the_report_is_never_written_over_an_input() {
+    let case = Case::new();
+    case.file(
+        "orders.csv",
+        orders(&["113-0000001-0000001,2026-11-01,Shipped,MFN,,,,,9.99"]),
+    );
+    let before = snapshot(case.root.path());
+    let out = ahr()
+        .arg("audit")
+        .arg(case.dir())
+        .arg("-o")
+        .arg(case.dir().join("orders.csv"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("input files") && err.contains("somewhere else"),
+        "{err}"
+    );
+    assert_eq!(before, snapshot(case.root.path()));
+}
