@@ -100,9 +100,12 @@ impl Case {
                 }
                 json = Some(out);
             } else {
+                let shown = String::from_utf8_lossy(&out.stdout);
                 assert!(
-                    !out.stdout.contains(&0x1b),
-                    "no raw escape reaches a non-terminal"
+                    !shown.contains(|c: char| c == '\u{1b}'
+                        || ('\u{202a}'..='\u{202e}').contains(&c)
+                        || ('\u{2066}'..='\u{2069}').contains(&c)),
+                    "no raw escape or bidi control reaches the terminal:\n{shown}"
                 );
             }
         }
