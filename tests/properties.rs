@@ -415,3 +415,31 @@ fn the_invariants_hold_on_a_breaching_account() {
         "{report:#}"
     );
 }
+
+/// Hash maps are seeded per process: two runs of the binary must still
+/// print the same bytes.
+#[test]
+fn json_is_byte_identical_across_processes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for fixture in [
+        "odr-breach",
+        "late-shipment",
+        "healthy",
+        "counterfeit-complaint",
+    ] {
+        let run = || {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_ahr"))
+                .arg("audit")
+                .arg(root.join(fixture))
+                .args(["--format", "json"])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{fixture}");
+            out.stdout
+        };
+        let first = run();
+        for _ in 0..3 {
+            assert!(first == run(), "{fixture}: JSON differs between runs");
+        }
+    }
+}
