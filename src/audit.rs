@@ -217,12 +217,7 @@ pub fn audit_account_with(
         score,
         metrics: metric_results,
         findings,
-        inputs: account
-            .inputs
-            .iter()
-            .chain(&peers.inputs)
-            .cloned()
-            .collect(),
+        inputs: input_reports(account, peers, options),
         ignored: account.ignored.clone(),
         notes,
         rules,
@@ -383,4 +378,42 @@ fn finding(rule: &Rule, hit: Hit, policies: &PolicySet) -> Finding {
         evidence_total: evidence.len(),
         evidence,
     }
+}
+
+/// The inputs section: what the reader found, plus purchase dates after
+/// today (a clock or date-format mistake that would silently empty every
+/// window), with quoted values masked like evidence.
+fn input_reports(
+    account: &Account,
+    peers: &LinkIndex,
+    options: &AuditOptions,
+) -> Vec<input::table::InputReport> {
+    let mut inputs: Vec<_> = account
+        .inputs
+        .iter()
+        .chain(&peers.inputs)
+        .cloned()
+        .collect();
+    if let Some(orders) = &account.orders
+        && let Some(latest) = orders.latest_purchase
+        && latest > options.today
+        && let Some(report) = inputs.iter_mut().find(|i| i.kind == "orders")
+    {
+        report.problem(
+            None,
+            format!(
+                "purchase dates run up to {latest}, after today ({}): check the export's \
+                 date format (day and month swapped?) or pass --as-of",
+                options.today
+            ),
+        );
+    }
+    if options.mask {
+        for report in &mut inputs {
+            for problem in &mut report.problems {
+                problem.message = crate::privacy::mask_text(&problem.message);
+            }
+        }
+    }
+    inputs
 }

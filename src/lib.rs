@@ -15,6 +15,8 @@ pub mod cli;
 pub mod exact;
 pub mod findings;
 pub mod forecast;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod init;
 pub mod input;
 pub mod linkage;

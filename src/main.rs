@@ -177,6 +177,9 @@ fn run_audit(args: AuditArgs, matches: Option<&ArgMatches>) -> Result<Outcome> {
         today: chrono::Utc::now().date_naive(),
         peak: args.peak.assumptions(),
     };
+    for path in outputs.iter().filter_map(|(_, path)| path.as_ref()) {
+        refuse_to_overwrite_an_input(path, &args.dir)?;
+    }
     let waivers = if args.no_waivers {
         None
     } else {
@@ -273,6 +276,32 @@ fn run_man(args: ManArgs) -> Result<Outcome> {
     clap_mangen::Man::new(Cli::command()).render(&mut buffer)?;
     print_stdout(&String::from_utf8_lossy(&buffer))?;
     Ok(Outcome::Passed)
+}
+
+/// Input files are only read: `-o` naming one of them is refused before
+/// anything is written.
+fn refuse_to_overwrite_an_input(output: &std::path::Path, dir: &std::path::Path) -> Result<()> {
+    let Ok(target) = output.canonicalize() else {
+        return Ok(()); // a new file cannot be an input
+    };
+    let Ok(found) = ahr::input::discover(dir) else {
+        return Ok(()); // the audit itself reports an unreadable folder
+    };
+    let inputs = found
+        .tables
+        .values()
+        .chain(found.profile.iter())
+        .chain(found.performance.iter());
+    for input in inputs {
+        if input.canonicalize().is_ok_and(|p| p == target) {
+            bail!(
+                "-o {} is one of the account's input files; ahr never changes its inputs: \
+                 write the report somewhere else",
+                output.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Decides the exit gate from the report alone, and says why it failed.

@@ -1,6 +1,8 @@
 //! Personal data stays out of reports: e-mail addresses and phone numbers in
-//! excerpts, and identifier values, are masked unless the user asks
-//! otherwise. Excerpts are also made safe to print.
+//! excerpts, buyer e-mails, names and addresses, and identifier values, are
+//! masked unless the user asks otherwise. Untrusted text is also made safe
+//! for where it goes: a terminal ([`excerpt`]), an HTML page
+//! ([`escape_html`]) or a spreadsheet cell ([`csv_safe`]).
 
 use crate::input::table::printable;
 use regex::Regex;
@@ -81,9 +83,113 @@ pub fn mask_identifier(kind: &str, value: &str) -> String {
     format!("{kind} …{tail}")
 }
 
+/// Personal data of a buyer (an e-mail address, a name, a street address,
+/// a postal code) as a report may show it: masked by default, so a shared
+/// report identifies an order, never a person.
+pub fn mask_personal(value: &str, mask: bool) -> String {
+    let value = printable(value.trim());
+    if !mask {
+        return value;
+    }
+    if let Some((_, domain)) = value.rsplit_once('@')
+        && EMAIL.is_match(&value)
+    {
+        return format!("***@{domain}");
+    }
+    // Keep the first character so two buyers in one list stay apart.
+    match value.chars().next() {
+        Some(first) => format!("{first}***"),
+        None => String::new(),
+    }
+}
+
+/// Text made safe inside HTML element content and quoted attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Bidi overrides can make an HTML page read differently from
+            // its source; show them as code points, like the terminal does.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => {
+                out.push_str(&format!("&lt;U+{:04X}&gt;", ch as u32));
+            }
+            c if c.is_control() && c != '\n' && c != '\t' => {
+                out.push_str(&format!("&lt;U+{:04X}&gt;", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A cell value a spreadsheet will show as text, never run as a formula:
+/// cells starting with `=`, `+`, `-`, `@`, tab or carriage return get a
+/// leading apostrophe (OWASP's advice for CSV injection). Numbers such as
+/// `-5` or `+1.5` stay numbers.
+pub fn csv_safe(cell: &str) -> String {
+    let risky = cell
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
+    let is_number = cell.parse::<f64>().is_ok_and(f64::is_finite);
+    if risky && !is_number {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn personal_data_is_masked_unless_asked() {
+        assert_eq!(
+            mask_personal("jane.doe@example.com", true),
+            "***@example.com"
+        );
+        assert_eq!(mask_personal("Jane Doe", true), "J***");
+        assert_eq!(mask_personal("12 Elm Street", true), "1***");
+        assert_eq!(mask_personal("  ", true), "");
+        assert_eq!(mask_personal("Jane Doe", false), "Jane Doe");
+        assert_eq!(mask_personal("a\u{1b}[2J", false), "a\\u{1b}[2J");
+    }
+
+    #[test]
+    fn html_escaping_neutralises_markup_and_bidi() {
+        assert_eq!(
+            escape_html("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+        assert_eq!(escape_html("a\u{202e}b"), "a&lt;U+202E&gt;b");
+        assert_eq!(escape_html("a\u{1b}b"), "a&lt;U+001B&gt;b");
+        assert_eq!(escape_html("五星好评"), "五星好评");
+    }
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        for cell in [
+            "=HYPERLINK(\"http://x\")",
+            "+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert!(csv_safe(cell).starts_with('\''), "{cell}");
+        }
+        assert_eq!(csv_safe("-5"), "-5");
+        assert_eq!(csv_safe("+1.5"), "+1.5");
+        assert_eq!(csv_safe("113-1234567-1234567"), "113-1234567-1234567");
+        assert_eq!(csv_safe("plain"), "plain");
+        assert_eq!(csv_safe(""), "");
+    }
 
     #[test]
     fn masks_emails_and_phones_but_not_order_ids() {

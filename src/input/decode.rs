@@ -137,6 +137,12 @@ pub fn decode_bytes(bytes: &[u8], japanese_hint: bool) -> (String, TextEncoding)
     (text, encoding)
 }
 
+/// The same decision as [`open_text`] on a stream that is not a file (an
+/// in-memory export, fuzzing): gzip is sniffed, the encoding detected.
+pub fn open_reader(source: Box<dyn Read + Send>, japanese_hint: bool) -> DecodedFile {
+    decode_source(source, japanese_hint)
+}
+
 /// Opens `path` for reading, turning the common failures into messages that
 /// say which file and what to do about it.
 fn open_file(path: &Path) -> anyhow::Result<File> {

@@ -88,9 +88,13 @@ pub fn discover(dir: &Path) -> Result<Discovered> {
         );
     }
     let mut names: Vec<(String, PathBuf, bool)> = Vec::new();
-    for entry in std::fs::read_dir(dir)
-        .with_context(|| format!("cannot list account folder {}", dir.display()))?
-    {
+    for entry in std::fs::read_dir(dir).with_context(|| {
+        format!(
+            "cannot list account folder {}: make it readable by the user running ahr \
+             (for example `chmod u+rx`)",
+            dir.display()
+        )
+    })? {
         let entry =
             entry.with_context(|| format!("cannot list account folder {}", dir.display()))?;
         let path = entry.path();
@@ -109,7 +113,20 @@ pub fn discover(dir: &Path) -> Result<Discovered> {
             continue;
         }
         if !is_file {
-            found.ignored.push(format!("{name}/"));
+            // Say why a link is skipped: a dangling or looping `orders.csv`
+            // link must not pass for a folder the user left there.
+            let broken_link = std::fs::symlink_metadata(&path)
+                .is_ok_and(|m| m.file_type().is_symlink())
+                && std::fs::metadata(&path).is_err();
+            if broken_link {
+                found
+                    .ignored
+                    .push(format!("{name} (a link that leads nowhere or to itself)"));
+            } else if path.is_dir() {
+                found.ignored.push(format!("{name}/"));
+            } else {
+                found.ignored.push(format!("{name} (not a regular file)"));
+            }
             continue;
         }
         if lower == "account.toml" {
@@ -428,8 +445,31 @@ fn read<T: Record>(table: &mut Table, ctx: &ParseContext) -> Result<Source<T>> {
     records::read_all(table, ctx)
 }
 
+/// account.toml is a few lines; anything past this is not a profile.
+const MAX_PROFILE_BYTES: u64 = 1 << 20;
+
 fn read_small_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(f, MAX_PROFILE_BYTES + 1),
+                &mut bytes,
+            )
+        })
+        .with_context(|| {
+            format!(
+                "cannot read {}: check that it is a readable file",
+                path.display()
+            )
+        })?;
+    if bytes.len() as u64 > MAX_PROFILE_BYTES {
+        bail!(
+            "{} is larger than {MAX_PROFILE_BYTES} bytes: an account profile is a few lines of TOML; \
+             check that the right file is named account.toml",
+            path.display()
+        );
+    }
     String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "{}: not UTF-8 text (invalid byte at offset {}); save it as UTF-8",

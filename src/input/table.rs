@@ -15,6 +15,9 @@ use std::path::Path;
 /// How many problems a file lists before it only counts them.
 pub const MAX_LISTED_PROBLEMS: usize = 20;
 
+/// How long one problem message may be, quoted value included.
+pub const MAX_PROBLEM_CHARS: usize = 300;
+
 /// A row that could not be read, or something else worth knowing about a file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
@@ -54,10 +57,10 @@ impl InputReport {
     pub fn problem(&mut self, line: Option<u64>, message: impl Into<String>) {
         self.problems_total += 1;
         if self.problems.len() < MAX_LISTED_PROBLEMS {
-            self.problems.push(Problem {
-                line,
-                message: message.into(),
-            });
+            // Messages quote the value they could not read, and a value can
+            // be a megabyte-long field: keep the report readable.
+            let message = crate::privacy::truncate(&message.into(), MAX_PROBLEM_CHARS);
+            self.problems.push(Problem { line, message });
         }
     }
 }
@@ -122,17 +125,73 @@ impl Table {
         japanese_hint: bool,
         format: Option<&'static NativeFormat>,
     ) -> Result<Table> {
-        let file_name = display_name(path);
         let decoded = decode::open_text(path, japanese_hint)?;
-        let mut buffered = BufReader::with_capacity(1 << 16, decoded.reader);
-        let mut header_line = Vec::new();
-        read_first_line(&mut buffered, &mut header_line)
-            .with_context(|| format!("{file_name}: could not read the header line"))?;
         let extension_default = if has_extension(path, "csv") {
             b','
         } else {
             b'\t'
         };
+        Table::from_decoded(
+            display_name(path),
+            decoded,
+            extension_default,
+            schema,
+            format,
+        )
+    }
+
+    /// Reads an export held in memory as if it were the file `file_name`
+    /// (its extension picks the default delimiter). Tests and fuzzing use
+    /// it to exercise the same reader without touching the disk.
+    pub fn from_bytes(
+        file_name: &str,
+        bytes: Vec<u8>,
+        schema: &'static Schema,
+        japanese_hint: bool,
+    ) -> Result<Table> {
+        let decoded = decode::open_reader(Box::new(Cursor::new(bytes)), japanese_hint);
+        let extension_default = if has_extension(Path::new(file_name), "csv") {
+            b','
+        } else {
+            b'\t'
+        };
+        Table::from_decoded(
+            file_name.to_string(),
+            decoded,
+            extension_default,
+            schema,
+            None,
+        )
+    }
+
+    fn from_decoded(
+        file_name: String,
+        decoded: decode::DecodedFile,
+        extension_default: u8,
+        schema: &'static Schema,
+        format: Option<&'static NativeFormat>,
+    ) -> Result<Table> {
+        let mut buffered = BufReader::with_capacity(1 << 16, decoded.reader);
+        let mut header_line = Vec::new();
+        read_first_line(&mut buffered, &mut header_line)
+            .with_context(|| format!("{file_name}: could not read the header line"))?;
+        // A zero-byte (or blank) export is what Seller Central gives for a
+        // period with nothing in it: no rows, located in the report, not an
+        // error that stops the audit.
+        if header_line.iter().all(u8::is_ascii_whitespace)
+            && buffered
+                .fill_buf()
+                .with_context(|| format!("{file_name}: could not read the file"))?
+                .iter()
+                .all(u8::is_ascii_whitespace)
+        {
+            return Ok(Table::empty(
+                file_name,
+                encoding_label(decoded.encoding, decoded.gzip),
+                schema,
+                format,
+            ));
+        }
         let delimiter = sniff_delimiter(&header_line, extension_default);
         // Amazon's tab-separated reports never quote, and a `"` inside them is
         // data; honour quotes only where the header itself shows quoting.
@@ -218,12 +277,24 @@ impl Table {
             let found = if header_names.iter().all(|h| h.is_empty()) {
                 "none (the file is empty)".to_string()
             } else {
-                header_names
+                // Names are cut short: a binary file's "header" can be
+                // megabytes long and would bury the message.
+                let mut listed = header_names
                     .iter()
                     .take(40)
-                    .map(|h| format!("`{}`", printable(h)))
+                    .map(|h| format!("`{}`", crate::privacy::truncate(&printable(h), 60)))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", ");
+                if header_names.len() > 40 {
+                    listed.push_str(&format!(", … ({} columns)", header_names.len()));
+                }
+                if header_names.len() == 1 {
+                    listed.push_str(
+                        "\n  note: the header has one column only: ahr splits columns on \
+                         commas, tabs or semicolons; save the file with one of those",
+                    );
+                }
+                listed
             };
             let wanted = missing
                 .iter()
@@ -258,6 +329,35 @@ impl Table {
             header_len: headers.len(),
             report,
         })
+    }
+
+    fn empty(
+        file_name: String,
+        encoding: String,
+        schema: &'static Schema,
+        format: Option<&'static NativeFormat>,
+    ) -> Table {
+        let mut report = InputReport::new(
+            &file_name,
+            format.map_or(schema.stem, |f| f.kind),
+            format.map_or("canonical", |f| f.name),
+            &encoding,
+        );
+        report.problem(
+            None,
+            "the file is empty (not even a header row): read as having no rows; \
+             export the report again if it should have some",
+        );
+        let stream: Box<dyn Read + Send> = Box::new(std::io::empty());
+        Table {
+            reader: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(LineCounter::new(stream)),
+            schema,
+            positions: vec![None; schema.columns.len()],
+            header_len: 0,
+            report,
+        }
     }
 
     /// Where a schema column sits in each record, resolved once before the loop.

@@ -132,16 +132,18 @@ impl Diagnostics {
                     .text
                     .get(diag.loc.span.start..diag.loc.span.end)
                     .map_or(1, |s| s.lines().next().unwrap_or("").chars().count().max(1));
+                let (text, pad, width) = snippet(text, col, width);
                 let _ = writeln!(out, "{:gutter$}--> {}:{line}:{col}", "", file.name);
                 let _ = writeln!(out, "{:gutter$} |", "");
                 let _ = writeln!(out, "{line} | {text}");
+                // Padding by repeat, not by a format width: widths above
+                // 65535 make `format!` panic, and a policy line can be longer.
                 let _ = writeln!(
                     out,
-                    "{:gutter$} | {:pad$}{}",
+                    "{:gutter$} | {}{}",
                     "",
-                    "",
+                    " ".repeat(pad),
                     "^".repeat(width),
-                    pad = col - 1
                 );
             }
             if let Some(help) = &diag.help {
@@ -157,6 +159,33 @@ impl Diagnostics {
         );
         out
     }
+}
+
+/// How many characters of a source line an error shows.
+const SNIPPET_CHARS: usize = 120;
+
+/// The part of a source line around a 1-based column, with the caret's
+/// offset and length inside it: a megabyte-long line shows as one screen
+/// line, cut with `…` where it is cut.
+fn snippet(text: &str, col: usize, width: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = text.chars().collect();
+    let at = col.saturating_sub(1).min(chars.len());
+    if chars.len() <= SNIPPET_CHARS {
+        return (text.to_string(), at, width.max(1));
+    }
+    let start = at.saturating_sub(SNIPPET_CHARS / 3);
+    let end = (start + SNIPPET_CHARS).min(chars.len());
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    let pad = at - start + usize::from(start > 0);
+    let width = width.clamp(1, (end - at).max(1));
+    (shown, pad, width)
 }
 
 /// The closest of `candidates` to `word`, when it is close enough to be
@@ -185,6 +214,32 @@ mod tests {
         assert_eq!(file.line_col(6), (2, 1));
         // `=` on line 2 comes after a two-byte character.
         assert_eq!(file.line_col(10), (2, 4));
+    }
+
+    #[test]
+    fn a_huge_line_shows_as_a_short_snippet_under_its_caret() {
+        let key = "y".repeat(200_000);
+        let mut diags = Diagnostics::default();
+        let text = format!("[[rule]]\nid = \"{key}\" = 3\n");
+        let at = text.find("\" = 3").unwrap() + 2;
+        let file = diags.add_file(SourceFile::new("x.toml", text));
+        diags.error(
+            Loc {
+                file,
+                span: Span::new(at, at + 1),
+            },
+            "expected a newline",
+        );
+        let out = diags.render();
+        assert!(out.len() < 1000, "{}", out.len());
+        assert!(out.contains("x.toml:2:200009"), "{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        let source = lines.iter().find(|l| l.starts_with("2 | ")).unwrap();
+        let caret = lines.iter().find(|l| l.trim_end().ends_with('^')).unwrap();
+        // The caret sits under the `=` it points at.
+        let column = caret.chars().position(|c| c == '^').unwrap();
+        assert_eq!(source.chars().nth(column), Some('='), "{out}");
+        assert_eq!(snippet("short", 2, 3), ("short".to_string(), 1, 3));
     }
 
     #[test]

@@ -1,0 +1,734 @@
+//! The bad-input catalogue, run against the real binary. Every case ends
+//! either with exit 0 and the problem located in the report's `inputs`, or
+//! with exit 2 and a message that says what is wrong and how to fix it.
+//! Never a panic, and the input files' bytes are never changed.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const ORDERS_HEADER: &str =
+    "order_id,purchase_date,status,fulfillment,ship_by,shipped_at,tracking_id,buyer_id,item_price";
+
+fn ahr() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ahr"))
+}
+
+/// Every file under `dir` (links not followed) with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                stack.push(path);
+            } else if meta.is_file() {
+                // Unreadable files (permission cases) are compared by length.
+                let bytes = fs::read(&path).unwrap_or_else(|_| vec![0; meta.len() as usize]);
+                out.insert(path, bytes);
+            }
+        }
+    }
+    out
+}
+
+/// A scratch account folder.
+struct Case {
+    root: tempfile::TempDir,
+}
+
+impl Case {
+    fn new() -> Case {
+        Case {
+            root: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn dir(&self) -> PathBuf {
+        self.root.path().join("acct")
+    }
+
+    fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> &Case {
+        fs::create_dir_all(self.dir()).unwrap();
+        fs::write(self.dir().join(name), bytes).unwrap();
+        self
+    }
+
+    /// Runs `ahr audit` on the folder (or `target`) in JSON and in table
+    /// form, checks the shared promises, and returns the JSON run.
+    fn audit_at(&self, target: &Path, extra: &[&str]) -> Output {
+        let before = snapshot(self.root.path());
+        let mut json = None;
+        for format in ["json", "table"] {
+            let out = ahr()
+                .arg("audit")
+                .arg(target)
+                .args(["--as-of", "2026-11-20", "--format", format])
+                .args(extra)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                !stderr.contains("panicked"),
+                "{format}: ahr panicked:\n{stderr}"
+            );
+            let code = out.status.code();
+            assert!(
+                matches!(code, Some(0 | 2)),
+                "{format}: exit {code:?}\n{stderr}"
+            );
+            if code == Some(2) {
+                assert!(
+                    stderr.starts_with("error") && stderr.lines().count() >= 1,
+                    "{format}: exit 2 must explain itself:\n{stderr}"
+                );
+                assert!(out.stdout.is_empty(), "no half report on stdout");
+            }
+            if format == "json" {
+                if code == Some(0) {
+                    serde_json::from_slice::<Value>(&out.stdout)
+                        .expect("exit 0 prints one JSON document");
+                }
+                json = Some(out);
+            } else {
+                let shown = String::from_utf8_lossy(&out.stdout);
+                assert!(
+                    !shown.contains(|c: char| c == '\u{1b}'
+                        || ('\u{202a}'..='\u{202e}').contains(&c)
+                        || ('\u{2066}'..='\u{2069}').contains(&c)),
+                    "no raw escape or bidi control reaches the terminal:\n{shown}"
+                );
+            }
+        }
+        assert_eq!(
+            before,
+            snapshot(self.root.path()),
+            "input files must be left as they were"
+        );
+        json.unwrap()
+    }
+
+    fn audit(&self) -> Output {
+        self.audit_at(&self.dir(), &[])
+    }
+
+    /// Audits and expects exit 0; returns the report.
+    fn report(&self) -> Value {
+        let out = self.audit();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// Audits and expects exit 2 with every `needles` in the message.
+    fn error(&self, needles: &[&str]) -> String {
+        let out = self.audit();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        for n in needles {
+            assert!(stderr.contains(n), "`{n}` not in:\n{stderr}");
+        }
+        stderr
+    }
+}
+
+fn input<'a>(report: &'a Value, kind: &str) -> &'a Value {
+    report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} input in {report:#}"))
+}
+
+fn problems(report: &Value, kind: &str) -> Vec<(Option<u64>, String)> {
+    input(report, kind)["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["line"].as_u64(),
+                p["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Deterministic bytes that look like nothing.
+fn garbage(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+fn orders(rows: &[&str]) -> String {
+    let mut text = format!("{ORDERS_HEADER}\n");
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    text
+}
+
+/// True when this process can read a file its mode forbids (root).
+fn permissions_are_bypassed(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = dir.join("probe");
+    fs::write(&probe, "x").unwrap();
+    fs::set_permissions(&probe, fs::Permissions::from_mode(0o000)).unwrap();
+    let readable = fs::read(&probe).is_ok();
+    fs::set_permissions(&probe, fs::Permissions::from_mode(0o600)).unwrap();
+    fs::remove_file(&probe).unwrap();
+    readable
+}
+
+#[test]
+fn an_empty_file_is_no_rows_located_in_inputs() {
+    let case = Case::new();
+    case.file(
+        "orders.csv",
+        orders(&["113-0000001-0000001,2026-11-01,Shipped,MFN,,,,,9.99"]),
+    )
+    .file("claims.csv", "");
+    let report = case.report();
+    assert_eq!(input(&report, "claims")["rows"], 0);
+    let p = problems(&report, "claims");
+    assert!(p[0].1.contains("empty"), "{p:?}");
+
+    let case = Case::new();
+    case.file("orders.csv", "\n  \n");
+    let report = case.report();
+    assert!(problems(&report, "orders")[0].1.contains("empty"));
+    assert_eq!(
+        report["metrics"]["order_defect_rate"]["status"],
+        "insufficient_data"
+    );
+}
+
+#[test]
+fn a_header_without_rows_reads_as_no_orders() {
+    let case = Case::new();
+    case.file("orders.csv", orders(&[]));
+    let report = case.report();
+    assert_eq!(input(&report, "orders")["rows"], 0);
+    assert_eq!(
+        report["metrics"]["order_defect_rate"]["status"],
+        "insufficient_data"
+    );
+}
+
+#[test]
+fn binary_garbage_is_refused_with_the_columns_wanted() {
+    for seed in 1..=4 {
+        let case = Case::new();
+        case.file("orders.csv", garbage(4096, seed));
+        let err = case.error(&["orders.csv", "missing required column", "help:"]);
+        assert!(err.len() < 4000, "a garbage header stays short: {err}");
+    }
+    // Garbage that starts like gzip: a corrupt stream, not a crash.
+    let case = Case::new();
+    let mut gz = vec![0x1f, 0x8b, 0x08, 0x00];
+    gz.extend(garbage(2048, 9));
+    case.file("orders.csv.gz", gz);
+    case.error(&["orders.csv.gz"]);
+
+    let case = Case::new();
+    case.file("orders.csv", orders(&[]))
+        .file("performance.json", garbage(1000, 5));
+    case.error(&["performance.json", "JSON"]);
+}
+
+#[test]
+fn a_truncated_last_line_is_one_located_skipped_row() {
+    let case = Case::new();
+    case.file(
+        "orders.csv",
+        format!(
+            "{ORDERS_HEADER}\n113-0000001-0000001,2026-11-01,Shipped,MFN,2026-11-03,2026-11-02,1Z1,b1,9.99\n113-0000001-0000002,2026-11-"
+        ),
+    );
+    let report = case.report();
+    assert_eq!(input(&report, "orders")["skipped"], 1);
+    let p = problems(&report, "orders");
+    assert_eq!(p[0].0, Some(3), "{p:?}");
+    assert!(p[0].1.contains("purchase_date"), "{p:?}");
+
+    // Cut inside a quoted field.
+    let case = Case::new();
+    case.file(
+        "feedback.csv",
+        "date,rating,comments,order_id\n2026-11-02,5,\"Great seller, fast",
+    );
+    case.report();
+}
+
+#[test]
+fn a_wrong_delimiter_names_the_delimiters_read() {
+    let case = Case::new();
+    case.file("orders.csv", "order_id|purchase_date\n1|2026-11-01\n");
+    case.error(&["one column", "commas, tabs or semicolons"]);
+}
+
+#[test]
+fn duplicate_header_names_are_located_and_the_first_is_used() {
+    let case = Case::new();
+    case.file(
+        "orders.csv",
+        "order_id,purchase_date,order_id\n113-0000001-0000001,2026-11-01,zzz\n",
+    );
+    let report = case.report();
+    let p = problems(&report, "orders");
+    assert_eq!(p[0].0, Some(1));
+    assert!(p[0].1.contains("second `order_id`"), "{p:?}");
+    assert_eq!(input(&report, "orders")["skipped"], 0);
+}
+
+#[test]
+fn an_extremely_long_field_is_quoted_short() {
+    let case = Case::new();
+    let long = "x".repeat(5 << 20);
+    case.file(
+        "orders.csv",
+        format!("order_id,purchase_date,status\n1,2026-11-01,{long}\n2,2026-11-02,Shipped\n"),
+    );
+    let out = case.audit();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.len() < 64 << 10, "report stays small");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let p = problems(&report, "orders");
+    assert_eq!(p[0].0, Some(2));
+    assert!(p[0].1.chars().count() <= 300, "{}", p[0].1.len());
+    assert_eq!(input(&report, "orders")["rows"], 2);
+
+    // One huge line with no newline at all, in a header.
+    let case = Case::new();
+    case.file("feedback.csv", "d".repeat(6 << 20));
+    let err = case.error(&["feedback.csv", "missing required column"]);
+    assert!(err.len() < 8000, "{}", err.len());
+}
+
+#[test]
+fn ten_thousand_columns_are_read() {
+    let case = Case::new();
+    let mut header = vec!["order_id".to_string(), "purchase_date".to_string()];
+    header.extend((0..10_000).map(|i| format!("extra_{i}")));
+    let mut row = vec!["113-0000001-0000001".to_string(), "2026-11-01".to_string()];
+    row.extend((0..10_000).map(|i| i.to_string()));
+    case.file(
+        "orders.csv",
+        format!("{}\n{}\n", header.join(","), row.join(",")),
+    );
+    let report = case.report();
+    assert_eq!(input(&report, "orders")["rows"], 1);
+    assert_eq!(input(&report, "orders")["skipped"], 0);
+}
+
+#[test]
+fn purchase_dates_in_the_future_are_located() {
+    let case = Case::new();
+    case.file(
+        "orders.csv",
+        orders(&[
+            "113-0000001-0000001,2026-11-01,Shipped,MFN,,,,,9.99",
+            "113-0000001-0000002,2099-01-01,Shipped,MFN,,,,,9.99",
+        ]),
+    );
+    let report = case.report();
+    let p = problems(&report, "orders");
+    assert!(
+        p.iter()
+            .any(|(_, m)| m.contains("2099-01-01") && m.contains("after today")),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn negative_prices_and_duplicate_rows_do_not_stop_the_audit() {
+    let case = Case::new();
+    case.file(
+        "orders.csv",
+        orders(&[
+            "113-0000001-0000001,2026-11-01,Shipped,MFN,2026-11-03,2026-11-02,1Z1,b1,-5.00",
+            "113-0000001-0000001,2026-11-01,Shipped,MFN,2026-11-03,2026-11-02,1Z1,b1,-5.00",
+            "113-0000001-0000002,2026-11-01,Shipped,MFN,2026-11-03,2026-11-02,1Z2,b2,9.99",
+        ]),
+    );
+    let report = case.report();
+    assert_eq!(input(&report, "orders")["rows"], 3);
+    // Rows sharing an order id are one order.
+    assert_eq!(report["metrics"]["order_defect_rate"]["denominator"], 2);
+}
+
+#[test]
+fn enum_values_are_read_in_any_case_and_spacing_and_unknown_ones_located() {
+    let case = Case::new();
+    case.file(
+        "orders.csv",
+        orders(&[
+            "113-0000001-0000001,2026-11-01,Shipped ,MFN,,,,,9.99",
+            "113-0000001-0000002,2026-11-01,SHIPPED,mfn,,,,,9.99",
+            "113-0000001-0000003,2026-11-01,Shipped-ish,MFN,,,,,9.99",
+        ]),
+    );
+    let report = case.report();
+    let p = problems(&report, "orders");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].0, Some(4));
+    assert!(p[0].1.contains("Shipped-ish") && p[0].1.contains("one of"));
+}
+
+#[test]
+fn a_file_for_a_folder_and_a_missing_folder_are_explained() {
+    let case = Case::new();
+    case.file("orders.csv", orders(&[]));
+    let out = case.audit_at(&case.dir().join("orders.csv"), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.contains("is a file, not an account folder"), "{err}");
+
+    let out = case.audit_at(&case.dir().join("nope"), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.contains("cannot open account folder") && err.contains("check the path"));
+}
+
+#[test]
+fn unreadable_files_and_folders_are_explained() {
+    use std::os::unix::fs::PermissionsExt;
+    let case = Case::new();
+    case.file("orders.csv", orders(&[]));
+    if permissions_are_bypassed(&case.dir()) {
+        eprintln!("note: running with privileges that read any file; permission cases skipped");
+        return;
+    }
+    let file = case.dir().join("orders.csv");
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o000)).unwrap();
+    let err = case.error(&["orders.csv", "permission denied", "chmod"]);
+    assert!(!err.is_empty());
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
+
+    fs::set_permissions(case.dir(), fs::Permissions::from_mode(0o000)).unwrap();
+    let out = ahr().arg("audit").arg(case.dir()).output().unwrap();
+    fs::set_permissions(case.dir(), fs::Permissions::from_mode(0o755)).unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("acct") && err.contains("chmod"), "{err}");
+}
+
+#[test]
+fn link_loops_and_dangling_links_are_listed_not_followed_forever() {
+    use std::os::unix::fs::symlink;
+    let case = Case::new();
+    case.file(
+        "orders.csv",
+        orders(&["113-0000001-0000001,2026-11-01,Shipped,MFN,,,,,9.99"]),
+    );
+    symlink("feedback.csv", case.dir().join("feedback.csv")).unwrap();
+    symlink("nowhere.csv", case.dir().join("claims.csv")).unwrap();
+    symlink(".", case.dir().join("again")).unwrap();
+    let report = case.report();
+    let ignored: Vec<&str> = report["ignored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        ignored.contains(&"feedback.csv (a link that leads nowhere or to itself)"),
+        "{ignored:?}"
+    );
+    assert!(
+        ignored.contains(&"claims.csv (a link that leads nowhere or to itself)"),
+        "{ignored:?}"
+    );
+    assert!(ignored.contains(&"again/"), "{ignored:?}");
+}
+
+#[test]
+fn a_folder_named_like_an_export_is_listed_as_ignored() {
+    let case = Case::new();
+    case.file("orders.csv", orders(&[]));
+    fs::create_dir(case.dir().join("claims.csv")).unwrap();
+    let report = case.report();
+    assert!(
+        report["ignored"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == "claims.csv/")
+    );
+}
+
+#[test]
+fn two_files_for_one_export_are_refused() {
+    let case = Case::new();
+    case.file("orders.csv", orders(&[]))
+        .file("Orders.txt", orders(&[]));
+    case.error(&["two orders files", "keep one"]);
+}
+
+#[test]
+fn odd_encodings_line_endings_and_terminal_escapes_are_read_safely() {
+    let case = Case::new();
+    let body = format!(
+        "\u{feff}{}\r\n113-0000001-0000001,2026-11-01,Shipped,MFN,,,,,9.99\r\n",
+        ORDERS_HEADER
+    );
+    case.file("orders.csv", body);
+    // UTF-16 with a BOM, as Excel saves "Unicode text".
+    let mut utf16 = vec![0xff, 0xfe];
+    for unit in "sent_at\tbody\n2026-11-02\tplease leave us \u{1b}[31ma five-star review\u{202e}!\n"
+        .encode_utf16()
+    {
+        utf16.extend(unit.to_le_bytes());
+    }
+    case.file("messages.txt", utf16);
+    // Invalid UTF-8 inside a field.
+    case.file(
+        "feedback.csv",
+        b"date,rating,comments,order_id\n2026-11-02,1,bad \xff\xfe bytes,113-0000001-0000001\n",
+    );
+    let report = case.report();
+    assert_eq!(input(&report, "orders")["rows"], 1);
+    assert_eq!(input(&report, "orders")["skipped"], 0);
+    assert_eq!(input(&report, "messages")["encoding"], "utf-16le");
+    let text = report.to_string();
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_rows_of_every_export_are_located() {
+    let case = Case::new();
+    case.file(
+        "orders.csv",
+        orders(&["113-0000001-0000001,2026-11-01,Shipped,MFN,,,,,9.99"]),
+    )
+    .file(
+        "feedback.csv",
+        "date,rating,comments,order_id\n2026-11-02,7,x,113-0000001-0000001\n",
+    )
+    .file(
+        "claims.csv",
+        "order_id,filed_at,status\n113-0000001-0000001,yesterday,open\n",
+    )
+    .file(
+        "reviews.csv",
+        "date,asin,rating\n2026-11-02,B000000001,-1\n",
+    )
+    .file("health_history.csv", "date,ahr\n2026-11-02,lots\n")
+    .file("identifiers.csv", "kind,value\nfingerprint,abc\n");
+    let report = case.report();
+    for kind in [
+        "feedback",
+        "claims",
+        "reviews",
+        "health_history",
+        "identifiers",
+    ] {
+        let p = problems(&report, kind);
+        assert_eq!(p.len(), 1, "{kind}: {p:?}");
+        assert_eq!(p[0].0, Some(2), "{kind}: {p:?}");
+        assert_eq!(input(&report, kind)["skipped"], 1, "{kind}");
+    }
+}
+
+#[test]
+fn a_broken_or_huge_account_profile_is_refused_with_its_position() {
+    let case = Case::new();
+    case.file("orders.csv", orders(&[]))
+        .file("account.toml", "name = \"Shop\nmarketplace = 3\n");
+    case.error(&["account.toml", ":1:"]);
+
+    let case = Case::new();
+    case.file("orders.csv", orders(&[]))
+        .file("account.toml", format!("# {}\n", "x".repeat(2 << 20)));
+    case.error(&["account.toml", "larger than"]);
+
+    let case = Case::new();
+    case.file("orders.csv", orders(&[]))
+        .file("account.toml", garbage(3000, 3));
+    case.error(&["account.toml"]);
+}
+
+#[test]
+fn a_deeply_nested_performance_report_is_refused() {
+    let case = Case::new();
+    case.file("orders.csv", orders(&[])).file(
+        "performance.json",
+        format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+    );
+    case.error(&["performance.json"]);
+}
+
+/// Runs `ahr policy check` on one policy file's text.
+fn policy_check(text: &[u8]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("custom.toml");
+    fs::write(&path, text).unwrap();
+    let out = ahr()
+        .args(["policy", "check"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(fs::read(&path).unwrap(), text);
+    (out.status.code(), stderr)
+}
+
+#[test]
+fn hostile_policies_are_refused_with_a_clear_message() {
+    let deep = format!("a = {}{}", "[".repeat(50_000), "]".repeat(50_000));
+    let (code, err) = policy_check(deep.as_bytes());
+    assert_eq!(code, Some(2));
+    assert!(err.contains("nesting"), "{err}");
+
+    let inline = format!("a = {}1{}", "{b=".repeat(10_000), "}".repeat(10_000));
+    let (code, err) = policy_check(inline.as_bytes());
+    assert_eq!(code, Some(2));
+    assert!(err.contains("custom.toml"), "{err}");
+
+    let huge = format!("# {}\n", "x".repeat(2 << 20));
+    let (code, err) = policy_check(huge.as_bytes());
+    assert_eq!(code, Some(2));
+    assert!(err.contains("limit"), "{err}");
+
+    // A regex that would take exponential time on a backtracking engine,
+    // and one too big to compile.
+    let (code, err) = policy_check(
+        br#"[[rule]]
+id = "X-SLOW"
+title = "slow"
+category = "reviews"
+severity = "low"
+appeal = "appealable"
+check = "text"
+sources = ["messages"]
+patterns = ['(a*)*b']
+remediation = "none"
+"#,
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (code, err) = policy_check(
+        br#"[[rule]]
+id = "X-HUGE"
+title = "huge"
+category = "reviews"
+severity = "low"
+appeal = "appealable"
+check = "text"
+sources = ["messages"]
+patterns = ['\w{1000}{1000}']
+remediation = "none"
+"#,
+    );
+    assert_eq!(code, Some(2));
+    assert!(err.contains("custom.toml:"), "{err}");
+
+    // An error past column 65535 once panicked while drawing its caret.
+    let long = format!("[[rule]]\nid = \"{}\" = 3\n", "y".repeat(900_000));
+    let (code, err) = policy_check(long.as_bytes());
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("custom.toml:2:900009") && err.len() < 2000,
+        "{err}"
+    );
+
+    let (code, err) = policy_check(&garbage(2000, 11));
+    assert_eq!(code, Some(2), "{err}");
+}
+
+#[test]
+fn a_report_that_cannot_be_written_leaves_nothing_behind() {
+    let case = Case::new();
+    case.file(
+        "orders.csv",
+        orders(&["113-0000001-0000001,2026-11-01,Shipped,MFN,,,,,9.99"]),
+    );
+    let out_dir = case.root.path().join("out");
+    fs::create_dir(&out_dir).unwrap();
+    // The target is a folder: the rename fails, the folder stays a folder.
+    let target = out_dir.join("report.json");
+    fs::create_dir(&target).unwrap();
+    let out = ahr()
+        .arg("audit")
+        .arg(case.dir())
+        .args(["--format", "json", "-o"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(target.is_dir());
+    let leftovers: Vec<_> = fs::read_dir(&out_dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+
+    // A written report replaces the old one whole.
+    let good = out_dir.join("good.json");
+    fs::write(&good, "old").unwrap();
+    let out = ahr()
+        .arg("audit")
+        .arg(case.dir())
+        .args(["--format", "json", "-o"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    serde_json::from_slice::<Value>(&fs::read(&good).unwrap()).unwrap();
+    assert!(
+        fs::read_dir(&out_dir)
+            .unwrap()
+            .flatten()
+            .all(|e| !e.file_name().to_string_lossy().ends_with(".tmp"))
+    );
+}
+
+#[test]
+fn the_report_is_never_written_over_an_input() {
+    let case = Case::new();
+    case.file(
+        "orders.csv",
+        orders(&["113-0000001-0000001,2026-11-01,Shipped,MFN,,,,,9.99"]),
+    );
+    let before = snapshot(case.root.path());
+    let out = ahr()
+        .arg("audit")
+        .arg(case.dir())
+        .arg("-o")
+        .arg(case.dir().join("orders.csv"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("input files") && err.contains("somewhere else"),
+        "{err}"
+    );
+    assert_eq!(before, snapshot(case.root.path()));
+}
