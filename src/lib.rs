@@ -17,6 +17,7 @@ pub mod findings;
 pub mod forecast;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod gate;
 pub mod init;
 pub mod input;
 pub mod linkage;

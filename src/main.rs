@@ -12,7 +12,7 @@ use ahr::cli::{
     RulesArgs,
 };
 use ahr::cli::{BatchArgs, BatchFormatArg, BatchMergeArgs};
-use ahr::findings::{FindingStatus, Severity};
+use ahr::findings::Severity;
 use ahr::policy::diagnostics::did_you_mean;
 use ahr::policy::{self, PolicySet, PolicySources};
 use ahr::report::table::Style;
@@ -304,36 +304,9 @@ fn refuse_to_overwrite_an_input(output: &std::path::Path, dir: &std::path::Path)
     Ok(())
 }
 
-/// Decides the exit gate from the report alone, and says why it failed.
+/// Turns the gate's verdict into an outcome, saying why it failed.
 fn gate(report: &Report, fail_under: Option<i64>, fail_on: Option<Severity>) -> Outcome {
-    let mut reasons = Vec::new();
-    if let Some(limit) = fail_under
-        && report.score.value < limit
-    {
-        reasons.push(format!(
-            "score {} is below --fail-under {limit}",
-            report.score.value
-        ));
-    }
-    if let Some(level) = fail_on {
-        let hits: Vec<&str> = report
-            .findings
-            .iter()
-            .filter(|f| f.status == FindingStatus::Breach && f.severity >= level)
-            .map(|f| f.rule.as_str())
-            .collect();
-        if !hits.is_empty() {
-            reasons.push(format!(
-                "{} at or above --fail-on {level}: {}",
-                if hits.len() == 1 {
-                    "a breach"
-                } else {
-                    "breaches"
-                },
-                hits.join(", ")
-            ));
-        }
-    }
+    let reasons = ahr::gate::reasons(report, fail_under, fail_on);
     if reasons.is_empty() {
         Outcome::Passed
     } else {
@@ -575,7 +548,7 @@ fn run_batch(args: BatchArgs) -> Result<Outcome> {
             }
             Ok(Audited {
                 row: SummaryRow::new(&report, &linked),
-                gate: batch::gate_reasons(&report, args.fail_under, fail_on),
+                gate: ahr::gate::reasons(&report, args.fail_under, fail_on),
                 text: render::account_text(format, &report)?,
             })
         })

@@ -98,8 +98,8 @@ fn summary_is_sorted_by_risk_with_links_and_the_broken_account() {
     };
     // Lowest score first: harbor-goods (counterfeit complaint and link),
     // then brightside (link), then the two healthy acme accounts.
-    assert!(pos("│ harbor-goods") < pos("│ brightside"));
-    assert!(pos("│ brightside") < pos("│ acme-eu"));
+    assert!(pos("\n harbor-goods") < pos("\n brightside"));
+    assert!(pos("\n brightside") < pos("\n acme-eu"));
     assert!(text.contains("IP-COUNTERFEIT (critical)"), "{text}");
     assert!(
         text.contains("brightside, harbor-goods: address …0802, phone …7788"),
@@ -243,7 +243,9 @@ fn gates_apply_per_account_and_errors_come_first() {
     assert_eq!(gated.status.code(), Some(1));
     let err = stderr(&gated);
     assert!(
-        err.contains("gate failed: harbor-goods: IP-COUNTERFEIT"),
+        err.contains(
+            "gate failed: harbor-goods: a breach at or above --fail-on critical: IP-COUNTERFEIT"
+        ),
         "{err}"
     );
     assert!(!err.contains("brightside"), "high is below critical: {err}");

@@ -19,7 +19,7 @@ pub mod merge;
 pub mod render;
 
 use crate::audit::{self, AuditOptions};
-use crate::findings::{FindingStatus, Severity};
+use crate::findings::FindingStatus;
 use crate::input::records::{self, Identifier, ParseContext};
 use crate::input::table::{Table, display_name};
 use crate::input::{self, Profile, account, dates, schema};
@@ -377,36 +377,6 @@ pub fn isolated<T>(member: &Member, work: impl FnOnce() -> Result<T>) -> Result<
         account: Some(member.id.clone()),
         error,
     })
-}
-
-/// The gate, per account: why this report fails `--fail-under` or
-/// `--fail-on`; empty when it passes.
-pub fn gate_reasons(
-    report: &Report,
-    fail_under: Option<i64>,
-    fail_on: Option<Severity>,
-) -> Vec<String> {
-    let mut reasons = Vec::new();
-    if let Some(limit) = fail_under
-        && report.score.value < limit
-    {
-        reasons.push(format!(
-            "score {} is below --fail-under {limit}",
-            report.score.value
-        ));
-    }
-    if let Some(level) = fail_on {
-        let hits: Vec<&str> = report
-            .findings
-            .iter()
-            .filter(|f| f.status == FindingStatus::Breach && f.severity >= level)
-            .map(|f| f.rule.as_str())
-            .collect();
-        if !hits.is_empty() {
-            reasons.push(format!("{} at or above --fail-on {level}", hits.join(", ")));
-        }
-    }
-    reasons
 }
 
 /// One line of the summary table.

@@ -6,15 +6,13 @@
 
 use super::{AccountError, SummaryRow};
 use crate::linkage::Link;
-use anyhow::{Context, Result};
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
+use crate::output::AtomicFile;
+use anyhow::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// How the batch is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,75 +20,6 @@ pub enum BatchFormat {
     Table,
     Json,
     Jsonl,
-}
-
-/// A file written whole or not at all: a temporary sibling renamed into
-/// place by [`AtomicFile::commit`], removed if never committed.
-pub struct AtomicFile {
-    tmp: PathBuf,
-    path: PathBuf,
-    file: Option<BufWriter<File>>,
-}
-
-impl AtomicFile {
-    pub fn create(path: &Path) -> Result<AtomicFile> {
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let name = path
-            .file_name()
-            .with_context(|| format!("{} is not a file name", path.display()))?;
-        let tmp = dir.join(format!(
-            ".{}.{}.tmp",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        let file = File::create(&tmp).with_context(|| {
-            format!(
-                "cannot create {}: check the folder exists and is writable",
-                tmp.display()
-            )
-        })?;
-        Ok(AtomicFile {
-            tmp,
-            path: path.to_path_buf(),
-            file: Some(BufWriter::new(file)),
-        })
-    }
-
-    pub fn commit(mut self) -> Result<()> {
-        let file = self.file.take().expect("committed once");
-        let file = file
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(|| format!("cannot write {}", self.tmp.display()))?;
-        file.sync_all()
-            .with_context(|| format!("cannot write {}", self.tmp.display()))?;
-        std::fs::rename(&self.tmp, &self.path).with_context(|| {
-            format!(
-                "cannot move the report into place at {}",
-                self.path.display()
-            )
-        })
-    }
-}
-
-impl Write for AtomicFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.file.as_mut().expect("open until committed").write(buf)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.as_mut().expect("open until committed").flush()
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
 }
 
 enum Out {
@@ -282,11 +211,10 @@ pub fn summary_table(end: &BatchEnd<'_>) -> String {
             .unwrap_or_default()
     );
     if !end.rows.is_empty() {
-        let mut table = Table::new();
-        table
-            .load_style(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(100);
+        // The quiet style of the single-account table; wider, since an
+        // agency's summary has more to say per row.
+        let mut table = crate::report::table::new_table();
+        table.set_width(100);
         table.set_header(vec![
             "account",
             "score",
