@@ -18,6 +18,11 @@ pub fn xml(text: &str) -> String {
             c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{fffe}' || c == '\u{ffff}' => {
                 out.push('\u{fffd}')
             }
+            // Bidi overrides can make a page read differently from its
+            // source; show them as code points, as the terminal table does.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => {
+                out.push_str(&format!("&lt;U+{:04X}&gt;", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -76,6 +81,17 @@ pub fn uri_path(path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn markup_controls_and_bidi_cannot_reach_a_page() {
+        assert_eq!(
+            super::xml("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+        assert_eq!(super::xml("a\u{202e}b"), "a&lt;U+202E&gt;b");
+        assert_eq!(super::xml("a\u{1b}b"), "a\u{fffd}b");
+        assert_eq!(super::xml("五星好评"), "五星好评");
+    }
+
     use super::*;
 
     #[test]
