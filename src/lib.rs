@@ -15,6 +15,7 @@ pub mod cli;
 pub mod exact;
 pub mod findings;
 pub mod forecast;
+pub mod i18n;
 pub mod init;
 pub mod input;
 pub mod linkage;

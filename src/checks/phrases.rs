@@ -797,6 +797,7 @@ impl Check for PhrasesCheck {
             occurrences,
             evidence: found.into_iter().map(|f| f.evidence).collect(),
             severity: None,
+            form: None,
         })
     }
 
