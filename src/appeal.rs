@@ -21,12 +21,17 @@ pub fn draft(report: &Report, policies: &PolicySet, rule: &str) -> Result<String
 
 /// The fixed sentences of the draft in one language.
 struct Draft {
+    /// `{title}`, `{rule}`.
     heading: &'static str,
     /// `{account}`.
     account: &'static str,
+    /// `{name}`.
+    name: &'static str,
+    /// `{mp}`.
     marketplace: &'static str,
     /// `{date}`.
     read_through: &'static str,
+    /// `{class}`.
     appeal_class: &'static str,
     instructions: &'static str,
     root_cause: &'static str,
@@ -49,14 +54,17 @@ struct Draft {
     metric_fact: &'static str,
     /// `{metric}`.
     metric_missing: &'static str,
+    full_stop: &'static str,
+    list_separator: &'static str,
 }
 
 const EN: Draft = Draft {
-    heading: "Plan of Action",
+    heading: "# Plan of Action: {title} ({rule})",
     account: "Account `{account}`",
-    marketplace: "marketplace",
-    read_through: "Exports read through {date}.",
-    appeal_class: "Appealability",
+    name: " ({name})",
+    marketplace: ", marketplace {mp}",
+    read_through: ". Exports read through {date}.",
+    appeal_class: "Appealability: **{class}**",
     instructions: "> Draft. Before sending it to Amazon, confirm or delete every statement marked \
          **[confirm]**, replace every `[[…]]` with facts only you can give, and keep it \
          factual and short.",
@@ -77,14 +85,17 @@ const EN: Draft = Draft {
     what_you_did: "[[What you did, and when.]]",
     metric_fact: "`{metric}` was {value} ({n} of {d} orders, {from} to {to}); Amazon's target is {op} {target}.",
     metric_missing: "`{metric}` could not be computed from the exports.",
+    full_stop: ".",
+    list_separator: ", ",
 };
 
 const ZH: Draft = Draft {
-    heading: "行动计划（POA）",
+    heading: "# 行动计划（POA）：{title}（{rule}）",
     account: "账户 `{account}`",
-    marketplace: "站点",
-    read_through: "所读报告截至 {date}。",
-    appeal_class: "申诉难度",
+    name: "（{name}）",
+    marketplace: "，站点 {mp}",
+    read_through: "。所读报告截至 {date}。",
+    appeal_class: "申诉难度：**{class}**",
     instructions: "> 草稿。提交给亚马逊之前，请逐条确认或删除标有 **[confirm]** 的陈述，\
          把每个 `[[…]]` 替换为只有您能提供的事实，并保持内容真实、简洁。",
     root_cause: "## 1. 根本原因",
@@ -104,6 +115,8 @@ const ZH: Draft = Draft {
     what_you_did: "[[您做了什么，何时完成。]]",
     metric_fact: "`{metric}`（{name}）为 {value}（{from} 至 {to}，{d} 笔订单中有 {n} 笔）；亚马逊的目标为 {op} {target}。",
     metric_missing: "`{metric}` 无法根据报告计算。",
+    full_stop: "。",
+    list_separator: "、",
 };
 
 /// The draft in `lang`: fixed sentences and the policy's template texts
@@ -144,28 +157,26 @@ pub fn draft_in(report: &Report, policies: &PolicySet, rule: &str, lang: Lang) -
         .and_then(|spec| report.metrics.get(&spec.id).map(|m| (spec.id.as_str(), m)));
 
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# {}: {} ({})\n",
-        words.heading,
-        i18n::title(report, finding, lang),
-        finding.rule
-    );
+    let title = i18n::title(report, finding, lang);
+    let heading = fill(words.heading, &[("title", title), ("rule", &finding.rule)]);
+    let _ = writeln!(out, "{heading}\n");
     let mut who = fill(words.account, &[("account", &report.account.id)]);
     if let Some(name) = &report.account.name {
-        who.push_str(&format!(" ({})", md(name)));
+        who.push_str(&fill(words.name, &[("name", &md(name))]));
     }
     if let Some(mp) = &report.account.marketplace {
-        who.push_str(&format!(", {} {mp}", words.marketplace));
+        who.push_str(&fill(words.marketplace, &[("mp", mp)]));
     }
-    let through = fill(words.read_through, &[("date", &report.as_of.to_string())]);
-    let _ = writeln!(out, "{who}. {through}\n");
-    let _ = writeln!(
-        out,
-        "{}: **{}**\n",
+    who.push_str(&fill(
+        words.read_through,
+        &[("date", &report.as_of.to_string())],
+    ));
+    let _ = writeln!(out, "{who}\n");
+    let class = fill(
         words.appeal_class,
-        lang.appeal(finding.appeal)
+        &[("class", lang.appeal(finding.appeal))],
     );
+    let _ = writeln!(out, "{class}\n");
     let _ = writeln!(out, "{}\n", words.instructions);
 
     let _ = writeln!(out, "{}\n", words.root_cause);
@@ -176,7 +187,8 @@ pub fn draft_in(report: &Report, policies: &PolicySet, rule: &str, lang: Lang) -
         }
         None => {
             let message = i18n::message(finding, lang);
-            let _ = writeln!(out, "- {}.", md(message.trim_end_matches(['.', '。'])));
+            let sentence = md(message.trim_end_matches(['.', '。']));
+            let _ = writeln!(out, "- {sentence}{}", words.full_stop);
         }
     }
     let records = if finding.evidence_total == 1 {
@@ -283,7 +295,7 @@ fn files_of(finding: &Finding, words: &Draft) -> String {
         .iter()
         .map(|f| format!("`{f}`"))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(words.list_separator)
 }
 
 fn numbered(out: &mut String, items: Option<&Vec<String>>, when: &str, words: &Draft) {

@@ -148,6 +148,27 @@ impl MessageForm {
                     arg("breach")?,
                 ))
             }
+            "phrases" => {
+                let messages: u64 = arg("messages")?.parse().ok()?;
+                let inserts: u64 = arg("inserts")?.parse().ok()?;
+                let mut parts = Vec::new();
+                if messages > 0 {
+                    parts.push(format!("{messages} 条发给买家的消息"));
+                }
+                if inserts > 0 {
+                    parts.push(format!("{inserts} 张包装插卡或模板"));
+                }
+                if parts.is_empty() {
+                    return None;
+                }
+                Some(format!("{}使用了本规则禁止的措辞", parts.join("和")))
+            }
+            "phrases_per_order" => Some(format!(
+                "{} 个订单各收到 {} 条或更多匹配的消息（共 {} 条）",
+                arg("orders")?,
+                arg("min")?,
+                arg("total")?,
+            )),
             _ => None,
         }
     }
@@ -163,6 +184,7 @@ impl Lang {
             "order_defect_rate" => "订单缺陷率",
             "order_defect_rate_mfn" => "订单缺陷率（卖家自配送）",
             "order_defect_rate_afn" => "订单缺陷率（亚马逊物流）",
+            "late_shipment_rate" => "迟发率",
             "late_shipment_rate_10d" => "迟发率（10 天）",
             "late_shipment_rate_30d" => "迟发率（30 天）",
             "pre_fulfillment_cancel_rate" => "配送前取消率",
@@ -269,6 +291,24 @@ pub struct Words {
     pub reason: &'static str,
     pub expires: &'static str,
     pub waiver: &'static str,
+    /// The columns of the inputs table: file, kind, rows, skipped, encoding.
+    pub input_columns: [&'static str; 5],
+    pub account_status: &'static str,
+    pub marketplace_missing: &'static str,
+    /// metric, window, Amazon, ahr.
+    pub amazon_columns: [&'static str; 4],
+    pub same: &'static str,
+    pub differs: &'static str,
+    pub amazon_note: &'static str,
+    pub meets_bar: &'static str,
+    pub misses_bar: &'static str,
+    /// `{verdict}`, `{min}`, `{months}`, `{days}`.
+    pub assurance_bar: &'static str,
+    /// `{from}`, `{to}`, `{days}`, `{min}`, `{latest}`.
+    pub assurance_window: &'static str,
+    pub assurance_already: &'static str,
+    /// `{from}`, `{min}`.
+    pub assurance_from: &'static str,
 }
 
 pub static EN: Words = Words {
@@ -328,6 +368,19 @@ pub static EN: Words = Words {
     reason: "reason",
     expires: "expires",
     waiver: "waiver",
+    input_columns: ["file", "kind", "rows", "skipped", "encoding"],
+    account_status: "account status:",
+    marketplace_missing: "marketplace not given",
+    amazon_columns: ["metric", "window", "Amazon", "ahr"],
+    same: "same",
+    differs: "DIFFERS",
+    amazon_note: "ahr counts each metric from the exports over Amazon's own window",
+    meets_bar: "meets the bar",
+    misses_bar: "does not meet the bar",
+    assurance_bar: "{verdict}: AHR >= {min} for {months} months, at most {days} days below, and an emergency contact",
+    assurance_window: "{from}..{to}: {days} days below {min}, latest AHR {latest}",
+    assurance_already: "the AHR history already meets the bar",
+    assurance_from: "could qualify from {from} if the AHR stays at or above {min}",
 };
 
 pub static ZH: Words = Words {
@@ -387,6 +440,19 @@ pub static ZH: Words = Words {
     reason: "原因",
     expires: "到期日",
     waiver: "豁免",
+    input_columns: ["文件", "类型", "行数", "跳过", "编码"],
+    account_status: "账户状态：",
+    marketplace_missing: "未注明站点",
+    amazon_columns: ["指标", "统计周期", "亚马逊", "ahr"],
+    same: "一致",
+    differs: "不一致",
+    amazon_note: "ahr 按亚马逊自己的统计周期，根据报告重新计算每项指标",
+    meets_bar: "符合条件",
+    misses_bar: "不符合条件",
+    assurance_bar: "{verdict}：连续 {months} 个月 AHR >= {min}，低于该值不超过 {days} 天，并已设置紧急联系人",
+    assurance_window: "{from}..{to}：有 {days} 天低于 {min}，最新 AHR {latest}",
+    assurance_already: "AHR 历史记录已符合条件",
+    assurance_from: "如果 AHR 保持在 {min} 及以上，最早可于 {from} 符合条件",
 };
 
 /// A finding's title in `lang`, from the translations its rule carries in

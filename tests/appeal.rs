@@ -125,10 +125,14 @@ fn review_card_draft_in_chinese() {
     );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.starts_with("# 行动计划（POA）: 以好处换取评论"),
+        text.starts_with("# 行动计划（POA）：以好处换取评论（好评返现等）（REV-INCENTIVE）"),
         "{text}"
     );
-    assert!(text.contains("申诉难度: **申诉困难**"), "{text}");
+    assert!(text.contains("申诉难度：**申诉困难**"), "{text}");
+    assert!(
+        text.contains("1 张包装插卡或模板使用了本规则禁止的措辞"),
+        "{text}"
+    );
     assert!(text.contains("| inserts.csv | 2 | vip-card-v2 |"), "{text}");
     check_snapshot("appeal-review-card.zh-CN.md", &text);
 }

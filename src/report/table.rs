@@ -145,7 +145,7 @@ pub fn render_in(report: &Report, style: Style, lang: Lang) -> String {
     }
 
     if let Some(amazon) = &report.amazon {
-        render_amazon(&mut out, amazon, style, w);
+        render_amazon(&mut out, amazon, style, lang);
     }
     if let Some(assurance) = &report.assurance {
         render_assurance(&mut out, assurance, style, w);
@@ -222,7 +222,7 @@ pub fn render_in(report: &Report, style: Style, lang: Lang) -> String {
             &mut out,
             &i18n::labelled(w.fix, i18n::remediation(report, f, lang)),
             "  ",
-            "       ",
+            &" ".repeat(2 + w.fix.width() + usize::from(w.fix.ends_with(':'))),
         );
         let _ = writeln!(out, "  {}", i18n::labelled(w.appeal, lang.appeal(f.appeal)));
     }
@@ -257,7 +257,7 @@ pub fn render_in(report: &Report, style: Style, lang: Lang) -> String {
     if !report.inputs.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold(w.inputs));
         let mut table = new_table();
-        table.set_header(vec!["file", "kind", "rows", "skipped", "encoding"]);
+        table.set_header(w.input_columns.to_vec());
         for i in &report.inputs {
             table.add_row(vec![
                 Cell::new(printable(&i.file)),
@@ -323,8 +323,9 @@ fn render_amazon(
     out: &mut String,
     amazon: &crate::amazon::AmazonNumbers,
     style: Style,
-    w: &i18n::Words,
+    lang: Lang,
 ) {
+    let w = lang.words();
     let _ = writeln!(
         out,
         "\n{}",
@@ -335,13 +336,17 @@ fn render_amazon(
         ))
     );
     if let Some(status) = &amazon.account_status {
-        let _ = writeln!(out, "  account status: {}", printable(status));
+        let _ = writeln!(
+            out,
+            "  {}",
+            i18n::labelled(w.account_status, &printable(status))
+        );
     }
     for m in &amazon.marketplaces {
         let place = match (&m.marketplace, &m.marketplace_id) {
             (Some(code), _) => code.to_string(),
             (None, Some(id)) => printable(id),
-            (None, None) => "marketplace not given".into(),
+            (None, None) => w.marketplace_missing.into(),
         };
         let mut ahr = String::new();
         if let Some(status) = &m.ahr_status {
@@ -368,10 +373,17 @@ fn render_amazon(
             .flatten();
         let mut table = new_table();
         let window_header = match &one_year {
-            Some(year) => format!("window ({year})"),
-            None => "window".into(),
+            Some(year) => format!("{} ({year})", w.amazon_columns[1]),
+            None => w.amazon_columns[1].into(),
         };
-        table.set_header(vec!["metric", window_header.as_str(), "Amazon", "ahr", ""]);
+        let [metric, _, amazon_col, ahr_col] = w.amazon_columns;
+        table.set_header(vec![
+            metric,
+            window_header.as_str(),
+            amazon_col,
+            ahr_col,
+            "",
+        ]);
         for c in &m.metrics {
             let day = |d: chrono::NaiveDate| {
                 if one_year.is_some() {
@@ -390,12 +402,12 @@ fn render_amazon(
                 _ => percent(s.value),
             };
             let flag = match c.differs {
-                Some(true) => "DIFFERS",
-                Some(false) => "same",
+                Some(true) => w.differs,
+                Some(false) => w.same,
                 None => "",
             };
             table.add_row(vec![
-                Cell::new(&c.metric),
+                Cell::new(lang.metric_name(&c.metric)),
                 Cell::new(window),
                 Cell::new(side(&c.amazon)).set_alignment(CellAlignment::Right),
                 Cell::new(c.ahr.as_ref().map_or("-".into(), side))
@@ -413,11 +425,7 @@ fn render_amazon(
             }
         }
     }
-    let _ = writeln!(
-        out,
-        "  {}",
-        style.dim("ahr counts each metric from the exports over Amazon's own window")
-    );
+    let _ = writeln!(out, "  {}", style.dim(w.amazon_note));
 }
 
 fn render_assurance(
@@ -428,22 +436,33 @@ fn render_assurance(
 ) {
     let _ = writeln!(out, "\n{}", style.bold(w.assurance));
     let verdict = if a.eligible {
-        "meets the bar".to_string()
+        w.meets_bar
     } else {
-        "does not meet the bar".to_string()
+        w.misses_bar
     };
-    let _ = writeln!(
-        out,
-        "  {verdict}: AHR >= {} for {} months, at most {} days below, and an emergency contact",
-        a.min_ahr, a.months, a.max_days_below
+    let bar = fill(
+        w.assurance_bar,
+        &[
+            ("verdict", verdict),
+            ("min", &a.min_ahr.to_string()),
+            ("months", &a.months.to_string()),
+            ("days", &a.max_days_below.to_string()),
+        ],
     );
+    let _ = writeln!(out, "  {bar}");
     if let (Some(from), Some(to)) = (a.window_from, a.evaluated_on) {
         let latest = a.latest_ahr.map_or("-".into(), |v| v.to_string());
-        let _ = writeln!(
-            out,
-            "  {from}..{to}: {} days below {}, latest AHR {latest}",
-            a.days_below, a.min_ahr
+        let window = fill(
+            w.assurance_window,
+            &[
+                ("from", &from.to_string()),
+                ("to", &to.to_string()),
+                ("days", &a.days_below.to_string()),
+                ("min", &a.min_ahr.to_string()),
+                ("latest", &latest),
+            ],
         );
+        let _ = writeln!(out, "  {window}");
     }
     for reason in &a.reasons {
         let _ = writeln!(out, "  - {}", printable(reason));
@@ -452,13 +471,13 @@ fn render_assurance(
         && let Some(from) = a.eligible_from
     {
         if Some(from) == a.evaluated_on {
-            let _ = writeln!(out, "  the AHR history already meets the bar");
+            let _ = writeln!(out, "  {}", w.assurance_already);
         } else {
-            let _ = writeln!(
-                out,
-                "  could qualify from {from} if the AHR stays at or above {}",
-                a.min_ahr
+            let from = fill(
+                w.assurance_from,
+                &[("from", &from.to_string()), ("min", &a.min_ahr.to_string())],
             );
+            let _ = writeln!(out, "  {from}");
         }
     }
 }
