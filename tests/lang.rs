@@ -108,6 +108,11 @@ fn render_reads_the_chinese_texts_from_the_report() {
     ]);
     let html = String::from_utf8(out.stdout).unwrap();
     assert!(html.contains("<html lang=\"zh-CN\">"), "{html}");
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    roxmltree::Document::parse_with_options(&html, options).expect("the HTML is well-formed");
     assert!(
         html.contains("订单缺陷率超过 1%") && html.contains("可申诉"),
         "{html}"
