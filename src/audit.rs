@@ -262,6 +262,7 @@ fn rule_outcomes(
                 status,
                 remediation: rule.remediation.trim().to_string(),
                 references: rule.references.clone(),
+                translations: rule.report_translations(),
             }
         })
         .collect()
@@ -372,6 +373,7 @@ fn finding(rule: &Rule, hit: Hit, policies: &PolicySet) -> Finding {
         points,
         occurrences: hit.occurrences,
         message: hit.message,
+        message_form: hit.form,
         appeal: rule.appeal,
         remediation: rule.remediation.clone(),
         references: rule.references.clone(),

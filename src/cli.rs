@@ -2,6 +2,7 @@
 //! live in `main.rs`, so the argument structs stay a plain description.
 
 use crate::findings::Severity;
+use crate::i18n::Lang;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -207,6 +208,10 @@ pub struct AuditArgs {
     /// When to colour the table.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Language of the table, Markdown, HTML and appeal output: `en` or
+    /// `zh-CN` (简体中文). JSON, JUnit, SARIF and GitHub output stay English.
+    #[arg(long, value_name = "LANG", default_value = "en", value_parser = Lang::parse)]
+    pub lang: Lang,
     #[command(flatten)]
     pub peak: PeakArgs,
     /// Identifiers of other accounts (CSV/TSV: kind, value, account,
@@ -347,6 +352,10 @@ pub struct AppealArgs {
     /// Show personal data in the evidence table.
     #[arg(long)]
     pub no_mask: bool,
+    /// Language of the draft: `en` or
+    /// `zh-CN` (简体中文). Evidence stays as the exports wrote it.
+    #[arg(long, value_name = "LANG", default_value = "en", value_parser = Lang::parse)]
+    pub lang: Lang,
 }
 
 #[derive(Debug, Args)]
@@ -409,6 +418,10 @@ pub struct RenderArgs {
     /// When to colour the table.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Language of the table, Markdown, HTML and appeal output: `en` or
+    /// `zh-CN` (简体中文). JSON, JUnit, SARIF and GitHub output stay English.
+    #[arg(long, value_name = "LANG", default_value = "en", value_parser = Lang::parse)]
+    pub lang: Lang,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -113,6 +113,8 @@ pub struct Hit {
     pub evidence: Vec<Evidence>,
     /// Set when a check raises or lowers the rule's severity for this case.
     pub severity: Option<Severity>,
+    /// The message as key and arguments, for renderers in other languages.
+    pub form: Option<crate::i18n::MessageForm>,
 }
 
 /// A rule that fired, with everything a reader needs to act on it.
@@ -132,4 +134,8 @@ pub struct Finding {
     pub references: Vec<String>,
     pub evidence: Vec<Evidence>,
     pub evidence_total: usize,
+    /// `message` as key and arguments, so `ahr render --lang` can write it
+    /// in another language; absent for check kinds that have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_form: Option<crate::i18n::MessageForm>,
 }

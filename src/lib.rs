@@ -18,6 +18,7 @@ pub mod forecast;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod gate;
+pub mod i18n;
 pub mod init;
 pub mod input;
 pub mod linkage;

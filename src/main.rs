@@ -13,6 +13,7 @@ use ahr::cli::{
 };
 use ahr::cli::{BatchArgs, BatchFormatArg, BatchMergeArgs};
 use ahr::findings::Severity;
+use ahr::i18n::Lang;
 use ahr::policy::diagnostics::did_you_mean;
 use ahr::policy::{self, PolicySet, PolicySources};
 use ahr::report::table::Style;
@@ -127,15 +128,20 @@ fn outputs_of(
 
 /// Renders one report in every requested format; the gate does not care
 /// which.
-fn emit(report: &Report, outputs: &[(Format, Option<PathBuf>)], color: ColorChoice) -> Result<()> {
+fn emit(
+    report: &Report,
+    outputs: &[(Format, Option<PathBuf>)],
+    color: ColorChoice,
+    lang: Lang,
+) -> Result<()> {
     for (format, file) in outputs {
         let rendered = match format {
             Format::Json => report::json::render(report),
             Format::Junit => report::junit::render(report),
             Format::Sarif => report::sarif::render(report),
             Format::Github => report::github::render(report),
-            Format::Markdown => report::markdown::render(report),
-            Format::Html => report::html::render(report),
+            Format::Markdown => report::markdown::render_in(report, lang),
+            Format::Html => report::html::render_in(report, lang),
             Format::Table => {
                 let color = match color {
                     ColorChoice::Always => true,
@@ -146,7 +152,7 @@ fn emit(report: &Report, outputs: &[(Format, Option<PathBuf>)], color: ColorChoi
                             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                     }
                 };
-                report::table::render(report, Style { color })
+                report::table::render_in(report, Style { color }, lang)
             }
         };
         match file {
@@ -205,7 +211,7 @@ fn run_audit(args: AuditArgs, matches: Option<&ArgMatches>) -> Result<Outcome> {
     if let Some((path, old)) = baseline {
         report::diff::apply_baseline(&mut report, &old, &path.display().to_string());
     }
-    emit(&report, &outputs, args.color)?;
+    emit(&report, &outputs, args.color, args.lang)?;
     Ok(gate(
         &report,
         args.fail_under,
@@ -216,7 +222,7 @@ fn run_audit(args: AuditArgs, matches: Option<&ArgMatches>) -> Result<Outcome> {
 fn run_render(args: RenderArgs, matches: Option<&ArgMatches>) -> Result<Outcome> {
     let outputs = outputs_of(matches, &args.format, &args.output)?;
     let report = report::load(&args.report)?;
-    emit(&report, &outputs, args.color)?;
+    emit(&report, &outputs, args.color, args.lang)?;
     Ok(gate(
         &report,
         args.fail_under,
@@ -324,7 +330,7 @@ fn run_appeal(args: AppealArgs) -> Result<Outcome> {
         peak: None,
     };
     let report = audit::audit_dir(&args.dir, &policies, &options)?;
-    let text = ahr::appeal::draft(&report, &policies, &args.rule)?;
+    let text = ahr::appeal::draft_in(&report, &policies, &args.rule, args.lang)?;
     match &args.output {
         Some(path) => {
             ahr::output::write_atomically(path, text.as_bytes())?;

@@ -130,6 +130,7 @@ mod tests {
             references: vec![],
             evidence: vec![],
             evidence_total: 0,
+            message_form: None,
         }
     }
 

@@ -346,6 +346,7 @@ mod tests {
                 })
                 .collect(),
             evidence_total: keys.len(),
+            message_form: None,
         }
     }
 

@@ -103,3 +103,36 @@ fn every_placeholder_is_marked_and_nothing_claims_to_be_done_unconfirmed() {
         assert!(line.contains("[["), "no placeholder for when: {line}");
     }
 }
+
+#[test]
+fn review_card_draft_in_chinese() {
+    let dir = root().join("fixtures/review-card-insert");
+    let out = ahr(&[
+        "appeal",
+        dir.to_str().unwrap(),
+        "--rule",
+        "REV-INCENTIVE",
+        "--as-of",
+        "2026-11-20",
+        "--lang",
+        "zh-CN",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("# 行动计划（POA）：以好处换取评论（好评返现等）（REV-INCENTIVE）"),
+        "{text}"
+    );
+    assert!(text.contains("申诉难度：**申诉困难**"), "{text}");
+    assert!(
+        text.contains("1 张包装插卡或模板使用了本规则禁止的措辞"),
+        "{text}"
+    );
+    assert!(text.contains("| inserts.csv | 2 | vip-card-v2 |"), "{text}");
+    check_snapshot("appeal-review-card.zh-CN.md", &text);
+}

@@ -315,7 +315,8 @@ fn markdown_escapes_export_text_and_mentions_no_one() {
     assert!(!text.contains("<script") && !text.contains("<b>"), "{text}");
     assert!(text.contains("&lt;script&gt;"));
     assert!(!text.contains("@support"));
-    // Every row of the findings table has its five cells and no more.
+    // Every row of the findings table has its six cells (appeal included)
+    // and no more.
     let rows: Vec<&str> = text
         .lines()
         .skip_while(|l| !l.starts_with("| rule | severity | status"))
@@ -324,7 +325,7 @@ fn markdown_escapes_export_text_and_mentions_no_one() {
     assert_eq!(rows.len(), 4);
     for row in rows {
         let cells = row.replace("\\|", "").matches('|').count();
-        assert_eq!(cells, 6, "{row}");
+        assert_eq!(cells, 7, "{row}");
     }
 }
 

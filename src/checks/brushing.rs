@@ -537,6 +537,7 @@ impl Check for BrushingCheck {
             occurrences: (flags.orders.len() + flags.reviews.len()) as u64,
             evidence: flags.evidence,
             severity: None,
+            form: None,
         })
     }
 

@@ -9,6 +9,7 @@
 
 use super::{Check, CheckKind, Context};
 use crate::findings::{Evidence, FindingStatus, Hit};
+use crate::i18n::MessageForm;
 use crate::input::dates::Stamp;
 use crate::input::records::{Chargeback, Claim, Complaint, Feedback, Review, Source};
 use crate::input::returns::Return;
@@ -217,6 +218,16 @@ impl Check for CountCheck {
             occurrences: found,
             evidence,
             severity: None,
+            form: Some(MessageForm::new(
+                "count",
+                &[
+                    ("found", found.to_string()),
+                    ("source", self.source.to_string()),
+                    ("from", window.from.to_string()),
+                    ("to", window.to.to_string()),
+                    ("breach", self.breach_at_least.to_string()),
+                ],
+            )),
         })
     }
 

@@ -157,6 +157,7 @@ impl Check for LinkageCheck {
             occurrences: n as u64,
             evidence,
             severity: (!suspended.is_empty()).then_some(self.suspended_severity),
+            form: None,
         })
     }
 

@@ -221,6 +221,7 @@ impl Check for OffersCheck {
             occurrences: found,
             evidence,
             severity: None,
+            form: None,
         })
     }
 

@@ -21,6 +21,7 @@
 
 use super::{Check, CheckKind, Context};
 use crate::findings::{Evidence, FindingStatus, Hit};
+use crate::i18n::MessageForm;
 use crate::policy::params::Params;
 use crate::policy::tree::{Table, Value};
 use crate::privacy;
@@ -738,6 +739,7 @@ impl Check for PhrasesCheck {
             }
         }
         let mut occurrences = found.len() as u64;
+        let form;
         let message = match self.per_order {
             Some(min) => {
                 let mut per_order: BTreeMap<String, usize> = BTreeMap::new();
@@ -751,6 +753,14 @@ impl Check for PhrasesCheck {
                 // The first message of each order is allowed; every further
                 // one is a violation of its own.
                 occurrences = (found.len() - orders) as u64;
+                form = MessageForm::new(
+                    "phrases_per_order",
+                    &[
+                        ("orders", orders.to_string()),
+                        ("min", min.to_string()),
+                        ("total", found.len().to_string()),
+                    ],
+                );
                 format!(
                     "{orders} {} received {min} or more matching messages ({} in all)",
                     if orders == 1 { "order" } else { "orders" },
@@ -764,6 +774,13 @@ impl Check for PhrasesCheck {
                     .filter(|f| Some(f.evidence.file.as_str()) == messages_file)
                     .count();
                 let in_inserts = found.len() - in_messages;
+                form = MessageForm::new(
+                    "phrases",
+                    &[
+                        ("messages", in_messages.to_string()),
+                        ("inserts", in_inserts.to_string()),
+                    ],
+                );
                 let mut parts = Vec::new();
                 if in_messages > 0 {
                     let noun = if in_messages == 1 {
@@ -797,6 +814,7 @@ impl Check for PhrasesCheck {
             occurrences,
             evidence: found.into_iter().map(|f| f.evidence).collect(),
             severity: None,
+            form: Some(form),
         })
     }
 

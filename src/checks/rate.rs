@@ -9,6 +9,7 @@
 
 use super::{Check, CheckKind, Context};
 use crate::findings::{FindingStatus, Hit};
+use crate::i18n::MessageForm;
 use crate::metrics::{Direction, METRICS, MetricSpec, MetricStatus, metric_kind};
 use crate::policy::params::Params;
 
@@ -134,6 +135,10 @@ impl Check for RateCheck {
             MetricStatus::Ok | MetricStatus::InsufficientData => return None,
         };
         let (num, den, value) = (result.numerator?, result.denominator?, result.value?);
+        let (direction, level_kind) = match self.spec.direction {
+            Direction::Above => ("above", status.as_str()),
+            Direction::Below => ("below", status.as_str()),
+        };
         let (side, level) = match (self.spec.direction, status) {
             (Direction::Above, FindingStatus::Breach) => {
                 ("above the breach level", self.spec.breach)
@@ -167,6 +172,21 @@ impl Check for RateCheck {
             occurrences: 1,
             evidence: result.evidence.clone(),
             severity: None,
+            form: Some(MessageForm::new(
+                "rate",
+                &[
+                    ("metric", self.spec.id.clone()),
+                    ("value", percent(value)),
+                    ("numerator", num.to_string()),
+                    ("denominator", den.to_string()),
+                    ("from", result.window.from.to_string()),
+                    ("to", result.window.to.to_string()),
+                    ("direction", direction.into()),
+                    ("level", level_kind.into()),
+                    ("threshold", percent(level.to_f64())),
+                    ("headroom", headroom.to_string()),
+                ],
+            )),
         })
     }
 

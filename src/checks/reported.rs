@@ -302,6 +302,7 @@ impl Check for ReportedCheck {
             occurrences,
             evidence,
             severity: Some(worst),
+            form: None,
         })
     }
 

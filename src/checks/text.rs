@@ -176,6 +176,7 @@ impl Check for TextCheck {
             occurrences: n as u64,
             evidence,
             severity: None,
+            form: None,
         })
     }
 

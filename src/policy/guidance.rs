@@ -1,12 +1,16 @@
 //! What the policies say beyond the rules: Plan-of-Action templates per rule
 //! (`[[appeal]]`) and the questions no export can answer (`[[checklist]]`).
 //! Both are prose a policy author maintains, so they live in TOML, and a
-//! later file replaces an entry of the same rule or topic.
+//! later file replaces an entry of the same rule or topic. Each entry may
+//! carry its texts in another language in a sub-table (`[appeal.zh-CN]`,
+//! `[checklist.zh-CN]`).
 
 use super::diagnostics::Diagnostics;
 use super::params::Params;
 use super::tree::{Entry, Value};
+use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// How to argue an appeal for one rule. Actions are written in the past
 /// tense, for the seller to confirm; nothing here is a fact about the
@@ -21,6 +25,36 @@ pub struct AppealTemplate {
     pub preventive_measures: Vec<String>,
     /// Documents to attach (invoices, authorisations, …).
     pub documents: Vec<String>,
+    /// The same lists in other languages, keyed by language tag; an empty
+    /// list there means "use English".
+    pub translations: BTreeMap<String, AppealText>,
+}
+
+/// An appeal template's lists in one language.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AppealText {
+    pub root_cause_questions: Vec<String>,
+    pub corrective_actions: Vec<String>,
+    pub preventive_measures: Vec<String>,
+    pub documents: Vec<String>,
+}
+
+impl AppealTemplate {
+    /// The template's lists in `lang`, each list falling back to English.
+    pub fn in_lang(&self, lang: Lang) -> AppealText {
+        let local = lang.pick(&self.translations);
+        let choose =
+            |english: &Vec<String>, pick: fn(&AppealText) -> &Vec<String>| match local.map(pick) {
+                Some(list) if !list.is_empty() => list.clone(),
+                _ => english.clone(),
+            };
+        AppealText {
+            root_cause_questions: choose(&self.root_cause_questions, |t| &t.root_cause_questions),
+            corrective_actions: choose(&self.corrective_actions, |t| &t.corrective_actions),
+            preventive_measures: choose(&self.preventive_measures, |t| &t.preventive_measures),
+            documents: choose(&self.documents, |t| &t.documents),
+        }
+    }
 }
 
 /// A cause of suspension the exports cannot show.
@@ -28,10 +62,41 @@ pub struct AppealTemplate {
 pub struct ChecklistItem {
     pub topic: String,
     pub question: String,
+    /// Topic and question in other languages, keyed by language tag.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<String, ChecklistText>,
+}
+
+/// A checklist item's texts in one language.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistText {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub topic: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub question: String,
+}
+
+impl ChecklistItem {
+    /// Topic and question in `lang`, each falling back to English.
+    pub fn in_lang(&self, lang: Lang) -> (&str, &str) {
+        let local = lang.pick(&self.translations);
+        (
+            crate::i18n::or_english(local.map(|t| t.topic.as_str()), &self.topic),
+            crate::i18n::or_english(local.map(|t| t.question.as_str()), &self.question),
+        )
+    }
 }
 
 const APPEAL_KEYS: &[&str] = &[
     "rule",
+    "root_cause_questions",
+    "corrective_actions",
+    "preventive_measures",
+    "documents",
+    "zh-CN",
+];
+
+const APPEAL_TEXT_KEYS: &[&str] = &[
     "root_cause_questions",
     "corrective_actions",
     "preventive_measures",
@@ -55,14 +120,32 @@ pub fn read_appeals(diags: &mut Diagnostics, entry: Entry, out: &mut Vec<AppealT
         let rule = p
             .str("rule", "\"PERF-ODR\"")
             .map(|(s, _)| s.trim().to_string());
-        let template = AppealTemplate {
+        let mut template = AppealTemplate {
             rule: rule.clone().unwrap_or_default(),
             root_cause_questions: list(&mut p, "root_cause_questions"),
             corrective_actions: list(&mut p, "corrective_actions"),
             preventive_measures: list(&mut p, "preventive_measures"),
             documents: list(&mut p, "documents"),
+            translations: BTreeMap::new(),
         };
+        let texts: Vec<_> = Lang::TRANSLATED
+            .iter()
+            .map(|lang| (*lang, p.opt_table(lang.tag())))
+            .collect();
         p.finish(APPEAL_KEYS);
+        for (lang, table) in texts {
+            let Some((table, loc)) = table else { continue };
+            let owner = format!("`[appeal.{}]` of `{}`", lang.tag(), template.rule);
+            let mut t = Params::new(table, owner, loc, diags);
+            let text = AppealText {
+                root_cause_questions: list(&mut t, "root_cause_questions"),
+                corrective_actions: list(&mut t, "corrective_actions"),
+                preventive_measures: list(&mut t, "preventive_measures"),
+                documents: list(&mut t, "documents"),
+            };
+            t.finish(APPEAL_TEXT_KEYS);
+            template.translations.insert(lang.tag().to_string(), text);
+        }
         if rule.is_none() {
             continue;
         }
@@ -83,13 +166,36 @@ pub fn read_checklist(diags: &mut Diagnostics, entry: Entry, out: &mut Vec<Check
         let mut p = Params::new(table, "a `[[checklist]]` item".into(), loc, diags);
         let topic = p.str("topic", "\"KYC\"");
         let question = p.str("question", "\"Is your identity verification complete?\"");
-        p.finish(&["topic", "question"]);
+        let texts: Vec<_> = Lang::TRANSLATED
+            .iter()
+            .map(|lang| (*lang, p.opt_table(lang.tag())))
+            .collect();
+        p.finish(&["topic", "question", "zh-CN"]);
+        let mut translations = BTreeMap::new();
+        for (lang, table) in texts {
+            let Some((table, loc)) = table else { continue };
+            let owner = format!("a `[checklist.{}]` item", lang.tag());
+            let mut t = Params::new(table, owner, loc, diags);
+            let text = ChecklistText {
+                topic: t.opt_str("topic").map(|(s, _)| s).unwrap_or_default(),
+                question: t.opt_str("question").map(|(s, _)| s).unwrap_or_default(),
+            };
+            t.finish(&["topic", "question"]);
+            translations.insert(lang.tag().to_string(), text);
+        }
         let (Some((topic, _)), Some((question, _))) = (topic, question) else {
             continue;
         };
         match out.iter_mut().find(|i| i.topic == topic) {
-            Some(slot) => slot.question = question,
-            None => out.push(ChecklistItem { topic, question }),
+            Some(slot) => {
+                slot.question = question;
+                slot.translations = translations;
+            }
+            None => out.push(ChecklistItem {
+                topic,
+                question,
+                translations,
+            }),
         }
     }
 }

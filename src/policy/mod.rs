@@ -15,10 +15,12 @@ pub mod tree;
 
 use crate::checks::{self, Check};
 use crate::findings::{Appeal, Severity};
+use crate::i18n::{Lang, RuleText};
 use anyhow::{Context, Result, bail};
 use diagnostics::{Diagnostics, Loc, did_you_mean};
 use params::Params;
 use scoring::ScoringModel;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tree::{Entry, Node, Table, Value};
 
@@ -86,6 +88,27 @@ pub struct Rule {
     pub check: Box<dyn Check>,
     /// file:line:column of the rule's id, for `ahr explain`.
     pub defined_at: String,
+    /// Title, docs and remediation in other languages (`[rule.zh-CN]`),
+    /// keyed by language tag.
+    pub translations: BTreeMap<String, RuleText>,
+}
+
+impl Rule {
+    /// The translations a report carries: title and remediation (the docs
+    /// stay with `ahr explain`).
+    pub fn report_translations(&self) -> BTreeMap<String, RuleText> {
+        self.translations
+            .iter()
+            .map(|(lang, t)| {
+                let text = RuleText {
+                    title: t.title.clone(),
+                    docs: String::new(),
+                    remediation: t.remediation.trim().to_string(),
+                };
+                (lang.clone(), text)
+            })
+            .collect()
+    }
 }
 
 /// Every rule and the score model, ready to run.
@@ -152,7 +175,11 @@ const RULE_KEYS: &[&str] = &[
     "remediation",
     "references",
     "check",
+    "zh-CN",
 ];
+
+/// The keys of a `[rule.zh-CN]` table.
+const RULE_TEXT_KEYS: &[&str] = &["title", "docs", "remediation"];
 
 const TOP_KEYS: &[&str] = &["rule", "scoring", "appeal", "checklist"];
 
@@ -432,12 +459,33 @@ fn build_rule(diags: &mut Diagnostics, id: String, mut table: Table, id_loc: Loc
     let kind_names: Vec<&'static str> = checks::KINDS.iter().map(|k| k.name).collect();
     let kind = p.choice("check", &kind_names).and_then(checks::kind);
     let check = kind.and_then(|k| (k.build)(&mut p));
+    let texts: Vec<(Lang, Option<(Table, Loc)>)> = Lang::TRANSLATED
+        .iter()
+        .map(|lang| (*lang, p.opt_table(lang.tag())))
+        .collect();
     let known: Vec<&str> = RULE_KEYS
         .iter()
         .copied()
         .chain(kind.map_or(&[][..], |k| k.keys).iter().copied())
         .collect();
     p.finish(&known);
+    let mut translations = BTreeMap::new();
+    for (lang, table) in texts {
+        let Some((table, loc)) = table else { continue };
+        let mut t = Params::new(
+            table,
+            format!("`[rule.{}]` of `{id}`", lang.tag()),
+            loc,
+            diags,
+        );
+        let text = RuleText {
+            title: t.opt_str("title").map(|(s, _)| s).unwrap_or_default(),
+            docs: t.opt_str("docs").map(|(s, _)| s).unwrap_or_default(),
+            remediation: t.opt_str("remediation").map(|(s, _)| s).unwrap_or_default(),
+        };
+        t.finish(RULE_TEXT_KEYS);
+        translations.insert(lang.tag().to_string(), text);
+    }
     Some(Rule {
         id,
         title: title?.0,
@@ -453,6 +501,7 @@ fn build_rule(diags: &mut Diagnostics, id: String, mut table: Table, id_loc: Loc
         check_kind: kind?.name,
         check: check?,
         defined_at,
+        translations,
     })
 }
 

@@ -271,3 +271,84 @@ fn appeal_templates_and_checklist_are_validated_and_overridable() {
     );
     assert!(out.contains("did you mean `corrective_actions`?"), "{out}");
 }
+
+#[test]
+fn every_enabled_default_rule_and_template_has_chinese_texts() {
+    let set = load_texts(&defaults()).unwrap();
+    for rule in set.enabled() {
+        let zh = rule
+            .translations
+            .get("zh-CN")
+            .unwrap_or_else(|| panic!("{} has no [rule.zh-CN]", rule.id));
+        let has_han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        assert!(
+            has_han(&zh.title),
+            "{}: zh-CN title {:?}",
+            rule.id,
+            zh.title
+        );
+        assert!(
+            has_han(&zh.remediation),
+            "{}: zh-CN remediation {:?}",
+            rule.id,
+            zh.remediation
+        );
+    }
+    for template in &set.appeals {
+        let zh = template.in_lang(crate::i18n::Lang::ZhCn);
+        assert_eq!(
+            zh.corrective_actions.len(),
+            template.corrective_actions.len(),
+            "{}",
+            template.rule
+        );
+        assert_ne!(
+            zh.corrective_actions, template.corrective_actions,
+            "{} has no zh-CN actions",
+            template.rule
+        );
+    }
+    for item in &set.checklist {
+        let (topic, question) = item.in_lang(crate::i18n::Lang::ZhCn);
+        assert_ne!(question, item.question, "{}", item.topic);
+        assert_ne!(topic, item.topic, "{}", item.topic);
+    }
+}
+
+#[test]
+fn unknown_keys_in_translations_are_located() {
+    let out = errors(&with(
+        "[[rule]]\nid = \"PERF-ODR\"\n\n[rule.zh-CN]\ntitle = \"订单缺陷率\"\nremedation = \"x\"\n",
+    ));
+    assert!(
+        out.contains("custom.toml:6:1")
+            && out.contains("unknown key `remedation` in `[rule.zh-CN]` of `PERF-ODR`"),
+        "{out}"
+    );
+    assert!(out.contains("did you mean `remediation`?"), "{out}");
+    let out = errors(&with(
+        "[[appeal]]\nrule = \"PERF-ODR\"\n[appeal.zh-CN]\ndocument = [\"发票\"]\n\n[[checklist]]\ntopic = \"VAT\"\nquestion = \"q\"\n[checklist.zh-CN]\nquestoin = \"问题\"\n",
+    ));
+    assert!(
+        out.contains("custom.toml:4:1") && out.contains("unknown key `document`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("custom.toml:10:1") && out.contains("unknown key `questoin`"),
+        "{out}"
+    );
+    let out = errors(&with(
+        "[[rule]]\nid = \"PERF-ODR\"\n\n[rule.zh-cn]\ntitle = \"x\"\n",
+    ));
+    assert!(out.contains("did you mean `zh-CN`?"), "{out}");
+}
+
+#[test]
+fn a_translation_overrides_like_any_key() {
+    let set = load_texts(&with(
+        "[[rule]]\nid = \"PERF-ODR\"\n\n[rule.zh-CN]\ntitle = \"订单缺陷率过高\"\n",
+    ))
+    .unwrap();
+    let zh = &set.rule("PERF-ODR").unwrap().translations["zh-CN"];
+    assert_eq!(zh.title, "订单缺陷率过高");
+}

@@ -42,7 +42,12 @@ pub fn render(report: &Report) -> String {
             FindingStatus::Warning => "warning",
         };
         let title = format!("{} {} ({})", f.rule, f.title, f.severity);
-        let mut message = format!("{}\nfix: {}", f.message, f.remediation.trim());
+        let mut message = format!(
+            "{}\nfix: {}\nappeal: {}",
+            f.message,
+            f.remediation.trim(),
+            f.appeal.as_str()
+        );
         if f.evidence.is_empty() {
             command(&mut out, kind, None, None, &title, &message);
             continue;

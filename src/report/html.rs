@@ -6,6 +6,7 @@
 
 use super::{Report, escape::xml};
 use crate::findings::{Finding, FindingStatus, Severity};
+use crate::i18n::{self, Lang, fill};
 use crate::metrics::{MetricResult, MetricStatus};
 use std::fmt::Write as _;
 
@@ -67,45 +68,83 @@ fn percent(value: Option<f64>) -> String {
 }
 
 pub fn render(report: &Report) -> String {
+    render_in(report, Lang::En)
+}
+
+/// The page in `lang`: headings, labels, rule texts and structured
+/// messages translated; export text as it is.
+pub fn render_in(report: &Report, lang: Lang) -> String {
+    let w = lang.words();
+    let zh = lang == Lang::ZhCn;
     let mut out = String::new();
     let account = &report.account;
     let mut who = account.id.clone();
     if let Some(name) = &account.name {
         who = format!("{name} ({})", account.id);
     }
-    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n");
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\"/>",
+        lang.tag()
+    );
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n");
     let _ = writeln!(
         out,
-        "<title>Account health: {} — score {}</title>",
+        "<title>{}: {} — {}</title>",
+        if zh { "账户状况" } else { "Account health" },
         xml(&who),
         report.score.value
     );
     let _ = writeln!(out, "<style>{CSS}</style>\n</head>\n<body>\n<main>");
     let _ = writeln!(
         out,
-        "<header><h1>Account health: {}</h1><p class=\"sub\">{}as of {} ({}) · ahr {}</p></header>",
+        "<header><h1>{}: {}</h1><p class=\"sub\">{}{} {} ({}) · ahr {}</p></header>",
+        if zh { "账户状况" } else { "Account health" },
         xml(&who),
         account
             .marketplace
             .as_ref()
-            .map_or(String::new(), |m| format!("marketplace {} · ", xml(m))),
+            .map_or(String::new(), |m| format!(
+                "{} {} · ",
+                if zh { "站点" } else { "marketplace" },
+                xml(m)
+            )),
+        w.as_of,
         report.as_of,
         xml(&report.as_of_source),
         xml(&report.tool.version)
     );
 
     // Score and breakdown.
-    out.push_str("<section class=\"top\" id=\"score\">\n<div>\n<h2>Score</h2>\n");
+    let _ = writeln!(
+        out,
+        "<section class=\"top\" id=\"score\">\n<div>\n<h2>{}</h2>",
+        w.score_title
+    );
     out.push_str(&gauge(report.score.value, &report.score.band));
     let _ = writeln!(
         out,
-        "<p class=\"legend\"><span><i class=\"dot\" style=\"background:{GREEN}\"></i>healthy 200–1000</span>\
-         <span><i class=\"dot\" style=\"background:{AMBER}\"></i>at risk 100–199</span>\
-         <span><i class=\"dot\" style=\"background:{RED}\"></i>critical 0–99</span></p>"
+        "<p class=\"legend\"><span><i class=\"dot\" style=\"background:{GREEN}\"></i>{} 200–1000</span>\
+         <span><i class=\"dot\" style=\"background:{AMBER}\"></i>{} 100–199</span>\
+         <span><i class=\"dot\" style=\"background:{RED}\"></i>{} 0–99</span></p>",
+        lang.band("healthy"),
+        lang.band("at_risk"),
+        lang.band("critical")
     );
-    out.push_str("</div>\n<div>\n<h2>Why the score is what it is</h2>\n<table>\n");
-    out.push_str("<tr><th>line</th><th class=\"num\">points</th></tr>\n");
+    let _ = writeln!(
+        out,
+        "</div>\n<div>\n<h2>{}</h2>\n<table>",
+        if zh {
+            "评分明细"
+        } else {
+            "Why the score is what it is"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "<tr><th>{}</th><th class=\"num\">{}</th></tr>",
+        w.col_line, w.col_points
+    );
     for line in &report.score.breakdown {
         let label = match &line.rule {
             Some(rule) => format!("<code>{}</code> {}", xml(rule), xml(&line.label)),
@@ -119,18 +158,33 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "<tr><th>score</th><th class=\"num\">{}</th></tr>\n</table>\n</div>\n</section>",
+        "<tr><th>{}</th><th class=\"num\">{}</th></tr>\n</table>\n</div>\n</section>",
+        w.score_title.to_lowercase(),
         report.score.value
     );
 
     // Metrics.
     if !report.metrics.0.is_empty() {
-        out.push_str(
-            "<section id=\"metrics\">\n<h2>Metrics against Amazon's targets</h2>\n<table>\n",
+        let _ = writeln!(
+            out,
+            "<section id=\"metrics\">\n<h2>{}</h2>\n<table>",
+            w.metrics_against_targets
         );
-        out.push_str(
-            "<tr><th>metric</th><th class=\"num\">value</th><th>target</th><th class=\"num\">orders</th>\
-             <th class=\"num\">headroom</th><th>status</th><th>against target</th></tr>\n",
+        let _ = writeln!(
+            out,
+            "<tr><th>{}</th><th class=\"num\">{}</th><th>{}</th><th class=\"num\">{}</th>\
+             <th class=\"num\">{}</th><th>{}</th><th>{}</th></tr>",
+            w.col_metric,
+            w.col_value,
+            w.col_target,
+            w.col_orders,
+            w.col_headroom,
+            w.col_status,
+            if zh {
+                "与目标对比"
+            } else {
+                "against target"
+            }
         );
         for (id, m) in &report.metrics.0 {
             let orders = match (m.numerator, m.denominator) {
@@ -140,18 +194,20 @@ pub fn render(report: &Report) -> String {
             let headroom = m.headroom.map_or("–".into(), |h| format!("{h:+}"));
             let _ = writeln!(
                 out,
-                "<tr><td><code>{}</code><br/><span class=\"muted\">{} days, {} to {}</span></td>\
+                "<tr><td><code>{}</code><br/><span class=\"muted\">{} {}, {} {} {}</span></td>\
                  <td class=\"num\">{}</td><td>{} {}</td><td class=\"num\">{orders}</td>\
                  <td class=\"num\">{headroom}</td><td class=\"st-{}\">{}</td><td>{}</td></tr>",
-                xml(id),
+                xml(&lang.metric_name(id)),
                 m.window.days,
+                if zh { "天" } else { "days" },
                 m.window.from,
+                if zh { "至" } else { "to" },
                 m.window.to,
                 percent(m.value),
                 xml(&m.target.op.replace("<=", "≤").replace(">=", "≥")),
                 percent(Some(m.target.value)),
                 m.status.as_str(),
-                xml(&m.status.as_str().replace('_', " ")),
+                xml(&metric_status(m.status, lang)),
                 metric_bar(m)
             );
             if let Some(reason) = &m.reason {
@@ -162,7 +218,15 @@ pub fn render(report: &Report) -> String {
                 );
             }
         }
-        out.push_str("</table>\n<p class=\"muted\">Headroom: how many more defective orders the same number of orders can take before the metric breaches; negative: how far over it already is.</p>\n</section>\n");
+        let _ = writeln!(
+            out,
+            "</table>\n<p class=\"muted\">{}</p>\n</section>",
+            if zh {
+                "余量：在订单总数不变的情况下，指标违规前还能承受多少笔问题订单；负数表示已超出多少笔。"
+            } else {
+                "Headroom: how many more defective orders the same number of orders can take before the metric breaches; negative: how far over it already is."
+            }
+        );
     }
 
     // Trend.
@@ -175,29 +239,41 @@ pub fn render(report: &Report) -> String {
     // Findings.
     let _ = writeln!(
         out,
-        "<section id=\"findings\">\n<h2>Findings ({})</h2>",
+        "<section id=\"findings\">\n<h2>{} ({})</h2>",
+        w.findings_title,
         report.findings.len()
     );
     if report.findings.is_empty() {
-        out.push_str("<p>No enabled rule fired.</p>\n");
+        let _ = writeln!(out, "<p>{}</p>", w.no_rule_fired);
     }
     for f in &report.findings {
-        finding(&mut out, f, None);
+        finding(&mut out, report, f, None, lang);
     }
     out.push_str("</section>\n");
 
     if !report.waived.is_empty() || report.waivers.is_some() {
         let _ = writeln!(
             out,
-            "<section id=\"waived\">\n<h2>Waived ({})</h2>\n<p class=\"muted\">Waived findings are not in the score.</p>",
-            report.waived.len()
+            "<section id=\"waived\">\n<h2>{} ({})</h2>\n<p class=\"muted\">{}</p>",
+            w.waived_title,
+            report.waived.len(),
+            if zh {
+                "已豁免的问题不计入评分。"
+            } else {
+                "Waived findings are not in the score."
+            }
         );
-        for w in &report.waived {
+        for waived in &report.waived {
             let note = format!(
-                "Waived until {} by {}: {} ({})",
-                w.waiver.expires, w.waiver.owner, w.waiver.reason, w.waiver.defined_at
+                "{} {} ({} {}): {} ({})",
+                if zh { "豁免至" } else { "Waived until" },
+                waived.waiver.expires,
+                w.owner,
+                waived.waiver.owner,
+                waived.waiver.reason,
+                waived.waiver.defined_at
             );
-            finding(&mut out, &w.finding, Some(&note));
+            finding(&mut out, report, &waived.finding, Some(&note), lang);
         }
         if let Some(s) = &report.waivers {
             out.push_str("<ul>\n");
@@ -233,7 +309,15 @@ pub fn render(report: &Report) -> String {
 
     // Inputs.
     if !report.inputs.is_empty() {
-        out.push_str("<section id=\"inputs\">\n<h2>Exports read</h2>\n<table>\n");
+        let _ = writeln!(
+            out,
+            "<section id=\"inputs\">\n<h2>{}</h2>\n<table>",
+            if zh {
+                "读取的报告"
+            } else {
+                "Exports read"
+            }
+        );
         out.push_str("<tr><th>file</th><th>kind</th><th class=\"num\">rows</th><th class=\"num\">skipped</th><th>encoding</th></tr>\n");
         for i in &report.inputs {
             let _ = writeln!(
@@ -249,7 +333,7 @@ pub fn render(report: &Report) -> String {
         out.push_str("</table>\n");
         let problems: usize = report.inputs.iter().map(|i| i.problems.len()).sum();
         if problems > 0 {
-            out.push_str("<h2>Input problems</h2>\n<ul>\n");
+            let _ = writeln!(out, "<h2>{}</h2>\n<ul>", w.input_problems);
             for i in &report.inputs {
                 for p in &i.problems {
                     let place = match p.line {
@@ -287,7 +371,7 @@ pub fn render(report: &Report) -> String {
 
     out.push_str("<footer>\n");
     for note in &report.notes {
-        let _ = writeln!(out, "<p>Note: {}</p>", xml(note));
+        let _ = writeln!(out, "<p>{} {}</p>", w.note, xml(note));
     }
     let _ = writeln!(
         out,
@@ -296,6 +380,18 @@ pub fn render(report: &Report) -> String {
     );
     out.push_str("</footer>\n</main>\n</body>\n</html>\n");
     out
+}
+
+fn status_word(status: &str, lang: Lang) -> &'static str {
+    let zh = lang == Lang::ZhCn;
+    match status {
+        "waived" if zh => "已豁免",
+        "waived" => "waived",
+        "breach" if zh => "违规",
+        "breach" => "breach",
+        _ if zh => "预警",
+        _ => "warning",
+    }
 }
 
 fn severity_class(s: Severity) -> &'static str {
@@ -307,7 +403,19 @@ fn severity_class(s: Severity) -> &'static str {
     }
 }
 
-fn finding(out: &mut String, f: &Finding, waived: Option<&str>) {
+fn metric_status(status: MetricStatus, lang: Lang) -> String {
+    let w = lang.words();
+    match status {
+        MetricStatus::Ok => w.status_ok.to_string(),
+        MetricStatus::Warning => w.status_warning.to_lowercase(),
+        MetricStatus::Breach => w.status_breach.to_lowercase(),
+        MetricStatus::InsufficientData => w.status_no_data.to_string(),
+    }
+}
+
+fn finding(out: &mut String, report: &Report, f: &Finding, waived: Option<&str>, lang: Lang) {
+    let w = lang.words();
+    let zh = lang == Lang::ZhCn;
     let status = match (waived, f.status) {
         (Some(_), _) => "waived",
         (None, FindingStatus::Breach) => "breach",
@@ -317,27 +425,39 @@ fn finding(out: &mut String, f: &Finding, waived: Option<&str>) {
         out,
         "<article>\n<h3><span class=\"badge {}\">{}</span> <code>{}</code> {} <span class=\"st-{}\">{}</span>{}</h3>",
         severity_class(f.severity),
-        f.severity,
+        lang.severity(f.severity),
         xml(&f.rule),
-        xml(&f.title),
+        xml(i18n::title(report, f, lang)),
         if status == "waived" {
             "warning"
         } else {
             status
         },
-        status,
+        status_word(status, lang),
         if f.points != 0 {
-            format!(" <span class=\"muted\">{:+} points</span>", f.points)
+            format!(
+                " <span class=\"muted\">{:+} {}</span>",
+                f.points,
+                if zh { "分" } else { "points" }
+            )
         } else {
             String::new()
         }
     );
-    let _ = writeln!(out, "<p class=\"msg\">{}</p>", xml(&f.message));
+    let _ = writeln!(out, "<p class=\"msg\">{}</p>", xml(&i18n::message(f, lang)));
     if let Some(note) = waived {
         let _ = writeln!(out, "<p class=\"muted\">{}</p>", xml(note));
     }
     if !f.evidence.is_empty() {
-        out.push_str("<table>\n<tr><th>where</th><th>what</th><th>excerpt</th></tr>\n");
+        let _ = writeln!(
+            out,
+            "<table>\n<tr><th>{}</th></tr>",
+            if zh {
+                "位置</th><th>对象</th><th>摘录"
+            } else {
+                "where</th><th>what</th><th>excerpt"
+            }
+        );
         // File names only: the reader of this page has the exports, not
         // the auditor's folder layout.
         for e in f.evidence.iter().take(EVIDENCE_SHOWN) {
@@ -355,18 +475,21 @@ fn finding(out: &mut String, f: &Finding, waived: Option<&str>) {
         }
         out.push_str("</table>\n");
         if f.evidence_total > EVIDENCE_SHOWN {
+            let more = (f.evidence_total - EVIDENCE_SHOWN).to_string();
             let _ = writeln!(
                 out,
-                "<p class=\"muted\">… and {} more (all of them in the JSON report)</p>",
-                f.evidence_total - EVIDENCE_SHOWN
+                "<p class=\"muted\">{}</p>",
+                fill(w.more_in_report, &[("n", &more)])
             );
         }
     }
     let _ = writeln!(
         out,
-        "<p class=\"fix\"><b>What to do:</b> {}<br/><b>Appeal:</b> {}</p>",
-        xml(f.remediation.trim()),
-        f.appeal.as_str()
+        "<p class=\"fix\"><b>{}</b> {}<br/><b>{}</b> {}</p>",
+        if zh { "整改：" } else { "What to do:" },
+        xml(i18n::remediation(report, f, lang).trim()),
+        w.appeal_title,
+        lang.appeal(f.appeal)
     );
     for r in &f.references {
         let _ = writeln!(out, "<p class=\"muted mono\">{}</p>", xml(r));

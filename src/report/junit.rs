@@ -183,6 +183,11 @@ fn details(report: &Report, f: &Finding) -> String {
         };
         let _ = writeln!(text, "{place} {}: {}", e.key, e.excerpt);
     }
-    let _ = write!(text, "fix: {}", f.remediation.trim());
+    let _ = write!(
+        text,
+        "fix: {}\nappeal: {}",
+        f.remediation.trim(),
+        f.appeal.as_str()
+    );
     text
 }

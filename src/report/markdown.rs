@@ -6,6 +6,7 @@
 
 use super::{Report, escape};
 use crate::findings::FindingStatus;
+use crate::i18n::{self, Lang, fill};
 use crate::metrics::MetricStatus;
 use std::fmt::Write as _;
 
@@ -31,32 +32,42 @@ fn band_mark(band: &str) -> &'static str {
 }
 
 pub fn render(report: &Report) -> String {
+    render_in(report, Lang::En)
+}
+
+/// The summary in `lang`; rule texts and structured messages translated,
+/// export text as it is.
+pub fn render_in(report: &Report, lang: Lang) -> String {
     let md = escape::markdown;
+    let w = lang.words();
     let mut out = String::new();
-    let _ = writeln!(out, "## ahr account health: {}\n", md(&report.account.id));
+    let _ = writeln!(out, "## {} {}\n", w.account_health, md(&report.account.id));
     let _ = writeln!(
         out,
-        "{} **Score {} / 1000 — {}** · as of {} · {} finding(s){}\n",
+        "{} **{} {} / 1000 — {}** · {} {} · {} {}{}\n",
         band_mark(&report.score.band),
+        w.score_title,
         report.score.value,
-        report.score.band.replace('_', " "),
+        lang.band(&report.score.band),
+        w.as_of,
         report.as_of,
         report.findings.len(),
+        w.findings_count,
         if report.waived.is_empty() {
             String::new()
         } else {
             format!(", {} waived", report.waived.len())
         }
     );
-    let _ = writeln!(
-        out,
-        "Bands: healthy 200–1000 · at risk 100–199 · critical 0–99.\n"
-    );
-    let _ = writeln!(out, "<details><summary>Score breakdown</summary>\n");
-    let _ = writeln!(out, "| points | line |\n|---:|---|");
+    let _ = writeln!(out, "{}\n", w.bands_prose);
+    let _ = writeln!(out, "<details><summary>{}</summary>\n", w.score_breakdown);
+    let _ = writeln!(out, "| {} | {} |\n|---:|---|", w.col_points, w.col_line);
     for line in &report.score.breakdown {
         let label = match &line.rule {
-            Some(rule) => format!("{rule} {}", line.label),
+            Some(rule) => format!(
+                "{rule} {}",
+                i18n::rule_label(report, rule, &line.label, lang)
+            ),
             None => line.label.clone(),
         };
         let _ = writeln!(out, "| {:+} | {} |", line.points, md(&label));
@@ -64,17 +75,18 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "\n</details>\n");
 
     if !report.metrics.0.is_empty() {
-        let _ = writeln!(out, "### Metrics\n");
+        let _ = writeln!(out, "### {}\n", w.metrics_title);
         let _ = writeln!(
             out,
-            "| metric | value | target | orders | headroom | status |\n|---|---:|---|---:|---:|---|"
+            "| {} | {} | {} | {} | {} | {} |\n|---|---:|---|---:|---:|---|",
+            w.col_metric, w.col_value, w.col_target, w.col_orders, w.col_headroom, w.col_status
         );
         for (id, m) in &report.metrics.0 {
             let status = match m.status {
-                MetricStatus::Breach => "❌ breach",
-                MetricStatus::Warning => "⚠️ warning",
-                MetricStatus::Ok => "✅ ok",
-                MetricStatus::InsufficientData => "no data",
+                MetricStatus::Breach => format!("❌ {}", w.status_breach.to_lowercase()),
+                MetricStatus::Warning => format!("⚠️ {}", w.status_warning.to_lowercase()),
+                MetricStatus::Ok => format!("✅ {}", w.status_ok),
+                MetricStatus::InsufficientData => w.status_no_data.to_string(),
             };
             let orders = match (m.numerator, m.denominator) {
                 (Some(n), Some(d)) => format!("{n}/{d}"),
@@ -83,7 +95,7 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} {} | {} | {} | {} |",
-                md(id),
+                md(&lang.metric_name(id)),
                 percent(m.value),
                 md(m.target.op),
                 percent(Some(m.target.value)),
@@ -95,27 +107,34 @@ pub fn render(report: &Report) -> String {
         out.push('\n');
     }
 
-    let _ = writeln!(out, "### Findings ({})\n", report.findings.len());
+    let _ = writeln!(
+        out,
+        "### {} ({})\n",
+        w.findings_title,
+        report.findings.len()
+    );
     if report.findings.is_empty() {
-        let _ = writeln!(out, "No enabled rule fired.\n");
+        let _ = writeln!(out, "{}\n", w.no_rule_fired);
     } else {
         let _ = writeln!(
             out,
-            "| rule | severity | status | points | message |\n|---|---|---|---:|---|"
+            "| {} | {} | {} | {} | {} | {} |\n|---|---|---|---:|---|---|",
+            w.col_rule, w.col_severity, w.col_status, w.col_points, w.col_appeal, w.col_message
         );
         for f in &report.findings {
             let status = match f.status {
-                FindingStatus::Breach => "❌ breach",
-                FindingStatus::Warning => "⚠️ warning",
+                FindingStatus::Breach => format!("❌ {}", w.status_breach.to_lowercase()),
+                FindingStatus::Warning => format!("⚠️ {}", w.status_warning.to_lowercase()),
             };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {:+} | {} |",
+                "| {} | {} | {} | {:+} | {} | {} |",
                 md(&f.rule),
-                f.severity,
+                lang.severity(f.severity),
                 status,
                 f.points,
-                md(&f.message)
+                lang.appeal(f.appeal),
+                md(&i18n::message(f, lang))
             );
         }
         out.push('\n');
@@ -124,7 +143,7 @@ pub fn render(report: &Report) -> String {
                 out,
                 "<details><summary>{} — {}</summary>\n",
                 md(&f.rule),
-                md(&f.title)
+                md(i18n::title(report, f, lang))
             );
             for e in f.evidence.iter().take(EVIDENCE_SHOWN) {
                 let place = match e.line {
@@ -134,37 +153,37 @@ pub fn render(report: &Report) -> String {
                 let _ = writeln!(out, "- {} {}: {}", md(&place), md(&e.key), md(&e.excerpt));
             }
             if f.evidence_total > EVIDENCE_SHOWN {
-                let _ = writeln!(
-                    out,
-                    "- … and {} more (all of them in the JSON report)",
-                    f.evidence_total - EVIDENCE_SHOWN
-                );
+                let more = (f.evidence_total - EVIDENCE_SHOWN).to_string();
+                let _ = writeln!(out, "- {}", fill(w.more_in_report, &[("n", &more)]));
             }
             let _ = writeln!(
                 out,
-                "\n**Fix:** {}\n\n**Appeal:** {}\n\n</details>\n",
-                md(f.remediation.trim()),
-                f.appeal.as_str()
+                "\n**{}** {}\n\n**{}** {}\n\n</details>\n",
+                w.fix_title,
+                md(i18n::remediation(report, f, lang).trim()),
+                w.appeal_title,
+                lang.appeal(f.appeal)
             );
         }
     }
 
     if !report.waived.is_empty() {
-        let _ = writeln!(out, "### Waived ({})\n", report.waived.len());
+        let _ = writeln!(out, "### {} ({})\n", w.waived_title, report.waived.len());
         let _ = writeln!(
             out,
-            "| rule | severity | reason | owner | expires | waiver |\n|---|---|---|---|---|---|"
+            "| {} | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|",
+            w.col_rule, w.col_severity, w.reason, w.owner, w.expires, w.waiver
         );
-        for w in &report.waived {
+        for waived in &report.waived {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} |",
-                md(&w.finding.rule),
-                w.finding.severity,
-                md(&w.waiver.reason),
-                md(&w.waiver.owner),
-                w.waiver.expires,
-                md(&w.waiver.defined_at)
+                md(&waived.finding.rule),
+                lang.severity(waived.finding.severity),
+                md(&waived.waiver.reason),
+                md(&waived.waiver.owner),
+                waived.waiver.expires,
+                md(&waived.waiver.defined_at)
             );
         }
         out.push('\n');
@@ -212,7 +231,7 @@ pub fn render(report: &Report) -> String {
 
     let problems: usize = report.inputs.iter().map(|i| i.problems.len()).sum();
     if problems > 0 {
-        let _ = writeln!(out, "### Input problems\n");
+        let _ = writeln!(out, "### {}\n", w.input_problems);
         for i in &report.inputs {
             for p in &i.problems {
                 let place = match p.line {
@@ -225,7 +244,7 @@ pub fn render(report: &Report) -> String {
         out.push('\n');
     }
     for note in &report.notes {
-        let _ = writeln!(out, "- note: {}", md(note));
+        let _ = writeln!(out, "- {} {}", w.note, md(note));
     }
     out
 }

@@ -110,6 +110,10 @@ pub struct RuleOutcome {
     pub remediation: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
+    /// The title and remediation in other languages, keyed by language tag
+    /// (`zh-CN`), so `ahr render --lang` needs only the report.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub translations: std::collections::BTreeMap<String, crate::i18n::RuleText>,
 }
 
 /// A waiver as written in the waiver file.

@@ -6,10 +6,12 @@
 
 use super::Report;
 use crate::findings::{FindingStatus, Severity};
+use crate::i18n::{self, Lang, fill};
 use crate::input::table::printable;
 use crate::metrics::{MetricResult, MetricStatus};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, LineStyle, Table, TableStyle};
 use std::fmt::Write as _;
+use unicode_width::UnicodeWidthStr;
 
 /// How many pieces of evidence a finding shows before "and N more".
 const EVIDENCE_SHOWN: usize = 5;
@@ -53,6 +55,13 @@ impl Style {
 }
 
 pub fn render(report: &Report, style: Style) -> String {
+    render_in(report, style, Lang::En)
+}
+
+/// The table in `lang`: headings, labels, rule texts and the messages that
+/// have a structured form translated; everything else in English.
+pub fn render_in(report: &Report, style: Style, lang: Lang) -> String {
+    let w = lang.words();
     let mut out = String::new();
     let account = &report.account;
     let mut who = account.id.clone();
@@ -62,30 +71,28 @@ pub fn render(report: &Report, style: Style) -> String {
     if let Some(mp) = &account.marketplace {
         who.push_str(&format!(", {mp}"));
     }
+    let _ = writeln!(out, "{} {}", style.bold(w.account_health), printable(&who));
     let _ = writeln!(
         out,
-        "{} {}",
-        style.bold("ahr account health:"),
-        printable(&who)
+        "{} {} ({})",
+        w.as_of, report.as_of, report.as_of_source
     );
-    let _ = writeln!(out, "as of {} ({})", report.as_of, report.as_of_source);
     let _ = writeln!(out);
 
     let score = &report.score;
     let _ = writeln!(
         out,
         "{}  {}",
-        style.band(&score.band, &format!("SCORE {} / 1000", score.value)),
-        style.band(&score.band, &score.band.replace('_', " ").to_uppercase())
+        style.band(&score.band, &format!("{} {} / 1000", w.score, score.value)),
+        style.band(&score.band, &lang.band(&score.band).to_uppercase())
     );
-    let _ = writeln!(
-        out,
-        "{}",
-        style.dim("bands: healthy 200-1000 · at risk 100-199 · critical 0-99")
-    );
+    let _ = writeln!(out, "{}", style.dim(w.bands));
     for line in &score.breakdown {
         let label = match &line.rule {
-            Some(rule) => format!("{rule} {}", line.label),
+            Some(rule) => format!(
+                "{rule} {}",
+                i18n::rule_label(report, rule, &line.label, lang)
+            ),
             None => line.label.clone(),
         };
         let _ = writeln!(
@@ -97,27 +104,33 @@ pub fn render(report: &Report, style: Style) -> String {
     }
 
     if !report.metrics.0.is_empty() {
-        let _ = writeln!(out, "\n{}", style.bold("METRICS"));
+        let _ = writeln!(out, "\n{}", style.bold(w.metrics));
         let mut table = new_table();
         table.set_header(vec![
-            "metric", "value", "target", "orders", "headroom", "status",
+            w.col_metric,
+            w.col_value,
+            w.col_target,
+            w.col_orders,
+            w.col_headroom,
+            w.col_status,
         ]);
         for (id, m) in &report.metrics.0 {
             table.add_row(vec![
-                Cell::new(id),
+                Cell::new(lang.metric_name(id)),
                 Cell::new(percent(m.value)).set_alignment(CellAlignment::Right),
                 Cell::new(format!("{} {}", m.target.op, percent(Some(m.target.value)))),
                 Cell::new(fraction(m)).set_alignment(CellAlignment::Right),
                 Cell::new(m.headroom.map_or("-".into(), |h| format!("{h:+}")))
                     .set_alignment(CellAlignment::Right),
-                Cell::new(status_label(m.status)),
+                Cell::new(status_label(m.status, lang)),
             ]);
         }
         let _ = writeln!(out, "{}", table.trim_fmt());
         for (id, m) in &report.metrics.0 {
             if let Some(day) = m.clears_on {
-                let text = format!(
-                    "{id}: back on target on {day} if orders keep their pace and none goes bad"
+                let text = fill(
+                    w.back_on_target,
+                    &[("id", &lang.metric_name(id)), ("day", &day.to_string())],
                 );
                 for part in wrap(&text, WIDTH as usize - 4) {
                     let _ = writeln!(out, "  {}", style.dim(&part));
@@ -132,18 +145,18 @@ pub fn render(report: &Report, style: Style) -> String {
     }
 
     if let Some(amazon) = &report.amazon {
-        render_amazon(&mut out, amazon, style);
+        render_amazon(&mut out, amazon, style, lang);
     }
     if let Some(assurance) = &report.assurance {
-        render_assurance(&mut out, assurance, style);
+        render_assurance(&mut out, assurance, style, w);
     }
     if let Some(forecast) = &report.forecast {
         let _ = writeln!(
             out,
             "\n{}",
             style.bold(&format!(
-                "PEAK OUTLOOK ({}× volume, {} to {})",
-                forecast.multiplier, forecast.from, forecast.to
+                "{} ({}× volume, {} to {})",
+                w.peak_outlook, forecast.multiplier, forecast.from, forecast.to
             ))
         );
         match &forecast.first_breach {
@@ -162,39 +175,37 @@ pub fn render(report: &Report, style: Style) -> String {
     let _ = writeln!(
         out,
         "\n{}",
-        style.bold(&format!("FINDINGS ({})", report.findings.len()))
+        style.bold(&format!("{} ({})", w.findings, report.findings.len()))
     );
     if report.findings.is_empty() {
-        let _ = writeln!(out, "  none: no enabled rule fired");
+        let _ = writeln!(out, "  {}", w.no_findings);
     }
     for f in &report.findings {
+        let severity = lang.severity(f.severity).to_uppercase();
         let tag = match f.status {
-            FindingStatus::Breach => f.severity.as_str().to_uppercase(),
-            FindingStatus::Warning => format!("{} (warning)", f.severity.as_str().to_uppercase()),
+            FindingStatus::Breach => severity,
+            FindingStatus::Warning => format!("{severity} ({})", w.warning),
         };
+        let title = i18n::title(report, f, lang);
         let points = if f.points != 0 {
             format!("  {:+}", f.points)
         } else {
             String::new()
         };
-        let plain_len = tag.chars().count()
-            + f.rule.chars().count()
-            + f.title.chars().count()
-            + points.chars().count()
-            + 5;
+        let plain_len = tag.width() + f.rule.width() + title.width() + points.width() + 5;
         let head = format!(
             "\n{} {}",
             style.severity(f.severity, &format!("[{tag}]")),
             style.bold(&f.rule)
         );
         if plain_len <= WIDTH as usize {
-            let _ = writeln!(out, "{head}  {}{points}", f.title);
+            let _ = writeln!(out, "{head}  {title}{points}");
         } else {
             // A long title gets its own lines so the header stays in 80 columns.
             let _ = writeln!(out, "{head}{points}");
-            wrap_into(&mut out, &f.title, "  ", "  ");
+            wrap_into(&mut out, title, "  ", "  ");
         }
-        wrap_into(&mut out, &printable(&f.message), "  ", "  ");
+        wrap_into(&mut out, &printable(&i18n::message(f, lang)), "  ", "  ");
         for e in f.evidence.iter().take(EVIDENCE_SHOWN) {
             let place = match e.line {
                 Some(line) => format!("{}:{line}", e.file),
@@ -204,19 +215,16 @@ pub fn render(report: &Report, style: Style) -> String {
             located(&mut out, style, &place, &text, "  - ");
         }
         if f.evidence_total > EVIDENCE_SHOWN {
-            let _ = writeln!(
-                out,
-                "  - … and {} more (all of them in --format json)",
-                f.evidence_total - EVIDENCE_SHOWN
-            );
+            let more = (f.evidence_total - EVIDENCE_SHOWN).to_string();
+            let _ = writeln!(out, "  - {}", fill(w.more_evidence, &[("n", &more)]));
         }
         wrap_into(
             &mut out,
-            &format!("fix: {}", f.remediation),
+            &i18n::labelled(w.fix, i18n::remediation(report, f, lang)),
             "  ",
-            "       ",
+            &" ".repeat(2 + w.fix.width() + usize::from(w.fix.ends_with(':'))),
         );
-        let _ = writeln!(out, "  appeal: {}", f.appeal.as_str());
+        let _ = writeln!(out, "  {}", i18n::labelled(w.appeal, lang.appeal(f.appeal)));
     }
 
     if !report.waived.is_empty() {
@@ -224,28 +232,32 @@ pub fn render(report: &Report, style: Style) -> String {
             out,
             "\n{}",
             style.bold(&format!(
-                "WAIVED ({}, not in the score or the gate)",
-                report.waived.len()
+                "{} ({}, {})",
+                w.waived,
+                report.waived.len(),
+                w.waived_note
             ))
         );
-        for w in &report.waived {
+        for waived in &report.waived {
             let _ = writeln!(
                 out,
-                "  {} {}  until {}, owner {}: {} ({})",
-                style.bold(&w.finding.rule),
-                w.finding.title,
-                w.waiver.expires,
-                printable(&w.waiver.owner),
-                printable(&w.waiver.reason),
-                printable(&w.waiver.defined_at)
+                "  {} {}  {} {}, {} {}: {} ({})",
+                style.bold(&waived.finding.rule),
+                i18n::title(report, &waived.finding, lang),
+                w.until,
+                waived.waiver.expires,
+                w.owner,
+                printable(&waived.waiver.owner),
+                printable(&waived.waiver.reason),
+                printable(&waived.waiver.defined_at)
             );
         }
     }
 
     if !report.inputs.is_empty() {
-        let _ = writeln!(out, "\n{}", style.bold("INPUTS"));
+        let _ = writeln!(out, "\n{}", style.bold(w.inputs));
         let mut table = new_table();
-        table.set_header(vec!["file", "kind", "rows", "skipped", "encoding"]);
+        table.set_header(w.input_columns.to_vec());
         for i in &report.inputs {
             table.add_row(vec![
                 Cell::new(printable(&i.file)),
@@ -286,48 +298,55 @@ pub fn render(report: &Report, style: Style) -> String {
     }
     if !report.ignored.is_empty() {
         let names: Vec<String> = report.ignored.iter().map(|n| printable(n)).collect();
-        let _ = writeln!(
-            out,
-            "\nignored (not an export ahr reads): {}",
-            names.join(", ")
-        );
+        let _ = writeln!(out, "\n{} {}", w.ignored, names.join(", "));
     }
     if !report.checklist.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            style.bold("NOT IN YOUR EXPORTS: CONFIRM YOURSELF")
-        );
+        let _ = writeln!(out, "\n{}", style.bold(w.checklist));
         for item in &report.checklist {
+            let (topic, question) = item.in_lang(lang);
             wrap_into(
                 &mut out,
-                &format!("{}: {}", item.topic, item.question),
+                &i18n::labelled(&format!("{topic}:"), question),
                 "  - ",
                 "    ",
             );
         }
     }
     for note in &report.notes {
-        wrap_into(&mut out, &format!("note: {note}"), "", "      ");
+        wrap_into(&mut out, &format!("{} {note}", w.note), "", "      ");
     }
     out
 }
 
 /// Amazon's performance report beside ahr's count over the same window.
-fn render_amazon(out: &mut String, amazon: &crate::amazon::AmazonNumbers, style: Style) {
+fn render_amazon(
+    out: &mut String,
+    amazon: &crate::amazon::AmazonNumbers,
+    style: Style,
+    lang: Lang,
+) {
+    let w = lang.words();
     let _ = writeln!(
         out,
         "\n{}",
-        style.bold(&format!("AMAZON'S NUMBERS ({})", printable(&amazon.file)))
+        style.bold(&format!(
+            "{} ({})",
+            w.amazon_numbers,
+            printable(&amazon.file)
+        ))
     );
     if let Some(status) = &amazon.account_status {
-        let _ = writeln!(out, "  account status: {}", printable(status));
+        let _ = writeln!(
+            out,
+            "  {}",
+            i18n::labelled(w.account_status, &printable(status))
+        );
     }
     for m in &amazon.marketplaces {
         let place = match (&m.marketplace, &m.marketplace_id) {
             (Some(code), _) => code.to_string(),
             (None, Some(id)) => printable(id),
-            (None, None) => "marketplace not given".into(),
+            (None, None) => w.marketplace_missing.into(),
         };
         let mut ahr = String::new();
         if let Some(status) = &m.ahr_status {
@@ -354,10 +373,17 @@ fn render_amazon(out: &mut String, amazon: &crate::amazon::AmazonNumbers, style:
             .flatten();
         let mut table = new_table();
         let window_header = match &one_year {
-            Some(year) => format!("window ({year})"),
-            None => "window".into(),
+            Some(year) => format!("{} ({year})", w.amazon_columns[1]),
+            None => w.amazon_columns[1].into(),
         };
-        table.set_header(vec!["metric", window_header.as_str(), "Amazon", "ahr", ""]);
+        let [metric, _, amazon_col, ahr_col] = w.amazon_columns;
+        table.set_header(vec![
+            metric,
+            window_header.as_str(),
+            amazon_col,
+            ahr_col,
+            "",
+        ]);
         for c in &m.metrics {
             let day = |d: chrono::NaiveDate| {
                 if one_year.is_some() {
@@ -376,12 +402,12 @@ fn render_amazon(out: &mut String, amazon: &crate::amazon::AmazonNumbers, style:
                 _ => percent(s.value),
             };
             let flag = match c.differs {
-                Some(true) => "DIFFERS",
-                Some(false) => "same",
+                Some(true) => w.differs,
+                Some(false) => w.same,
                 None => "",
             };
             table.add_row(vec![
-                Cell::new(&c.metric),
+                Cell::new(lang.metric_name(&c.metric)),
                 Cell::new(window),
                 Cell::new(side(&c.amazon)).set_alignment(CellAlignment::Right),
                 Cell::new(c.ahr.as_ref().map_or("-".into(), side))
@@ -399,32 +425,44 @@ fn render_amazon(out: &mut String, amazon: &crate::amazon::AmazonNumbers, style:
             }
         }
     }
-    let _ = writeln!(
-        out,
-        "  {}",
-        style.dim("ahr counts each metric from the exports over Amazon's own window")
-    );
+    let _ = writeln!(out, "  {}", style.dim(w.amazon_note));
 }
 
-fn render_assurance(out: &mut String, a: &crate::assurance::Assurance, style: Style) {
-    let _ = writeln!(out, "\n{}", style.bold("ACCOUNT HEALTH ASSURANCE"));
+fn render_assurance(
+    out: &mut String,
+    a: &crate::assurance::Assurance,
+    style: Style,
+    w: &i18n::Words,
+) {
+    let _ = writeln!(out, "\n{}", style.bold(w.assurance));
     let verdict = if a.eligible {
-        "meets the bar".to_string()
+        w.meets_bar
     } else {
-        "does not meet the bar".to_string()
+        w.misses_bar
     };
-    let _ = writeln!(
-        out,
-        "  {verdict}: AHR >= {} for {} months, at most {} days below, and an emergency contact",
-        a.min_ahr, a.months, a.max_days_below
+    let bar = fill(
+        w.assurance_bar,
+        &[
+            ("verdict", verdict),
+            ("min", &a.min_ahr.to_string()),
+            ("months", &a.months.to_string()),
+            ("days", &a.max_days_below.to_string()),
+        ],
     );
+    let _ = writeln!(out, "  {bar}");
     if let (Some(from), Some(to)) = (a.window_from, a.evaluated_on) {
         let latest = a.latest_ahr.map_or("-".into(), |v| v.to_string());
-        let _ = writeln!(
-            out,
-            "  {from}..{to}: {} days below {}, latest AHR {latest}",
-            a.days_below, a.min_ahr
+        let window = fill(
+            w.assurance_window,
+            &[
+                ("from", &from.to_string()),
+                ("to", &to.to_string()),
+                ("days", &a.days_below.to_string()),
+                ("min", &a.min_ahr.to_string()),
+                ("latest", &latest),
+            ],
         );
+        let _ = writeln!(out, "  {window}");
     }
     for reason in &a.reasons {
         let _ = writeln!(out, "  - {}", printable(reason));
@@ -433,13 +471,13 @@ fn render_assurance(out: &mut String, a: &crate::assurance::Assurance, style: St
         && let Some(from) = a.eligible_from
     {
         if Some(from) == a.evaluated_on {
-            let _ = writeln!(out, "  the AHR history already meets the bar");
+            let _ = writeln!(out, "  {}", w.assurance_already);
         } else {
-            let _ = writeln!(
-                out,
-                "  could qualify from {from} if the AHR stays at or above {}",
-                a.min_ahr
+            let from = fill(
+                w.assurance_from,
+                &[("from", &from.to_string()), ("min", &a.min_ahr.to_string())],
             );
+            let _ = writeln!(out, "  {from}");
         }
     }
 }
@@ -462,12 +500,14 @@ pub fn new_table() -> Table {
 /// Greedy word wrap by display width (CJK characters take two columns);
 /// a word wider than the line is cut between characters.
 fn wrap(text: &str, width: usize) -> Vec<String> {
-    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    use unicode_width::UnicodeWidthChar;
     let mut lines = Vec::new();
     let mut current = String::new();
     for word in text.split_whitespace() {
         let used = current.width();
-        if used > 0 && used + 1 + word.width() > width {
+        // A word wider than a line (a Chinese sentence has no spaces) starts
+        // where it is and is cut between characters.
+        if used > 0 && used + 1 + word.width() > width && word.width() <= width {
             lines.push(std::mem::take(&mut current));
         }
         if !current.is_empty() {
@@ -530,11 +570,12 @@ fn fraction(m: &MetricResult) -> String {
     }
 }
 
-fn status_label(status: MetricStatus) -> &'static str {
+fn status_label(status: MetricStatus, lang: Lang) -> &'static str {
+    let w = lang.words();
     match status {
-        MetricStatus::Ok => "ok",
-        MetricStatus::Warning => "WARNING",
-        MetricStatus::Breach => "BREACH",
-        MetricStatus::InsufficientData => "no data",
+        MetricStatus::Ok => w.status_ok,
+        MetricStatus::Warning => w.status_warning,
+        MetricStatus::Breach => w.status_breach,
+        MetricStatus::InsufficientData => w.status_no_data,
     }
 }
