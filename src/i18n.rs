@@ -163,6 +163,17 @@ impl MessageForm {
                 }
                 Some(format!("{}使用了本规则禁止的措辞", parts.join("和")))
             }
+            "score_start" => Some("起始分".into()),
+            "score_no_orders" => Some("销量加分：没有订单文件".into()),
+            "score_volume" => Some(format!(
+                "销量加分：近 {} 天 {} 笔订单，每 {} 笔加 {} 分",
+                arg("days")?,
+                arg("orders")?,
+                arg("per")?,
+                arg("points")?,
+            )),
+            "score_cap" => Some(format!("存在严重级别违规，评分上限为 {}", arg("cap")?)),
+            "score_clamp" => Some(format!("评分保持在 {}–{} 之间", arg("min")?, arg("max")?)),
             "phrases_per_order" => Some(format!(
                 "{} 个订单各收到 {} 条或更多匹配的消息（共 {} 条）",
                 arg("orders")?,
@@ -480,6 +491,19 @@ pub fn message(finding: &Finding, lang: Lang) -> String {
         .as_ref()
         .and_then(|form| form.render(lang))
         .unwrap_or_else(|| finding.message.clone())
+}
+
+/// A score-breakdown line's label in `lang`: a rule's title, or the
+/// line's own form, falling back to the English label.
+pub fn breakdown_label(report: &Report, line: &crate::score::Line, lang: Lang) -> String {
+    match &line.rule {
+        Some(rule) => format!("{rule} {}", rule_label(report, rule, &line.label, lang)),
+        None => line
+            .form
+            .as_ref()
+            .and_then(|form| form.render(lang))
+            .unwrap_or_else(|| line.label.clone()),
+    }
 }
 
 /// A score-breakdown label naming a rule: its title in `lang` when the

@@ -4,6 +4,7 @@
 
 use crate::exact::Decimal;
 use crate::findings::{Finding, FindingStatus, Severity};
+use crate::i18n::MessageForm;
 use crate::policy::scoring::ScoringModel;
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +21,10 @@ pub struct Line {
     pub rule: Option<String>,
     pub label: String,
     pub points: i64,
+    /// The label as a key and its numbers, so a report in another language
+    /// can write its own; rule lines use the rule's title instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<MessageForm>,
 }
 
 /// Points a breach of `severity` costs with `occurrences` distinct events:
@@ -46,6 +51,7 @@ pub fn score(model: &ScoringModel, volume_orders: Option<u64>, findings: &[Findi
         rule: None,
         label: "start".into(),
         points: model.start,
+        form: Some(MessageForm::new("score_start", &[])),
     }];
     let volume = volume_orders.map_or(0, |n| volume_points(model, n));
     breakdown.push(Line {
@@ -58,6 +64,18 @@ pub fn score(model: &ScoringModel, volume_orders: Option<u64>, findings: &[Findi
             None => "volume: no orders file".into(),
         },
         points: volume,
+        form: Some(match volume_orders {
+            Some(n) => MessageForm::new(
+                "score_volume",
+                &[
+                    ("orders", n.to_string()),
+                    ("days", model.volume_window_days.to_string()),
+                    ("points", model.volume_points.to_string()),
+                    ("per", model.volume_per_orders.to_string()),
+                ],
+            ),
+            None => MessageForm::new("score_no_orders", &[]),
+        }),
     });
     for finding in findings
         .iter()
@@ -67,6 +85,7 @@ pub fn score(model: &ScoringModel, volume_orders: Option<u64>, findings: &[Findi
             rule: Some(finding.rule.clone()),
             label: finding.title.clone(),
             points: finding.points,
+            form: None,
         });
     }
     let mut total: i64 = breakdown.iter().map(|l| l.points).sum();
@@ -78,6 +97,10 @@ pub fn score(model: &ScoringModel, volume_orders: Option<u64>, findings: &[Findi
             rule: None,
             label: format!("a critical breach caps the score at {}", model.critical_cap),
             points: model.critical_cap - total,
+            form: Some(MessageForm::new(
+                "score_cap",
+                &[("cap", model.critical_cap.to_string())],
+            )),
         });
         total = model.critical_cap;
     }
@@ -87,6 +110,13 @@ pub fn score(model: &ScoringModel, volume_orders: Option<u64>, findings: &[Findi
             rule: None,
             label: format!("the score stays within {}–{}", model.min, model.max),
             points: clamped - total,
+            form: Some(MessageForm::new(
+                "score_clamp",
+                &[
+                    ("min", model.min.to_string()),
+                    ("max", model.max.to_string()),
+                ],
+            )),
         });
     }
     Score {

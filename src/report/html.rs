@@ -147,8 +147,12 @@ pub fn render_in(report: &Report, lang: Lang) -> String {
     );
     for line in &report.score.breakdown {
         let label = match &line.rule {
-            Some(rule) => format!("<code>{}</code> {}", xml(rule), xml(&line.label)),
-            None => xml(&line.label),
+            Some(rule) => format!(
+                "<code>{}</code> {}",
+                xml(rule),
+                xml(i18n::rule_label(report, rule, &line.label, lang))
+            ),
+            None => xml(&i18n::breakdown_label(report, line, lang)),
         };
         let _ = writeln!(
             out,

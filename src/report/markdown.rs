@@ -63,13 +63,7 @@ pub fn render_in(report: &Report, lang: Lang) -> String {
     let _ = writeln!(out, "<details><summary>{}</summary>\n", w.score_breakdown);
     let _ = writeln!(out, "| {} | {} |\n|---:|---|", w.col_points, w.col_line);
     for line in &report.score.breakdown {
-        let label = match &line.rule {
-            Some(rule) => format!(
-                "{rule} {}",
-                i18n::rule_label(report, rule, &line.label, lang)
-            ),
-            None => line.label.clone(),
-        };
+        let label = i18n::breakdown_label(report, line, lang);
         let _ = writeln!(out, "| {:+} | {} |", line.points, md(&label));
     }
     let _ = writeln!(out, "\n</details>\n");

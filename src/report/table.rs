@@ -88,13 +88,7 @@ pub fn render_in(report: &Report, style: Style, lang: Lang) -> String {
     );
     let _ = writeln!(out, "{}", style.dim(w.bands));
     for line in &score.breakdown {
-        let label = match &line.rule {
-            Some(rule) => format!(
-                "{rule} {}",
-                i18n::rule_label(report, rule, &line.label, lang)
-            ),
-            None => line.label.clone(),
-        };
+        let label = i18n::breakdown_label(report, line, lang);
         let _ = writeln!(
             out,
             "  {:>+6}  {}",
