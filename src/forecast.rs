@@ -157,6 +157,9 @@ pub struct Projection {
     pub more_allowed: i64,
     /// The outlook in one plain sentence.
     pub summary: String,
+    /// The sentence as a key and its numbers, for other languages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<crate::i18n::MessageForm>,
 }
 
 /// What one bad order is called, per metric.
@@ -271,6 +274,28 @@ fn project_one(
             "; with {share} of {many} it is in breach on {day}"
         ));
     }
+    let kind = match spec.kind {
+        MetricKind::OrderDefects(_) => "defects",
+        MetricKind::LateShipment => "late_shipments",
+        MetricKind::PreFulfillmentCancel => "cancellations",
+        MetricKind::ValidTracking => "invalid_tracking",
+        MetricKind::OnTimeDelivery => "late_deliveries",
+    };
+    let mut args = vec![
+        ("metric", spec.id.clone()),
+        ("kind", kind.to_string()),
+        ("more_allowed", more_allowed.to_string()),
+        ("days", peak.days.to_string()),
+        ("multiplier", peak.multiplier.to_string()),
+        ("new_orders", last.new_orders.to_string()),
+    ];
+    if let Some(day) = breaches_on {
+        args.push(("breaches_on", day.to_string()));
+    }
+    if let Some(rate) = peak.bad_rate {
+        args.push(("assumed_rate", (rate * 100.0).to_string()));
+    }
+    let form = Some(crate::i18n::MessageForm::new("forecast", &args));
     Some(Projection {
         metric: spec.id.clone(),
         numerator: last.numerator,
@@ -281,6 +306,7 @@ fn project_one(
         new_orders: last.new_orders,
         more_allowed,
         summary,
+        form,
     })
 }
 

@@ -163,6 +163,52 @@ impl MessageForm {
                 }
                 Some(format!("{}使用了本规则禁止的措辞", parts.join("和")))
             }
+            "forecast" => {
+                let metric = lang.metric_name(arg("metric")?);
+                let noun = match arg("kind")? {
+                    "defects" => "问题订单",
+                    "late_shipments" => "迟发订单",
+                    "cancellations" => "取消订单",
+                    "invalid_tracking" => "无有效追踪的发货",
+                    _ => "延迟送达订单",
+                };
+                let more: i64 = arg("more_allowed")?.parse().ok()?;
+                let mut text = if more < 0 {
+                    format!("即使不再出现{noun}，{metric}在旺季结束时仍超出目标")
+                } else {
+                    format!(
+                        "未来 {} 天内再有 {} 笔{noun}，{metric}即违规（{} 倍订单量下约 {} 笔新订单）",
+                        arg("days")?,
+                        more + 1,
+                        arg("multiplier")?,
+                        arg("new_orders")?,
+                    )
+                };
+                if let Some(day) = arg("breaches_on") {
+                    let share = match arg("assumed_rate") {
+                        Some(rate) => format!("{rate}% 的{noun}比例"),
+                        None => format!("当前的{noun}比例"),
+                    };
+                    text.push_str(&format!("；按{share}，将于 {day} 违规"));
+                }
+                Some(text)
+            }
+            "reason_no_orders" => Some("没有订单文件：无法计算任何比率".into()),
+            "reason_missing_column" => Some(format!(
+                "{} 中没有 {} 列，无法计算此指标",
+                arg("file")?,
+                arg("column")?
+            )),
+            "reason_empty_window" => Some(format!(
+                "{} 至 {} 期间没有符合条件的订单",
+                arg("from")?,
+                arg("to")?
+            )),
+            "reason_min_denominator" => Some(format!(
+                "窗口内只有 {} 笔订单；此规则至少需要 {} 笔，比率才有意义",
+                arg("orders")?,
+                arg("min")?
+            )),
             "score_start" => Some("起始分".into()),
             "score_no_orders" => Some("销量加分：没有订单文件".into()),
             "score_volume" => Some(format!(
@@ -287,6 +333,11 @@ pub struct Words {
     pub amazon_numbers: &'static str,
     pub assurance: &'static str,
     pub peak_outlook: &'static str,
+    /// `{x}` multiplier, `{from}`/`{to}` dates.
+    pub peak_span: &'static str,
+    /// `{metric}`, `{day}`.
+    pub first_to_breach: &'static str,
+    pub no_breach_forecast: &'static str,
     pub findings_count: &'static str,
     pub evidence: &'static str,
     pub score_title: &'static str,
@@ -365,6 +416,9 @@ pub static EN: Words = Words {
     amazon_numbers: "AMAZON'S NUMBERS",
     assurance: "ACCOUNT HEALTH ASSURANCE",
     peak_outlook: "PEAK OUTLOOK",
+    peak_span: "{x}× volume, {from} to {to}",
+    first_to_breach: "first to breach: {metric} on {day}",
+    no_breach_forecast: "no metric breaches under these assumptions",
     findings_count: "finding(s)",
     evidence: "Evidence",
     score_title: "Score",
@@ -437,6 +491,9 @@ pub static ZH: Words = Words {
     amazon_numbers: "亚马逊后台数据",
     assurance: "账户健康保障（AHA）",
     peak_outlook: "旺季预测",
+    peak_span: "{x} 倍订单量，{from} 至 {to}",
+    first_to_breach: "最先违规：{metric}，{day}",
+    no_breach_forecast: "在这些假设下没有指标违规",
     findings_count: "个问题",
     evidence: "证据",
     score_title: "评分",

@@ -5,6 +5,7 @@
 
 use crate::exact::Decimal;
 use crate::findings::Evidence;
+use crate::i18n::MessageForm;
 use crate::input::dates::Stamp;
 use crate::input::values::{CancelledBy, Channel, OrderStatus};
 use crate::input::{Account, Order, Orders};
@@ -187,6 +188,9 @@ pub struct MetricResult {
     pub status: MetricStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The reason as a key and its values, for other languages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_form: Option<crate::i18n::MessageForm>,
     /// More bad orders the same denominator can take before it breaches;
     /// negative: how far over it already is.
     pub headroom: Option<i64>,
@@ -347,18 +351,27 @@ pub fn compute_seen(
         warning_at: spec.warn.map(Decimal::to_f64),
         status: MetricStatus::InsufficientData,
         reason: None,
+        reason_form: None,
         headroom: None,
         clears_on: None,
         evidence: Vec::new(),
     };
     let Some(orders) = &account.orders else {
         result.reason = Some("no orders file: no rate can be computed without it".into());
+        result.reason_form = Some(MessageForm::new("reason_no_orders", &[]));
         return result;
     };
     if let Some(missing) = missing_column(orders, spec.kind) {
         result.reason = Some(format!(
             "{} has no {missing} column, which this metric is counted by",
             orders.file
+        ));
+        result.reason_form = Some(MessageForm::new(
+            "reason_missing_column",
+            &[
+                ("file", orders.file.clone()),
+                ("column", missing.to_string()),
+            ],
         ));
         return result;
     }
@@ -377,6 +390,13 @@ pub fn compute_seen(
             "no qualifying orders between {} and {}",
             result.window.from, result.window.to
         ));
+        result.reason_form = Some(MessageForm::new(
+            "reason_empty_window",
+            &[
+                ("from", result.window.from.to_string()),
+                ("to", result.window.to.to_string()),
+            ],
+        ));
         return result;
     }
     result.value = Some(round6(num as f64 / den as f64));
@@ -385,6 +405,13 @@ pub fn compute_seen(
         result.reason = Some(format!(
             "{den} orders in the window; this rule needs at least {} before the rate means something",
             spec.min_denominator
+        ));
+        result.reason_form = Some(MessageForm::new(
+            "reason_min_denominator",
+            &[
+                ("orders", den.to_string()),
+                ("min", spec.min_denominator.to_string()),
+            ],
         ));
         return result;
     }

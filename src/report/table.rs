@@ -131,7 +131,13 @@ pub fn render_in(report: &Report, style: Style, lang: Lang) -> String {
                 }
             }
             if let Some(reason) = &m.reason {
-                for part in wrap(&format!("{id}: {reason}"), WIDTH as usize - 4) {
+                let reason = m
+                    .reason_form
+                    .as_ref()
+                    .and_then(|form| form.render(lang))
+                    .unwrap_or_else(|| reason.clone());
+                let text = i18n::labelled(&format!("{}:", lang.metric_name(id)), &reason);
+                for part in wrap(&text, WIDTH as usize - 4) {
                     let _ = writeln!(out, "  {}", style.dim(&part));
                 }
             }
@@ -149,20 +155,36 @@ pub fn render_in(report: &Report, style: Style, lang: Lang) -> String {
             out,
             "\n{}",
             style.bold(&format!(
-                "{} ({}× volume, {} to {})",
-                w.peak_outlook, forecast.multiplier, forecast.from, forecast.to
+                "{} ({})",
+                w.peak_outlook,
+                fill(
+                    w.peak_span,
+                    &[
+                        ("x", &forecast.multiplier.to_string()),
+                        ("from", &forecast.from.to_string()),
+                        ("to", &forecast.to.to_string()),
+                    ]
+                )
             ))
         );
-        match &forecast.first_breach {
-            Some(first) => {
-                let _ = writeln!(out, "  first to breach: {} on {}", first.metric, first.date);
-            }
-            None => {
-                let _ = writeln!(out, "  no metric breaches under these assumptions");
-            }
-        }
+        let first = match &forecast.first_breach {
+            Some(first) => fill(
+                w.first_to_breach,
+                &[
+                    ("metric", &lang.metric_name(&first.metric)),
+                    ("day", &first.date.to_string()),
+                ],
+            ),
+            None => w.no_breach_forecast.to_string(),
+        };
+        let _ = writeln!(out, "  {first}");
         for p in &forecast.metrics {
-            wrap_into(&mut out, &p.summary, "  - ", "    ");
+            let summary = p
+                .form
+                .as_ref()
+                .and_then(|form| form.render(lang))
+                .unwrap_or_else(|| p.summary.clone());
+            wrap_into(&mut out, &summary, "  - ", "    ");
         }
     }
 
