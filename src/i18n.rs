@@ -209,6 +209,39 @@ impl MessageForm {
                 arg("orders")?,
                 arg("min")?
             )),
+            "brushing" => Some(format!(
+                "{} 至 {} 期间发现刷单迹象：{} 笔可疑订单、{} 条可疑评论",
+                arg("from")?,
+                arg("to")?,
+                arg("orders")?,
+                arg("reviews")?,
+            )),
+            "offers_hijack" => Some(format!(
+                "{} 个其他卖家在您品牌（{}）的 {} 个 ASIN 上跟卖：{}",
+                arg("sellers")?,
+                arg("brands")?,
+                arg("asins")?,
+                arg("names")?,
+            )),
+            "offers_piggyback" => Some(format!(
+                "您在 {} 个品牌未列入 account.toml 的 ASIN 上有报价：{}",
+                arg("asins")?,
+                arg("names")?,
+            )),
+            "reported" => Some(format!("亚马逊绩效报告显示：{}", arg("parts")?)),
+            "linkage" => {
+                let mut text = format!(
+                    "{} 个身份信息（{}）与 {} 个其他账户共用：{}",
+                    arg("identifiers")?,
+                    arg("kinds")?,
+                    arg("others")?,
+                    arg("accounts")?,
+                );
+                if let Some(names) = arg("suspended") {
+                    text.push_str(&format!("；其中已被暂停：{names}"));
+                }
+                Some(text)
+            }
             "score_start" => Some("起始分".into()),
             "score_no_orders" => Some("销量加分：没有订单文件".into()),
             "score_volume" => Some(format!(

@@ -535,9 +535,17 @@ impl Check for BrushingCheck {
                 window.to
             ),
             occurrences: (flags.orders.len() + flags.reviews.len()) as u64,
-            evidence: flags.evidence,
             severity: None,
-            form: None,
+            form: Some(crate::i18n::MessageForm::new(
+                "brushing",
+                &[
+                    ("orders", flags.orders.len().to_string()),
+                    ("reviews", flags.reviews.len().to_string()),
+                    ("from", window.from.to_string()),
+                    ("to", window.to.to_string()),
+                ],
+            )),
+            evidence: flags.evidence,
         })
     }
 

@@ -145,19 +145,31 @@ impl Check for LinkageCheck {
             },
             privacy::truncate(&printable(&list(&others)), 200),
         );
+        let mut args = vec![
+            ("identifiers", n.to_string()),
+            (
+                "kinds",
+                kinds.iter().copied().collect::<Vec<_>>().join(", "),
+            ),
+            ("others", others.len().to_string()),
+            (
+                "accounts",
+                privacy::truncate(&printable(&list(&others)), 200),
+            ),
+        ];
         if !suspended.is_empty() {
-            message.push_str(&format!(
-                "; suspended: {}",
-                privacy::truncate(&printable(&list(&suspended)), 200)
-            ));
+            let names = privacy::truncate(&printable(&list(&suspended)), 200);
+            message.push_str(&format!("; suspended: {names}"));
+            args.push(("suspended", names));
         }
+        let form = crate::i18n::MessageForm::new("linkage", &args);
         Some(Hit {
             status: FindingStatus::Breach,
             message,
             occurrences: n as u64,
             evidence,
             severity: (!suspended.is_empty()).then_some(self.suspended_severity),
-            form: None,
+            form: Some(form),
         })
     }
 

@@ -194,18 +194,33 @@ impl Check for OffersCheck {
             }
         };
         let names: Vec<String> = names.into_iter().collect();
+        let brands = ctx
+            .account
+            .profile
+            .brands
+            .iter()
+            .map(|b| privacy::excerpt(b, 40, false))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let form = crate::i18n::MessageForm::new(
+            if self.find == OTHERS_ON_OWN {
+                "offers_hijack"
+            } else {
+                "offers_piggyback"
+            },
+            &[
+                ("sellers", names.len().to_string()),
+                ("asins", asins.len().to_string()),
+                ("brands", brands.clone()),
+                ("names", names.join(", ")),
+            ],
+        );
         let message = if self.find == OTHERS_ON_OWN {
             format!(
                 "{} on {} of your brands ({}): {}",
                 plural(names.len(), "other seller", "other sellers"),
                 plural(asins.len(), "ASIN", "ASINs"),
-                ctx.account
-                    .profile
-                    .brands
-                    .iter()
-                    .map(|b| privacy::excerpt(b, 40, false))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                brands,
                 names.join(", ")
             )
         } else {
@@ -221,7 +236,7 @@ impl Check for OffersCheck {
             occurrences: found,
             evidence,
             severity: None,
-            form: None,
+            form: Some(form),
         })
     }
 

@@ -302,7 +302,10 @@ impl Check for ReportedCheck {
             occurrences,
             evidence,
             severity: Some(worst),
-            form: None,
+            form: Some(crate::i18n::MessageForm::new(
+                "reported",
+                &[("parts", parts.join("; "))],
+            )),
         })
     }
 
