@@ -99,53 +99,12 @@ pub fn audit_account_with(
     review: &Review,
     peers: &LinkIndex,
 ) -> Report {
-    let mut notes = Vec::new();
-    let (as_of, as_of_source) = match (
-        options.as_of,
-        account
-            .orders
-            .as_ref()
-            .and_then(|o| o.latest_purchase.map(|d| (d, &o.file))),
-    ) {
-        (Some(date), _) => (date, "--as-of".to_string()),
-        (None, Some((date, file))) => (date, format!("latest purchase date in {file}")),
-        (None, None) => (
-            options.today,
-            "today (no orders to date the audit by)".to_string(),
-        ),
-    };
-    if let Some(orders) = &account.orders {
-        if !orders.has_fulfillment {
-            notes.push(format!(
-                "{} has no fulfillment column: every order is counted as seller-fulfilled (MFN)",
-                orders.file
-            ));
-        }
-    } else {
-        notes.push(
-            "no orders file: rates cannot be computed and the score has no volume credit".into(),
-        );
-    }
-    notes.extend(native_notes(account));
+    let (as_of, as_of_source) = resolve_as_of(account, options);
+    let mut notes = account_notes(account);
 
     let defects = DefectIndex::build(account, options.mask);
     let specs = metric_specs(policies);
-    let mut metric_results = Metrics(
-        specs
-            .iter()
-            .map(|spec| {
-                (
-                    spec.id.clone(),
-                    metrics::compute(account, spec, as_of, &defects),
-                )
-            })
-            .collect(),
-    );
-    for ((_, result), spec) in metric_results.0.iter_mut().zip(&specs) {
-        if matches!(result.status, MetricStatus::Breach | MetricStatus::Warning) {
-            result.clears_on = forecast::clears_on(account, spec, as_of, &defects);
-        }
-    }
+    let metric_results = compute_metrics(account, &specs, as_of, &defects);
     let forecast = options
         .peak
         .map(|peak| forecast::project(account, &specs, as_of, &defects, peak));
@@ -177,25 +136,7 @@ pub fn audit_account_with(
         None => (findings, Vec::new(), None),
     };
     if let Some(summary) = &waiver_summary {
-        if !waived.is_empty() {
-            notes.push(format!(
-                "{} finding(s) waived by {}: listed as waived, not in the score or the gate",
-                waived.len(),
-                summary.file
-            ));
-        }
-        for w in &summary.expired {
-            notes.push(format!(
-                "the waiver for {} at {} expired on {}: it no longer applies",
-                w.rule, w.defined_at, w.expires
-            ));
-        }
-        for w in &summary.unmatched {
-            notes.push(format!(
-                "the waiver for {} at {} matched no finding: remove it or fix its scope",
-                w.rule, w.defined_at
-            ));
-        }
+        notes.extend(waiver_notes(summary, waived.len()));
     }
     let rules = rule_outcomes(policies, &findings, &waived);
 
@@ -236,6 +177,86 @@ pub fn audit_account_with(
         checklist: policies.checklist.clone(),
         forecast,
     }
+}
+
+/// The last day of every window, and where it came from: `--as-of`, the
+/// latest purchase date, or today when there are no orders.
+fn resolve_as_of(account: &Account, options: &AuditOptions) -> (NaiveDate, String) {
+    let latest = account
+        .orders
+        .as_ref()
+        .and_then(|o| o.latest_purchase.map(|d| (d, &o.file)));
+    match (options.as_of, latest) {
+        (Some(date), _) => (date, "--as-of".to_string()),
+        (None, Some((date, file))) => (date, format!("latest purchase date in {file}")),
+        (None, None) => (
+            options.today,
+            "today (no orders to date the audit by)".to_string(),
+        ),
+    }
+}
+
+/// What the reader should know about how the exports were read.
+fn account_notes(account: &Account) -> Vec<String> {
+    let mut notes = Vec::new();
+    match &account.orders {
+        Some(orders) if !orders.has_fulfillment => notes.push(format!(
+            "{} has no fulfillment column: every order is counted as seller-fulfilled (MFN)",
+            orders.file
+        )),
+        Some(_) => {}
+        None => notes.push(
+            "no orders file: rates cannot be computed and the score has no volume credit".into(),
+        ),
+    }
+    notes.extend(native_notes(account));
+    notes
+}
+
+/// Every metric in `specs`; those beyond target get their roll-off date.
+fn compute_metrics(
+    account: &Account,
+    specs: &[MetricSpec],
+    as_of: NaiveDate,
+    defects: &DefectIndex<'_>,
+) -> Metrics {
+    Metrics(
+        specs
+            .iter()
+            .map(|spec| {
+                let mut result = metrics::compute(account, spec, as_of, defects);
+                if matches!(result.status, MetricStatus::Breach | MetricStatus::Warning) {
+                    result.clears_on = forecast::clears_on(account, spec, as_of, defects);
+                }
+                (spec.id.clone(), result)
+            })
+            .collect(),
+    )
+}
+
+/// What the waiver file did: how many findings it set aside, and which
+/// waivers expired or matched nothing.
+fn waiver_notes(summary: &crate::report::WaiverSummary, waived: usize) -> Vec<String> {
+    let mut notes = Vec::new();
+    if waived > 0 {
+        notes.push(format!(
+            "{waived} finding(s) waived by {}: listed as waived, not in the score or the gate",
+            summary.file
+        ));
+    }
+    for w in &summary.expired {
+        notes.push(format!(
+            "the waiver for {} at {} expired on {}: it no longer applies",
+            w.rule, w.defined_at, w.expires
+        ));
+    }
+    for w in &summary.unmatched {
+        notes.push(format!(
+            "the waiver for {} at {} matched no finding: remove it or fix its scope",
+            w.rule, w.defined_at
+        ));
+    }
+    notes
 }
 
 /// Every enabled rule with how it came out, in rule id order.
