@@ -10,12 +10,54 @@ use super::records::ParseContext;
 use super::table::{Row, Table};
 use super::values::{CancelledBy, Channel, OrderStatus, parse_bool, with_folded};
 use chrono::{Days, NaiveDate};
-use indexmap::IndexMap;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
-/// Orders by id, in the order their first rows appear: file order, so the
-/// orders need no sorting once read.
-type OrderMap = IndexMap<String, Order, foldhash::fast::RandomState>;
+/// Orders in the order their first rows appear (file order, so they need no
+/// sorting once read), with an index by id that stores positions, not a
+/// second copy of each id.
+#[derive(Default)]
+struct OrderMap {
+    orders: Vec<Order>,
+    index: hashbrown::HashTable<usize>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl OrderMap {
+    fn len(&self) -> usize {
+        self.orders.len()
+    }
+
+    fn get_mut(&mut self, id: &str) -> Option<&mut Order> {
+        let hash = self.hasher.hash_one(id);
+        let orders = &self.orders;
+        let &at = self.index.find(hash, |&i| orders[i].id == id)?;
+        self.orders.get_mut(at)
+    }
+
+    /// Adds an order whose id is not in the map yet.
+    fn insert(&mut self, order: Order) {
+        let hash = self.hasher.hash_one(order.id.as_str());
+        self.orders.push(order);
+        let (orders, hasher) = (&self.orders, &self.hasher);
+        self.index.insert_unique(hash, orders.len() - 1, |&i| {
+            hasher.hash_one(orders[i].id.as_str())
+        });
+    }
+
+    /// Keeps the orders `keep` accepts, in their order, and re-indexes them.
+    fn retain(&mut self, keep: impl FnMut(&Order) -> bool) {
+        self.orders.retain(keep);
+        self.index.clear();
+        let (orders, hasher) = (&self.orders, &self.hasher);
+        for (i, order) in orders.iter().enumerate() {
+            self.index
+                .insert_unique(hasher.hash_one(order.id.as_str()), i, |&j| {
+                    hasher.hash_one(orders[j].id.as_str())
+                });
+        }
+    }
+}
 
 /// One order, merged from its item rows.
 #[derive(Clone, Debug, PartialEq)]
@@ -338,7 +380,7 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
             None => {
                 order.id = id.to_string();
                 order.sale = Sale::from_cells(&cells);
-                by_id.insert(order.id.clone(), order);
+                by_id.insert(order);
             }
         }
         if by_id.len() >= next_prune {
@@ -358,7 +400,7 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         );
     }
     // First seen is first by line: an order enters the map at its first row.
-    let orders: Vec<Order> = by_id.into_values().collect();
+    let orders = by_id.orders;
     Ok(Orders {
         file: table.report.file.clone(),
         orders,
@@ -426,7 +468,7 @@ fn prune(by_id: &mut OrderMap, reach: Reach, latest_seen: Option<NaiveDate>) -> 
         return 0;
     };
     let before = by_id.len();
-    by_id.retain(|_, order| order.latest_date() > earliest);
+    by_id.retain(|order| order.latest_date() > earliest);
     (before - by_id.len()) as u64
 }
 
