@@ -476,6 +476,47 @@ fn prune(by_id: &mut OrderMap, reach: Reach, latest_seen: Option<NaiveDate>) -> 
 mod tests {
     use super::*;
 
+    fn order(id: &str, line: u64, day: u32) -> Order {
+        Order {
+            id: id.to_string(),
+            line,
+            purchase: Stamp {
+                date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+                instant: None,
+            },
+            status: None,
+            channel: Channel::Mfn,
+            ship_by: None,
+            shipped_at: None,
+            promised_delivery: None,
+            delivered_at: None,
+            tracking_valid: None,
+            has_tracking_id: false,
+            cancelled_by: None,
+            sale: Sale::default(),
+        }
+    }
+
+    #[test]
+    fn the_order_index_follows_the_orders_through_pruning() {
+        let mut map = OrderMap::default();
+        for (i, id) in ["113-a", "113-b", "113-c", "113-d"].iter().enumerate() {
+            map.insert(order(id, i as u64 + 2, i as u32 + 1));
+        }
+        map.retain(|o| o.id != "113-a" && o.id != "113-c");
+        assert!(map.get_mut("113-a").is_none());
+        assert!(map.get_mut("113-c").is_none());
+        assert_eq!(map.get_mut("113-d").map(|o| o.line), Some(5));
+        map.insert(order("113-a", 9, 20));
+        assert_eq!(map.get_mut("113-a").map(|o| o.line), Some(9));
+        let ids: Vec<&str> = map.orders.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["113-b", "113-d", "113-a"],
+            "file order survives pruning"
+        );
+    }
+
     #[test]
     fn prices_read_in_the_forms_exports_use() {
         assert_eq!(parse_price("24.99"), Some(24.99));
