@@ -275,21 +275,25 @@ impl BrushingCheck {
         let Some(orders) = &ctx.account.orders else {
             return;
         };
+        // Each order's key is built once and borrowed by its ASIN rows:
+        // cloning it per row cost more than the rest of the check.
+        let keyed: Vec<(String, &Order)> = orders
+            .orders
+            .iter()
+            .filter(|o| !o.is_cancelled() && window.contains(o.purchase.date))
+            .filter_map(|o| Some((key_of(o)?, o)))
+            .collect();
         // One row per (key, ASIN, order), sorted so that each group is a
         // run: no map of small vectors, which costs more than the sort.
-        let mut rows: Vec<(String, &str, &Order)> = Vec::new();
-        for order in &orders.orders {
-            if order.is_cancelled() || !window.contains(order.purchase.date) {
-                continue;
-            }
-            let Some(key) = key_of(order) else { continue };
+        let mut rows: Vec<(&str, &str, &Order)> = Vec::new();
+        for (key, order) in &keyed {
             for asin in &order.sale.asins {
-                rows.push((key.clone(), asin.as_str(), order));
+                rows.push((key.as_str(), asin.as_str(), order));
             }
         }
         rows.sort_unstable_by(|a, b| {
-            (&a.0, a.1, a.2.purchase.date, a.2.purchase.instant, a.2.line).cmp(&(
-                &b.0,
+            (a.0, a.1, a.2.purchase.date, a.2.purchase.instant, a.2.line).cmp(&(
+                b.0,
                 b.1,
                 b.2.purchase.date,
                 b.2.purchase.instant,

@@ -1,14 +1,63 @@
 //! The orders export, streamed into one compact record per order id. Rows
 //! sharing an order id (order items) are one order. Orders that no window can
 //! reach are dropped while reading, so memory follows the windows, not the
-//! file.
+//! file. Reading borrows every cell from the csv record and allocates only
+//! for what a new order keeps: the rows of an order already seen are merged
+//! without building anything.
 
 use super::dates::Stamp;
 use super::records::ParseContext;
 use super::table::{Row, Table};
-use super::values::{CancelledBy, Channel, OrderStatus, fold, parse_bool};
+use super::values::{CancelledBy, Channel, OrderStatus, parse_bool, with_folded};
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+/// Orders in the order their first rows appear (file order, so they need no
+/// sorting once read), with an index by id that stores positions, not a
+/// second copy of each id.
+#[derive(Default)]
+struct OrderMap {
+    orders: Vec<Order>,
+    index: hashbrown::HashTable<usize>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl OrderMap {
+    fn len(&self) -> usize {
+        self.orders.len()
+    }
+
+    fn get_mut(&mut self, id: &str) -> Option<&mut Order> {
+        let hash = self.hasher.hash_one(id);
+        let orders = &self.orders;
+        let &at = self.index.find(hash, |&i| orders[i].id == id)?;
+        self.orders.get_mut(at)
+    }
+
+    /// Adds an order whose id is not in the map yet.
+    fn insert(&mut self, order: Order) {
+        let hash = self.hasher.hash_one(order.id.as_str());
+        self.orders.push(order);
+        let (orders, hasher) = (&self.orders, &self.hasher);
+        self.index.insert_unique(hash, orders.len() - 1, |&i| {
+            hasher.hash_one(orders[i].id.as_str())
+        });
+    }
+
+    /// Keeps the orders `keep` accepts, in their order, and re-indexes them.
+    fn retain(&mut self, keep: impl FnMut(&Order) -> bool) {
+        self.orders.retain(keep);
+        self.index.clear();
+        let (orders, hasher) = (&self.orders, &self.hasher);
+        for (i, order) in orders.iter().enumerate() {
+            self.index
+                .insert_unique(hasher.hash_one(order.id.as_str()), i, |&j| {
+                    hasher.hash_one(orders[j].id.as_str())
+                });
+        }
+    }
+}
 
 /// One order, merged from its item rows.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,7 +94,47 @@ pub struct Sale {
     pub total_price: Option<f64>,
 }
 
+/// The sale cells of one row, borrowed from the record.
+struct SaleCells<'a> {
+    buyer_id: Option<&'a str>,
+    ship_postal_code: Option<&'a str>,
+    ship_city: Option<&'a str>,
+    asin: Option<&'a str>,
+    item_price: Option<f64>,
+}
+
 impl Sale {
+    fn from_cells(cells: &SaleCells<'_>) -> Sale {
+        Sale {
+            buyer_id: cells.buyer_id.map(str::to_string),
+            ship_postal_code: cells.ship_postal_code.map(str::to_string),
+            ship_city: cells.ship_city.map(str::to_string),
+            asins: cells.asin.map(str::to_string).into_iter().collect(),
+            total_price: cells.item_price,
+        }
+    }
+
+    /// Like [`Sale::merge`] with a later row's cells, copying only what is new.
+    fn merge_cells(&mut self, cells: &SaleCells<'_>) {
+        fn fill(slot: &mut Option<String>, value: Option<&str>) {
+            if slot.is_none() {
+                *slot = value.map(str::to_string);
+            }
+        }
+        fill(&mut self.buyer_id, cells.buyer_id);
+        fill(&mut self.ship_postal_code, cells.ship_postal_code);
+        fill(&mut self.ship_city, cells.ship_city);
+        if let Some(asin) = cells.asin
+            && !self.asins.iter().any(|a| a == asin)
+        {
+            self.asins.push(asin.to_string());
+        }
+        self.total_price = match (self.total_price, cells.item_price) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+    }
+
     fn merge(&mut self, other: Sale) {
         if self.buyer_id.is_none() {
             self.buyer_id = other.buyer_id;
@@ -71,6 +160,17 @@ impl Sale {
 /// Reads a price as exports write it: `24.99`, `$24.99`, `1,299.00`,
 /// `24,99` (decimal comma) or `1.299,00`.
 pub fn parse_price(text: &str) -> Option<f64> {
+    // Plain `24.99`, as most exports write it, reads without copying: the
+    // filtering below would keep every character of it anyway.
+    if text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-'))
+    {
+        if !text.bytes().any(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        return text.parse::<f64>().ok().filter(|p| p.is_finite());
+    }
     let kept: String = text
         .chars()
         .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-'))
@@ -110,7 +210,13 @@ impl Order {
 
     /// Fills fields a later item row knows and the first row did not.
     fn merge(&mut self, other: Order) {
-        fn fill<T>(slot: &mut Option<T>, value: Option<T>) {
+        self.merge_shipping(&other);
+        self.sale.merge(other.sale);
+    }
+
+    /// [`Order::merge`] without the sale.
+    fn merge_shipping(&mut self, other: &Order) {
+        fn fill<T: Copy>(slot: &mut Option<T>, value: Option<T>) {
             if slot.is_none() {
                 *slot = value;
             }
@@ -123,7 +229,6 @@ impl Order {
         fill(&mut self.tracking_valid, other.tracking_valid);
         fill(&mut self.cancelled_by, other.cancelled_by);
         self.has_tracking_id |= other.has_tracking_id;
-        self.sale.merge(other.sale);
     }
 }
 
@@ -174,9 +279,16 @@ struct OrderColumns {
     item_price: Option<usize>,
 }
 
-fn parse_order(row: &Row<'_>, c: &OrderColumns, ctx: &ParseContext) -> Result<Order, String> {
-    Ok(Order {
-        id: row.required(c.order_id, "order_id")?.to_string(),
+/// Reads one row: its order id, the order without id or sale (the caller
+/// fills them only for an order not seen before), and the row's sale cells.
+fn parse_order<'a>(
+    row: &Row<'a>,
+    c: &OrderColumns,
+    ctx: &ParseContext,
+) -> Result<(&'a str, Order, SaleCells<'a>), String> {
+    let id = row.required(c.order_id, "order_id")?;
+    let order = Order {
+        id: String::new(),
         line: row.line,
         purchase: match c.purchase_date {
             Some(_) => ctx.date(row, c.purchase_date, "purchase_date")?,
@@ -206,14 +318,16 @@ fn parse_order(row: &Row<'_>, c: &OrderColumns, ctx: &ParseContext) -> Result<Or
             .get(c.cancelled_by)?
             .map(CancelledBy::parse)
             .transpose()?,
-        sale: Sale {
-            buyer_id: row.get(c.buyer_id)?.map(str::to_string),
-            ship_postal_code: row.get(c.ship_postal_code)?.map(str::to_string),
-            ship_city: row.get(c.ship_city)?.map(str::to_string),
-            asins: row.get(c.asin)?.map(str::to_string).into_iter().collect(),
-            total_price: row.get(c.item_price)?.and_then(parse_price),
-        },
-    })
+        sale: Sale::default(),
+    };
+    let cells = SaleCells {
+        buyer_id: row.get(c.buyer_id)?,
+        ship_postal_code: row.get(c.ship_postal_code)?,
+        ship_city: row.get(c.ship_city)?,
+        asin: row.get(c.asin)?,
+        item_price: row.get(c.item_price)?.and_then(parse_price),
+    };
+    Ok((id, order, cells))
 }
 
 /// Streams the orders table into [`Orders`].
@@ -236,7 +350,7 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         asin: table.index("asin"),
         item_price: table.index("item_price"),
     };
-    let mut by_id: HashMap<String, Order> = HashMap::new();
+    let mut by_id = OrderMap::default();
     let mut latest_purchase: Option<NaiveDate> = None;
     let mut out_of_reach = 0u64;
     let mut next_prune = PRUNE_EVERY;
@@ -245,12 +359,12 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
     table.for_each_row(|row| {
         if row
             .get(sales_channel)?
-            .is_some_and(|channel| fold(channel) == "nonamazon")
+            .is_some_and(|channel| with_folded(channel, |c| c == "nonamazon"))
         {
             not_amazon += 1;
             return Ok(());
         }
-        let order = parse_order(row, &c, ctx)?;
+        let (id, mut order, cells) = parse_order(row, &c, ctx)?;
         latest_purchase = latest_purchase.max(Some(order.purchase.date));
         if let Some(as_of) = reach.as_of
             && order.purchase.date > as_of
@@ -258,10 +372,15 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
             // Bought after the last day of every window: no metric counts it.
             return Ok(());
         }
-        match by_id.get_mut(&order.id) {
-            Some(existing) => existing.merge(order),
+        match by_id.get_mut(id) {
+            Some(existing) => {
+                existing.merge_shipping(&order);
+                existing.sale.merge_cells(&cells);
+            }
             None => {
-                by_id.insert(order.id.clone(), order);
+                order.id = id.to_string();
+                order.sale = Sale::from_cells(&cells);
+                by_id.insert(order);
             }
         }
         if by_id.len() >= next_prune {
@@ -280,8 +399,8 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
             ),
         );
     }
-    let mut orders: Vec<Order> = by_id.into_values().collect();
-    orders.sort_by_key(|o| o.line);
+    // First seen is first by line: an order enters the map at its first row.
+    let orders = by_id.orders;
     Ok(Orders {
         file: table.report.file.clone(),
         orders,
@@ -341,7 +460,7 @@ const PRUNE_EVERY: usize = 1 << 16;
 /// Drops orders whose every date lies before the earliest day any window can
 /// start on. Without `--as-of`, as-of is the latest purchase date, which is
 /// never earlier than the latest one seen so far, so pruning early is safe.
-fn prune(by_id: &mut HashMap<String, Order>, reach: Reach, latest_seen: Option<NaiveDate>) -> u64 {
+fn prune(by_id: &mut OrderMap, reach: Reach, latest_seen: Option<NaiveDate>) -> u64 {
     let Some(anchor) = reach.as_of.or(latest_seen) else {
         return 0;
     };
@@ -349,13 +468,54 @@ fn prune(by_id: &mut HashMap<String, Order>, reach: Reach, latest_seen: Option<N
         return 0;
     };
     let before = by_id.len();
-    by_id.retain(|_, order| order.latest_date() > earliest);
+    by_id.retain(|order| order.latest_date() > earliest);
     (before - by_id.len()) as u64
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn order(id: &str, line: u64, day: u32) -> Order {
+        Order {
+            id: id.to_string(),
+            line,
+            purchase: Stamp {
+                date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+                instant: None,
+            },
+            status: None,
+            channel: Channel::Mfn,
+            ship_by: None,
+            shipped_at: None,
+            promised_delivery: None,
+            delivered_at: None,
+            tracking_valid: None,
+            has_tracking_id: false,
+            cancelled_by: None,
+            sale: Sale::default(),
+        }
+    }
+
+    #[test]
+    fn the_order_index_follows_the_orders_through_pruning() {
+        let mut map = OrderMap::default();
+        for (i, id) in ["113-a", "113-b", "113-c", "113-d"].iter().enumerate() {
+            map.insert(order(id, i as u64 + 2, i as u32 + 1));
+        }
+        map.retain(|o| o.id != "113-a" && o.id != "113-c");
+        assert!(map.get_mut("113-a").is_none());
+        assert!(map.get_mut("113-c").is_none());
+        assert_eq!(map.get_mut("113-d").map(|o| o.line), Some(5));
+        map.insert(order("113-a", 9, 20));
+        assert_eq!(map.get_mut("113-a").map(|o| o.line), Some(9));
+        let ids: Vec<&str> = map.orders.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["113-b", "113-d", "113-a"],
+            "file order survives pruning"
+        );
+    }
 
     #[test]
     fn prices_read_in_the_forms_exports_use() {
