@@ -460,8 +460,13 @@ fn order_fields(
     line.push_str(cancelled_by);
     line.push(',');
     line.push_str(&buyer);
-    let (postal, city) = rng.pick(CITIES);
-    line.push_str(&format!(",{postal},{city}"));
+    // Buyers live all over the country: a postal code of its own for each
+    // order's delivery area (five digits, as in the US), in one of a few
+    // cities. A handful of postal codes would make every busy ASIN look
+    // like a brushing ring to REV-BRUSHING's address signal.
+    let (_, city) = rng.pick(CITIES);
+    let postal = 1000 + rng.below(98_000);
+    line.push_str(&format!(",{postal:05},{city}"));
     OrderFacts {
         id,
         line_prefix: line,
