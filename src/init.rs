@@ -123,10 +123,10 @@ pub fn init(dir: &Path) -> Result<Written> {
         let mut columns: Vec<&str> = s
             .columns
             .iter()
-            .filter(|c| c.required)
+            .filter(|c| s.requires(c))
             .map(|c| c.name)
             .collect();
-        columns.extend(s.columns.iter().filter(|c| !c.required).map(|c| c.name));
+        columns.extend(s.columns.iter().filter(|c| !s.requires(c)).map(|c| c.name));
         files.push((
             dir.join(format!("{}.csv", s.stem)),
             format!("{}\n", columns.join(",")),

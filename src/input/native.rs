@@ -234,6 +234,7 @@ pub const RETURNS: Schema = Schema {
         opt("comments", &["customer-comments"]),
         opt("a_to_z_claim", &["a-to-z-claim", "atoz-claim"]),
     ],
+    relaxed: &[],
 };
 
 /// The orders columns (all of them, so the orders reader finds every column
@@ -242,49 +243,8 @@ pub const RETURNS: Schema = Schema {
 pub const SHIPMENT_COLUMNS: Schema = Schema {
     stem: "shipments",
     row_is: "a shipment of an order",
-    columns: &[
-        req("order_id", &["amazon-order-id"]),
-        opt("purchase_date", &["order-date", "purchased_at"]),
-        opt("status", &["order-status"]),
-        opt(
-            "fulfillment",
-            &["fulfillment-channel", "fulfilment-channel"],
-        ),
-        opt(
-            "ship_by",
-            &["latest-ship-date", "ship-by-date", "expected-ship-date"],
-        ),
-        opt(
-            "shipped_at",
-            &["ship-date", "shipment-date", "shipped-date"],
-        ),
-        opt("carrier", &["carrier-name", "carrier-code"]),
-        opt("tracking_id", &["tracking-number"]),
-        opt("tracking_valid", &["valid-tracking", "is-tracking-valid"]),
-        opt(
-            "promised_delivery",
-            &[
-                "latest-delivery-date",
-                "promised-delivery-date",
-                "estimated-arrival-date",
-            ],
-        ),
-        opt(
-            "delivered_at",
-            &["delivery-date", "actual-delivery-date", "delivered-date"],
-        ),
-        opt("cancelled_by", &["canceled-by", "cancellation-by"]),
-        opt("buyer_id", &["buyer-email"]),
-        opt("ship_postal_code", &["ship-zip"]),
-        opt("ship_city", &[]),
-        opt("ship_country", &[]),
-        opt("sku", &["seller-sku"]),
-        opt("asin", &[]),
-        opt("quantity", &["quantity-purchased", "quantity-shipped"]),
-        opt("item_price", &["price"]),
-        opt("currency", &[]),
-        opt("sales_channel", &[]),
-    ],
+    columns: schema::ORDERS.columns,
+    relaxed: &["purchase_date"],
 };
 
 /// The columns of the All Listings report that describe an offer.
@@ -300,6 +260,7 @@ pub const LISTING_COLUMNS: Schema = Schema {
         opt("fulfillment", &["fulfillment-channel"]),
         opt("status", &[]),
     ],
+    relaxed: &[],
 };
 
 /// The first lines of a file, decoded and split into cells.

@@ -17,9 +17,18 @@ pub struct Schema {
     /// What one row is, for error messages and `ahr init`-style help.
     pub row_is: &'static str,
     pub columns: &'static [Column],
+    /// Required columns this export may lack: a shipments file shares the
+    /// orders columns but only fills in orders another file lists, so it
+    /// needs no purchase date.
+    pub relaxed: &'static [&'static str],
 }
 
 impl Schema {
+    /// Whether every file of this export must have `column`.
+    pub fn requires(&self, column: &Column) -> bool {
+        column.required && !self.relaxed.contains(&column.name)
+    }
+
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }
@@ -119,6 +128,7 @@ pub const ORDERS: Schema = Schema {
         // `Non-Amazon` marks multi-channel fulfillment orders, which Amazon's metrics leave out.
         opt("sales_channel", &[]),
     ],
+    relaxed: &[],
 };
 
 pub const FEEDBACK: Schema = Schema {
@@ -131,6 +141,7 @@ pub const FEEDBACK: Schema = Schema {
         req("order_id", &["amazon-order-id"]),
         opt("removed", &["is-removed", "struck-through"]),
     ],
+    relaxed: &[],
 };
 
 pub const CLAIMS: Schema = Schema {
@@ -142,6 +153,7 @@ pub const CLAIMS: Schema = Schema {
         opt("status", &["claim-status"]),
         opt("reason", &["claim-reason"]),
     ],
+    relaxed: &[],
 };
 
 pub const CHARGEBACKS: Schema = Schema {
@@ -153,6 +165,7 @@ pub const CHARGEBACKS: Schema = Schema {
         opt("kind", &["type", "chargeback-type"]),
         opt("status", &["chargeback-status"]),
     ],
+    relaxed: &[],
 };
 
 pub const MESSAGES: Schema = Schema {
@@ -166,6 +179,7 @@ pub const MESSAGES: Schema = Schema {
         opt("subject", &[]),
         opt("template", &["template-name"]),
     ],
+    relaxed: &[],
 };
 
 pub const INSERTS: Schema = Schema {
@@ -176,6 +190,7 @@ pub const INSERTS: Schema = Schema {
         req("text", &["body", "content"]),
         opt("sku", &["seller-sku"]),
     ],
+    relaxed: &[],
 };
 
 pub const REVIEWS: Schema = Schema {
@@ -191,6 +206,7 @@ pub const REVIEWS: Schema = Schema {
         opt("verified", &["verified-purchase"]),
         opt("order_id", &["amazon-order-id"]),
     ],
+    relaxed: &[],
 };
 
 pub const OFFERS: Schema = Schema {
@@ -206,6 +222,7 @@ pub const OFFERS: Schema = Schema {
         opt("fulfillment", &["fulfillment-channel"]),
         opt("observed_at", &["date", "seen-at"]),
     ],
+    relaxed: &[],
 };
 
 pub const COMPLAINTS: Schema = Schema {
@@ -219,6 +236,7 @@ pub const COMPLAINTS: Schema = Schema {
         opt("complainant", &["rights-owner"]),
         opt("reference", &["complaint-id", "reference-id"]),
     ],
+    relaxed: &[],
 };
 
 pub const IDENTIFIERS: Schema = Schema {
@@ -230,6 +248,7 @@ pub const IDENTIFIERS: Schema = Schema {
         opt("first_seen", &[]),
         opt("last_seen", &[]),
     ],
+    relaxed: &[],
 };
 
 pub const HEALTH_HISTORY: Schema = Schema {
@@ -239,6 +258,7 @@ pub const HEALTH_HISTORY: Schema = Schema {
         req("date", &[]),
         req("ahr", &["ahr-score", "score", "account-health-rating"]),
     ],
+    relaxed: &[],
 };
 
 /// Every tabular export, in the order the report lists them.

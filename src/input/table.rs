@@ -222,11 +222,15 @@ impl Table {
         // Localized reports are read by position; their English headers by
         // name, so a report with an extra column still reads right.
         let names_suffice = format.is_some_and(|f| {
-            schema.columns.iter().filter(|c| c.required).all(|c| {
-                header_names
-                    .iter()
-                    .any(|h| f.match_header(h) == Some(c.name))
-            })
+            schema
+                .columns
+                .iter()
+                .filter(|c| schema.requires(c))
+                .all(|c| {
+                    header_names
+                        .iter()
+                        .any(|h| f.match_header(h) == Some(c.name))
+                })
         });
         let by_position = match format {
             Some(f) if !names_suffice => f.positions,
@@ -270,7 +274,7 @@ impl Table {
             .columns
             .iter()
             .zip(&positions)
-            .filter(|(c, p)| c.required && p.is_none())
+            .filter(|(c, p)| schema.requires(c) && p.is_none())
             .map(|(c, _)| c.name)
             .collect();
         if !missing.is_empty() {

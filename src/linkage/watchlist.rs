@@ -35,6 +35,7 @@ pub const WATCHLIST: Schema = Schema {
             required: false,
         },
     ],
+    relaxed: &[],
 };
 
 /// One watchlist row.
