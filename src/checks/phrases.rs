@@ -700,10 +700,7 @@ impl Check for PhrasesCheck {
             && let Some(messages) = &a.messages
         {
             for m in messages.rows.iter().filter(|m| m.outbound) {
-                let text = match &m.subject {
-                    Some(subject) if !subject.trim().is_empty() => format!("{subject}\n{}", m.body),
-                    _ => m.body.clone(),
-                };
+                let text = m.text();
                 if let Some(matched) = self.find(&text) {
                     found.push(Found {
                         evidence: Evidence {

@@ -131,10 +131,7 @@ impl Check for TextCheck {
             && let Some(messages) = &a.messages
         {
             for m in messages.rows.iter().filter(|m| m.outbound) {
-                let text = match &m.subject {
-                    Some(subject) => format!("{subject}\n{}", m.body),
-                    None => m.body.clone(),
-                };
+                let text = m.text();
                 if let Some(passage) = self.find(&text) {
                     evidence.push(Evidence {
                         file: messages.file.clone(),

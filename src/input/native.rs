@@ -13,7 +13,7 @@
 //! order-management tools quote it. An English header always works too.
 
 use super::decode;
-use super::schema::{self, Column, Schema, normalize_header};
+use super::schema::{self, Schema, normalize_header, opt, req};
 use super::table::{display_name, sniff_delimiter};
 use super::values::parse_rating;
 use anyhow::{Context, Result};
@@ -200,22 +200,6 @@ pub const ALL: [&NativeFormat; 6] = [
 /// stem but still name what they hold.
 pub fn by_stem(stem: &str) -> Option<&'static NativeFormat> {
     (stem == "shipments").then_some(&SHIPMENTS)
-}
-
-const fn req(name: &'static str, aliases: &'static [&'static str]) -> Column {
-    Column {
-        name,
-        aliases,
-        required: true,
-    }
-}
-
-const fn opt(name: &'static str, aliases: &'static [&'static str]) -> Column {
-    Column {
-        name,
-        aliases,
-        required: false,
-    }
 }
 
 /// The columns of both returns reports (FBA and seller-fulfilled).

@@ -203,6 +203,16 @@ pub struct Message {
     pub template: Option<String>,
 }
 
+impl Message {
+    /// What the buyer reads: the subject line, if any, above the body.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match &self.subject {
+            Some(subject) => format!("{subject}\n{}", self.body).into(),
+            None => self.body.as_str().into(),
+        }
+    }
+}
+
 impl Record for Message {
     const SCHEMA: &'static Schema = &schema::MESSAGES;
     type Columns = MessageColumns;

@@ -65,7 +65,7 @@ pub fn normalize_header(header: &str) -> String {
     out
 }
 
-const fn req(name: &'static str, aliases: &'static [&'static str]) -> Column {
+pub(super) const fn req(name: &'static str, aliases: &'static [&'static str]) -> Column {
     Column {
         name,
         aliases,
@@ -73,7 +73,7 @@ const fn req(name: &'static str, aliases: &'static [&'static str]) -> Column {
     }
 }
 
-const fn opt(name: &'static str, aliases: &'static [&'static str]) -> Column {
+pub(super) const fn opt(name: &'static str, aliases: &'static [&'static str]) -> Column {
     Column {
         name,
         aliases,
