@@ -25,7 +25,7 @@ use flate2::read::MultiGzDecoder;
 const PREFIX_LEN: usize = 64 * 1024;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-const UTF8_BOM: [u8; 3] = [0xef, 0xbb, 0xbf];
+pub(crate) const UTF8_BOM: [u8; 3] = [0xef, 0xbb, 0xbf];
 const UTF16LE_BOM: [u8; 2] = [0xff, 0xfe];
 const UTF16BE_BOM: [u8; 2] = [0xfe, 0xff];
 

@@ -330,7 +330,28 @@ fn parse_order<'a>(
     Ok((id, order, cells))
 }
 
-/// Streams the orders table into [`Orders`].
+/// What one chunk of the orders file reads into.
+struct ChunkOrders {
+    by_id: OrderMap,
+    latest_purchase: Option<NaiveDate>,
+    out_of_reach: u64,
+    next_prune: usize,
+    not_amazon: u64,
+}
+
+impl Default for ChunkOrders {
+    fn default() -> Self {
+        ChunkOrders {
+            by_id: OrderMap::default(),
+            latest_purchase: None,
+            out_of_reach: 0,
+            next_prune: PRUNE_EVERY,
+            not_amazon: 0,
+        }
+    }
+}
+
+/// Streams the orders table into [`Orders`], on every core for a big file.
 pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyhow::Result<Orders> {
     let c = OrderColumns {
         order_id: table.index("order_id"),
@@ -350,29 +371,24 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         asin: table.index("asin"),
         item_price: table.index("item_price"),
     };
-    let mut by_id = OrderMap::default();
-    let mut latest_purchase: Option<NaiveDate> = None;
-    let mut out_of_reach = 0u64;
-    let mut next_prune = PRUNE_EVERY;
     let sales_channel = table.index("sales_channel");
-    let mut not_amazon = 0u64;
-    table.for_each_row(|row| {
+    let chunks = table.for_each_row_split(ChunkOrders::default, |chunk, row| {
         if row
             .get(sales_channel)?
             .is_some_and(|channel| with_folded(channel, |c| c == "nonamazon"))
         {
-            not_amazon += 1;
+            chunk.not_amazon += 1;
             return Ok(());
         }
         let (id, mut order, cells) = parse_order(row, &c, ctx)?;
-        latest_purchase = latest_purchase.max(Some(order.purchase.date));
+        chunk.latest_purchase = chunk.latest_purchase.max(Some(order.purchase.date));
         if let Some(as_of) = reach.as_of
             && order.purchase.date > as_of
         {
             // Bought after the last day of every window: no metric counts it.
             return Ok(());
         }
-        match by_id.get_mut(id) {
+        match chunk.by_id.get_mut(id) {
             Some(existing) => {
                 existing.merge_shipping(&order);
                 existing.sale.merge_cells(&cells);
@@ -380,15 +396,38 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
             None => {
                 order.id = id.to_string();
                 order.sale = Sale::from_cells(&cells);
-                by_id.insert(order);
+                chunk.by_id.insert(order);
             }
         }
-        if by_id.len() >= next_prune {
-            out_of_reach += prune(&mut by_id, reach, latest_purchase);
-            next_prune = (by_id.len() * 2).max(PRUNE_EVERY);
+        if chunk.by_id.len() >= chunk.next_prune {
+            chunk.out_of_reach += prune(&mut chunk.by_id, reach, chunk.latest_purchase);
+            chunk.next_prune = (chunk.by_id.len() * 2).max(PRUNE_EVERY);
         }
         Ok(())
     })?;
+    // Later chunks' rows come after the first chunk's: merging their orders
+    // in file order is what reading them one after another would do.
+    let mut chunks = chunks.into_iter();
+    let (mut all, _) = chunks.next().unwrap_or_default();
+    for (chunk, lines_before) in chunks {
+        all.latest_purchase = all.latest_purchase.max(chunk.latest_purchase);
+        all.out_of_reach += chunk.out_of_reach;
+        all.not_amazon += chunk.not_amazon;
+        for mut order in chunk.by_id.orders {
+            order.line += lines_before;
+            match all.by_id.get_mut(&order.id) {
+                Some(existing) => existing.merge(order),
+                None => all.by_id.insert(order),
+            }
+        }
+    }
+    let ChunkOrders {
+        mut by_id,
+        latest_purchase,
+        mut out_of_reach,
+        not_amazon,
+        ..
+    } = all;
     out_of_reach += prune(&mut by_id, reach, latest_purchase);
     if not_amazon > 0 {
         table.report.problem(

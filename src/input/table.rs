@@ -54,6 +54,25 @@ impl InputReport {
         }
     }
 
+    /// The same file with nothing counted yet, for a chunk read apart.
+    fn emptied(&self) -> InputReport {
+        InputReport::new(&self.file, &self.kind, &self.format, &self.encoding)
+    }
+
+    /// Adds what a later chunk of the same file counted; its lines start
+    /// after the `lines_before` line ends before it.
+    fn absorb(&mut self, chunk: InputReport, lines_before: u64) {
+        self.rows += chunk.rows;
+        self.skipped += chunk.skipped;
+        let room = MAX_LISTED_PROBLEMS.saturating_sub(self.problems.len());
+        self.problems
+            .extend(chunk.problems.into_iter().take(room).map(|p| Problem {
+                line: p.line.map(|l| l + lines_before),
+                message: p.message,
+            }));
+        self.problems_total += chunk.problems_total;
+    }
+
     pub fn problem(&mut self, line: Option<u64>, message: impl Into<String>) {
         self.problems_total += 1;
         if self.problems.len() < MAX_LISTED_PROBLEMS {
@@ -94,10 +113,14 @@ impl<'a> Row<'a> {
 /// An opened export with its header resolved against a schema.
 pub struct Table {
     reader: csv::Reader<LineCounter<Box<dyn Read + Send>>>,
+    /// Set when other readers may start mid-file (see [`Table::for_each_row_split`]).
+    split: Option<SplitSource>,
     schema: &'static Schema,
     /// For each schema column (same order), its position in a record.
     positions: Vec<Option<usize>>,
     header_len: usize,
+    delimiter: u8,
+    quoting: bool,
     pub report: InputReport,
 }
 
@@ -131,13 +154,34 @@ impl Table {
         } else {
             b'\t'
         };
-        Table::from_decoded(
+        // Only where the text is the file's own bytes does an offset in the
+        // one name an offset in the other, so only there can a second
+        // reader start mid-file.
+        let bom = match decoded.encoding {
+            _ if decoded.gzip => None,
+            TextEncoding::Utf8 => Some(0),
+            TextEncoding::Utf8Bom => Some(decode::UTF8_BOM.len() as u64),
+            _ => None,
+        };
+        let mut table = Table::from_decoded(
             display_name(path),
             decoded,
             extension_default,
             schema,
             format,
-        )
+        )?;
+        if let (Some(bom), Ok(meta)) = (bom, std::fs::metadata(path)) {
+            table.split = Some(SplitSource {
+                path: path.to_path_buf(),
+                bom,
+                text_len: meta.len().saturating_sub(bom),
+                min_chunk: MIN_CHUNK_BYTES,
+                threads: std::thread::available_parallelism().map_or(1, |n| n.get() as u64),
+                delimiter: table.delimiter,
+                quoting: table.quoting,
+            });
+        }
+        Ok(table)
     }
 
     /// Reads an export held in memory as if it were the file `file_name`
@@ -328,9 +372,12 @@ impl Table {
         }
         Ok(Table {
             reader,
+            split: None,
             schema,
             positions,
             header_len: headers.len(),
+            delimiter,
+            quoting,
             report,
         })
     }
@@ -357,9 +404,12 @@ impl Table {
             reader: csv::ReaderBuilder::new()
                 .has_headers(false)
                 .from_reader(LineCounter::new(stream)),
+            split: None,
             schema,
             positions: vec![None; schema.columns.len()],
             header_len: 0,
+            delimiter: b',',
+            quoting: true,
             report,
         }
     }
@@ -386,57 +436,330 @@ impl Table {
         F: FnMut(&Row<'_>) -> Result<(), String>,
     {
         let mut record = csv::ByteRecord::new();
-        loop {
-            match self.reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(err) => {
-                    let line = err.position().map(|p| p.line());
-                    if let csv::ErrorKind::Io(io) = err.kind() {
-                        bail!(
-                            "{}{}: could not read the file: {io}",
-                            self.report.file,
-                            line.map(|l| format!(":{l}")).unwrap_or_default()
-                        );
-                    }
-                    self.report.skipped += 1;
-                    self.report.problem(line, format!("unreadable row: {err}"));
-                    continue;
-                }
-            }
-            let start = record.position().map_or(0, |p| p.byte());
-            let line = self.reader.get_mut().line_at(start);
-            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-                continue; // blank lines carry nothing and are not rows
-            }
-            self.report.rows += 1;
-            if record.len() > self.header_len {
-                self.report.skipped += 1;
-                self.report.problem(
-                    Some(line),
-                    format!(
-                        "row has {} fields but the header has {}; a delimiter inside an unquoted value? row skipped",
-                        record.len(),
-                        self.header_len
-                    ),
-                );
-                continue;
-            }
-            let row = Row {
-                record: &record,
-                line,
-            };
-            if let Err(why) = visit(&row) {
-                self.report.skipped += 1;
-                self.report
-                    .problem(Some(line), format!("{}; row skipped", printable(&why)));
-            }
+        let shape = RowShape {
+            header_len: self.header_len,
+        };
+        while let Some(line) = next_record(&mut self.reader, &mut record, &mut self.report)? {
+            shape.visit(&record, line, &mut self.report, &mut visit);
         }
         Ok(())
     }
 
+    /// Like [`Table::for_each_row`], on every core: a big plain UTF-8 file
+    /// is cut into chunks at line ends, each read by its own thread into
+    /// its own state (`init` makes one per chunk). Returns the states in
+    /// file order, each with the number of lines before its chunk: the
+    /// lines a state recorded from [`Row::line`] count from its chunk's
+    /// start, and the caller adds that number to them. Problems in the
+    /// file's report are located already.
+    ///
+    /// A cut is a guess (a line end may sit inside a quoted field); the
+    /// chunk before it checks that it ends exactly at the cut, and if it
+    /// does not, it reads on and the guessed chunk's work is dropped. So
+    /// the rows, their lines and their order are exactly those of
+    /// [`Table::for_each_row`]; only the states are split.
+    pub fn for_each_row_split<S, I, F>(&mut self, init: I, visit: F) -> Result<Vec<(S, u64)>>
+    where
+        S: Send,
+        I: Fn() -> S + Sync,
+        F: Fn(&mut S, &Row<'_>) -> Result<(), String> + Sync,
+    {
+        let shape = RowShape {
+            header_len: self.header_len,
+        };
+        let data_start = self.reader.position().byte();
+        let cuts = match &self.split {
+            Some(source) => source.cuts(data_start)?,
+            None => Vec::new(),
+        };
+        if cuts.is_empty() {
+            let mut state = init();
+            let mut record = csv::ByteRecord::new();
+            while let Some(line) = next_record(&mut self.reader, &mut record, &mut self.report)? {
+                shape.visit(&record, line, &mut self.report, &mut |row| {
+                    visit(&mut state, row)
+                });
+            }
+            return Ok(vec![(state, 0)]);
+        }
+        let source = self.split.as_ref().expect("cuts come from a split source");
+        let (first, rest) = std::thread::scope(|scope| {
+            let workers: Vec<_> = cuts
+                .iter()
+                .enumerate()
+                .map(|(i, &start)| {
+                    let stops = &cuts[i + 1..];
+                    let (init, visit) = (&init, &visit);
+                    let report = self.report.emptied();
+                    scope.spawn(move || source.read_chunk(start, stops, shape, report, init, visit))
+                })
+                .collect();
+            let mut state = init();
+            let first = read_until(
+                &mut self.reader,
+                &mut self.report,
+                shape,
+                &cuts,
+                &mut |row| visit(&mut state, row),
+            );
+            let rest: Vec<Result<Chunk<S>>> = workers
+                .into_iter()
+                .map(|w| {
+                    w.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect();
+            (first.map(|end| (state, end)), rest)
+        });
+        let (state, mut end) = first?;
+        let mut states = vec![(state, 0)];
+        for (chunk, &start) in rest.into_iter().zip(&cuts) {
+            if start != end.at {
+                // The chunk before read past this cut: the cut was inside a
+                // record, and that chunk has read these rows itself.
+                continue;
+            }
+            let chunk = chunk?;
+            self.report.absorb(chunk.report, end.lines);
+            states.push((chunk.state, end.lines));
+            end = ChunkEnd {
+                at: chunk.end.at,
+                lines: end.lines + chunk.end.lines,
+            };
+        }
+        Ok(states)
+    }
+
+    /// Cuts files of any size into `threads` chunks, so tests can put
+    /// cuts everywhere, inside quoted fields too.
+    #[cfg(test)]
+    fn split_small(&mut self, threads: u64, min_chunk: u64) {
+        if let Some(split) = &mut self.split {
+            split.threads = threads;
+            split.min_chunk = min_chunk;
+        }
+    }
+
     pub fn into_report(self) -> InputReport {
         self.report
+    }
+}
+
+/// Plain UTF-8 files under this size are read by one thread: starting more
+/// costs more than it saves.
+const MIN_CHUNK_BYTES: u64 = 8 << 20;
+
+/// Where a reader may start mid-file: a UTF-8 file on disk, whose text
+/// offsets are its byte offsets after the byte-order mark.
+struct SplitSource {
+    path: std::path::PathBuf,
+    /// Bytes before the text (a UTF-8 byte-order mark).
+    bom: u64,
+    text_len: u64,
+    min_chunk: u64,
+    threads: u64,
+    delimiter: u8,
+    quoting: bool,
+}
+
+/// How far a chunk read: the text offset it stopped at (a cut, or the end)
+/// and the line ends before that offset, counted from the chunk's start.
+#[derive(Clone, Copy)]
+struct ChunkEnd {
+    at: u64,
+    lines: u64,
+}
+
+/// What one chunk's thread hands back.
+struct Chunk<S> {
+    state: S,
+    report: InputReport,
+    end: ChunkEnd,
+}
+
+impl SplitSource {
+    /// Text offsets just after a line end, one per extra core, spread
+    /// evenly over the rows after `data_start`; none for a small file.
+    fn cuts(&self, data_start: u64) -> Result<Vec<u64>> {
+        let span = self.text_len.saturating_sub(data_start);
+        let chunks = self.threads.min(span / self.min_chunk.max(1)).max(1);
+        let mut cuts: Vec<u64> = Vec::new();
+        for k in 1..chunks {
+            let guess = data_start + span * k / chunks;
+            if let Some(cut) = self.line_start_after(guess)?
+                && cut < self.text_len
+                && cuts.last().is_none_or(|&last| cut > last)
+            {
+                cuts.push(cut);
+            }
+        }
+        Ok(cuts)
+    }
+
+    /// The text offset just after the first `\n` at or after `from`.
+    fn line_start_after(&self, from: u64) -> Result<Option<u64>> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = std::fs::File::open(&self.path)
+            .with_context(|| format!("could not open {}", self.path.display()))?;
+        file.seek(SeekFrom::Start(self.bom + from))?;
+        let mut buf = vec![0u8; 1 << 16];
+        let mut at = from;
+        // A line longer than this is no line to cut at: read on in one piece.
+        while at < from + (1 << 22) {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                return Ok(None);
+            }
+            if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+                return Ok(Some(at + i as u64 + 1));
+            }
+            at += n as u64;
+        }
+        Ok(None)
+    }
+
+    /// Reads the rows from text offset `start` up to the first of `stops`
+    /// it reaches cleanly (the end of the file when there are none).
+    fn read_chunk<S>(
+        &self,
+        start: u64,
+        stops: &[u64],
+        shape: RowShape,
+        mut report: InputReport,
+        init: &(impl Fn() -> S + Sync),
+        visit: &(impl Fn(&mut S, &Row<'_>) -> Result<(), String> + Sync),
+    ) -> Result<Chunk<S>> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = std::fs::File::open(&self.path)
+            .with_context(|| format!("could not open {}", self.path.display()))?;
+        file.seek(SeekFrom::Start(self.bom + start))?;
+        let stream: Box<dyn Read + Send> = Box::new(file);
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .quoting(self.quoting)
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(LineCounter::new(stream));
+        let local_stops: Vec<u64> = stops.iter().map(|s| s - start).collect();
+        let mut state = init();
+        let end = read_until(&mut reader, &mut report, shape, &local_stops, &mut |row| {
+            visit(&mut state, row)
+        })?;
+        Ok(Chunk {
+            state,
+            report,
+            end: ChunkEnd {
+                at: start + end.at,
+                lines: end.lines,
+            },
+        })
+    }
+}
+
+/// Reads rows until the parser stands cleanly at one of `stops` (offsets
+/// just after a `\n`, ascending) or at the end of the text. Clean means
+/// the next record cannot start before the stop: the parser is at it, or
+/// one byte short (it leaves the `\n` of a `\r\n`, or of a blank line,
+/// for the next record). A stop the parser passes in mid-record is not
+/// one; it reads on to the next.
+fn read_until(
+    reader: &mut csv::Reader<LineCounter<Box<dyn Read + Send>>>,
+    report: &mut InputReport,
+    shape: RowShape,
+    stops: &[u64],
+    visit: &mut dyn FnMut(&Row<'_>) -> Result<(), String>,
+) -> Result<ChunkEnd> {
+    let mut record = csv::ByteRecord::new();
+    let mut stops = stops.iter().copied().peekable();
+    loop {
+        let at = reader.position().byte();
+        while stops.next_if(|&stop| at > stop).is_some() {}
+        if let Some(&stop) = stops.peek()
+            && at + 1 >= stop
+        {
+            // Every line end before the stop has been read (the parser is
+            // past the byte before it), and that byte is a `\n` itself.
+            let lines = reader.get_mut().line_ends_before(stop - 1) + 1;
+            return Ok(ChunkEnd { at: stop, lines });
+        }
+        match next_record(reader, &mut record, report)? {
+            Some(line) => shape.visit(&record, line, report, visit),
+            None => {
+                let end = reader.position().byte();
+                let lines = reader.get_mut().line_ends_before(u64::MAX);
+                return Ok(ChunkEnd { at: end, lines });
+            }
+        }
+    }
+}
+
+/// Reads the next record and its line; `None` at the end of the text. An
+/// unreadable record is counted, located and passed over.
+fn next_record(
+    reader: &mut csv::Reader<LineCounter<Box<dyn Read + Send>>>,
+    record: &mut csv::ByteRecord,
+    report: &mut InputReport,
+) -> Result<Option<u64>> {
+    loop {
+        match reader.read_byte_record(record) {
+            Ok(false) => return Ok(None),
+            Ok(true) => {
+                let start = record.position().map_or(0, |p| p.byte());
+                return Ok(Some(reader.get_mut().line_at(start)));
+            }
+            Err(err) => {
+                let line = err.position().map(|p| p.line());
+                if let csv::ErrorKind::Io(io) = err.kind() {
+                    bail!(
+                        "{}{}: could not read the file: {io}",
+                        report.file,
+                        line.map(|l| format!(":{l}")).unwrap_or_default()
+                    );
+                }
+                report.skipped += 1;
+                report.problem(line, format!("unreadable row: {err}"));
+            }
+        }
+    }
+}
+
+/// What every row is checked against before it is handed on.
+#[derive(Clone, Copy)]
+struct RowShape {
+    header_len: usize,
+}
+
+impl RowShape {
+    /// Counts the record as a row (blank lines are none), skips one wider
+    /// than the header, and hands the rest to `visit`, recording why it
+    /// rejected one.
+    fn visit(
+        self,
+        record: &csv::ByteRecord,
+        line: u64,
+        report: &mut InputReport,
+        visit: &mut dyn FnMut(&Row<'_>) -> Result<(), String>,
+    ) {
+        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            return; // blank lines carry nothing and are not rows
+        }
+        report.rows += 1;
+        if record.len() > self.header_len {
+            report.skipped += 1;
+            report.problem(
+                Some(line),
+                format!(
+                    "row has {} fields but the header has {}; a delimiter inside an unquoted value? row skipped",
+                    record.len(),
+                    self.header_len
+                ),
+            );
+            return;
+        }
+        if let Err(why) = visit(&Row { record, line }) {
+            report.skipped += 1;
+            report.problem(Some(line), format!("{}; row skipped", printable(&why)));
+        }
     }
 }
 
@@ -486,6 +809,17 @@ impl<R: Read> LineCounter<R> {
             }
         }
         self.passed + 1
+    }
+}
+
+impl<R> LineCounter<R> {
+    /// Line ends before byte `end` among those read so far.
+    pub fn line_ends_before(&mut self, end: u64) -> u64 {
+        while self.newlines.front().is_some_and(|&(at, _)| at < end) {
+            self.newlines.pop_front();
+            self.passed += 1;
+        }
+        self.passed
     }
 }
 
@@ -629,6 +963,82 @@ mod tests {
                 ("z".to_string(), 6)
             ]
         );
+    }
+
+    /// Every row with its line, as one reader sees them or as chunks do.
+    fn rows_of(path: &Path, split: Option<(u64, u64)>) -> (Vec<(u64, String)>, InputReport) {
+        let schema = &crate::input::schema::ORDERS;
+        let mut table = Table::open(path, schema, false).unwrap();
+        let visit = |rows: &mut Vec<(u64, String)>, row: &Row<'_>| {
+            let fields: Vec<String> = row
+                .record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
+            if fields[0] == "bad" {
+                return Err("a bad row".to_string());
+            }
+            rows.push((row.line, fields.join("|")));
+            Ok(())
+        };
+        let rows = match split {
+            None => {
+                let mut rows = Vec::new();
+                table.for_each_row(|row| visit(&mut rows, row)).unwrap();
+                rows
+            }
+            Some((threads, min_chunk)) => {
+                table.split_small(threads, min_chunk);
+                let chunks = table.for_each_row_split(Vec::new, visit).unwrap();
+                chunks
+                    .into_iter()
+                    .flat_map(|(rows, before)| rows.into_iter().map(move |(l, r)| (l + before, r)))
+                    .collect()
+            }
+        };
+        (rows, table.into_report())
+    }
+
+    #[test]
+    fn chunks_read_the_rows_and_lines_one_reader_reads() {
+        // Quoted line ends, CRLF and LF, blank lines, rows too wide and rows
+        // rejected, behind a byte-order mark: cuts land everywhere in it.
+        let mut text = String::from("\u{feff}order_id,purchase_date,ship_city\r\n");
+        let mut seed = 7u64;
+        for i in 0..400 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let end = if seed >> 63 == 1 { "\r\n" } else { "\n" };
+            let row = match (seed >> 40) % 7 {
+                _ if i % 50 == 10 => format!("113-{i},2026-11-01,Paris,extra{end}"),
+                _ if i % 50 == 35 => format!("bad,2026-11-01,Rome{end}"),
+                0 => format!("113-{i},2026-11-01,\"New\nYork\"{end}"),
+                1 => format!("113-{i},2026-11-01,\"a \"\"quoted\"\"\r\nline\"{end}"),
+                2 => end.to_string(),
+                3 => format!("\"113-{i}\",\"2026-11-01\",\"\n\n\"{end}"),
+                _ => format!("113-{i},2026-11-0{},Berlin{end}", i % 9 + 1),
+            };
+            text.push_str(&row);
+        }
+        let dir = std::env::temp_dir().join(format!("ahr-split-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("orders.csv");
+        std::fs::write(&path, &text).unwrap();
+        let (rows, report) = rows_of(&path, None);
+        // Few enough problems that every one is listed, the later chunks' too.
+        assert!(rows.len() > 300 && report.skipped == 16, "{report:?}");
+        for threads in 2..=5 {
+            for min_chunk in [1, 7, 64, 300, 1000, 4000] {
+                let (split_rows, split_report) = rows_of(&path, Some((threads, min_chunk)));
+                assert_eq!(split_rows, rows, "{threads} threads, chunks of {min_chunk}");
+                assert_eq!(
+                    split_report, report,
+                    "{threads} threads, chunks of {min_chunk}"
+                );
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
