@@ -22,6 +22,7 @@
 use super::{Check, CheckKind, Context};
 use crate::findings::{Evidence, FindingStatus, Hit};
 use crate::input::Order;
+use crate::input::orders::{Strings, Sym};
 use crate::input::records::Review;
 use crate::metrics::Window;
 use crate::policy::params::Params;
@@ -196,15 +197,67 @@ fn fold_key(value: &str) -> String {
         .collect()
 }
 
-/// Where an order went, as a comparable key; `None` without a postal code,
-/// since a city alone holds too many buyers.
-fn address_key(order: &Order) -> Option<String> {
-    let postal = order.sale.ship_postal_code.as_deref()?;
-    let city = order.sale.ship_city.as_deref().unwrap_or("");
-    Some(format!("{}|{}", fold_key(postal), fold_key(city)))
+/// Cluster keys as small numbers, so grouping sorts no text. Each folded
+/// address is built once per distinct postal code and city, not per order.
+struct Keys<'a> {
+    strings: &'a Strings,
+    by_address: HashMap<(Sym, Option<Sym>), u32>,
+    by_text: HashMap<String, u32>,
+    texts: Vec<String>,
 }
 
-fn describe_buyer(order: &Order, mask: bool) -> String {
+impl<'a> Keys<'a> {
+    fn new(strings: &'a Strings) -> Self {
+        Keys {
+            strings,
+            by_address: HashMap::new(),
+            by_text: HashMap::new(),
+            texts: Vec::new(),
+        }
+    }
+
+    /// The number of a folded key: equal numbers for equal text.
+    fn of_text(&mut self, text: String) -> u32 {
+        if let Some(&key) = self.by_text.get(&text) {
+            return key;
+        }
+        let key = self.texts.len() as u32;
+        self.by_text.insert(text.clone(), key);
+        self.texts.push(text);
+        key
+    }
+
+    fn text(&self, key: u32) -> &str {
+        &self.texts[key as usize]
+    }
+}
+
+/// The order's buyer, folded so `Buyer@x` and `buyer@x` are one.
+fn buyer_key(order: &Order, keys: &mut Keys<'_>) -> Option<u32> {
+    let buyer = order.sale.buyer_id.as_deref()?;
+    Some(keys.of_text(fold_key(buyer)))
+}
+
+/// Where an order went; `None` without a postal code, since a city alone
+/// holds too many buyers. `10001 ` and `10001`, `New York` and `NEW YORK`
+/// are one address.
+fn address_key(order: &Order, keys: &mut Keys<'_>) -> Option<u32> {
+    let parts = (order.sale.ship_postal_code?, order.sale.ship_city);
+    if let Some(&key) = keys.by_address.get(&parts) {
+        return Some(key);
+    }
+    let (postal, city) = parts;
+    let text = format!(
+        "{}|{}",
+        fold_key(keys.strings.get(postal)),
+        city.map_or(String::new(), |c| fold_key(keys.strings.get(c)))
+    );
+    let key = keys.of_text(text);
+    keys.by_address.insert(parts, key);
+    Some(key)
+}
+
+fn describe_buyer(order: &Order, _: &Strings, mask: bool) -> String {
     let id = order.sale.buyer_id.as_deref().unwrap_or("?");
     if mask {
         privacy::mask_identifier("buyer", id)
@@ -213,12 +266,12 @@ fn describe_buyer(order: &Order, mask: bool) -> String {
     }
 }
 
-fn describe_address(order: &Order, mask: bool) -> String {
-    let postal = order.sale.ship_postal_code.as_deref().unwrap_or("?");
+fn describe_address(order: &Order, strings: &Strings, mask: bool) -> String {
+    let postal = order.sale.ship_postal_code.map_or("?", |p| strings.get(p));
     if mask {
         return privacy::mask_identifier("address", postal);
     }
-    let city = order.sale.ship_city.as_deref().unwrap_or("");
+    let city = order.sale.ship_city.map_or("", |c| strings.get(c));
     format!(
         "address {}",
         privacy::excerpt(&format!("{postal} {city}"), 60, false)
@@ -229,13 +282,13 @@ fn describe_address(order: &Order, mask: bool) -> String {
 #[derive(Clone, Copy)]
 struct Grouping {
     what: &'static str,
-    key_of: fn(&Order) -> Option<String>,
-    describe: fn(&Order, bool) -> String,
+    key_of: fn(&Order, &mut Keys<'_>) -> Option<u32>,
+    describe: fn(&Order, &Strings, bool) -> String,
 }
 
 const BY_BUYER: Grouping = Grouping {
     what: "buyer",
-    key_of: |o| o.sale.buyer_id.as_deref().map(fold_key),
+    key_of: buyer_key,
     describe: describe_buyer,
 };
 
@@ -275,21 +328,20 @@ impl BrushingCheck {
         let Some(orders) = &ctx.account.orders else {
             return;
         };
-        // Each order's key is built once and borrowed by its ASIN rows:
-        // cloning it per row cost more than the rest of the check.
-        let keyed: Vec<(String, &Order)> = orders
-            .orders
-            .iter()
-            .filter(|o| !o.is_cancelled() && window.contains(o.purchase.date))
-            .filter_map(|o| Some((key_of(o)?, o)))
-            .collect();
+        let strings = &orders.strings;
+        let mut keys = Keys::new(strings);
         // One row per (key, ASIN, order), sorted so that each group is a
         // run: no map of small vectors, which costs more than the sort.
-        let mut rows: Vec<(&str, &str, &Order)> = Vec::new();
-        for (key, order) in &keyed {
-            for asin in &order.sale.asins {
-                rows.push((key.as_str(), asin.as_str(), order));
+        // Keys and ASINs are numbers here, so the sort compares no text.
+        let mut rows: Vec<(u32, Sym, &Order)> = Vec::new();
+        for order in &orders.orders {
+            if order.is_cancelled() || !window.contains(order.purchase.date) {
+                continue;
             }
+            let Some(key) = key_of(order, &mut keys) else {
+                continue;
+            };
+            rows.extend(order.sale.asins.iter().map(|&asin| (key, asin, order)));
         }
         rows.sort_unstable_by(|a, b| {
             (a.0, a.1, a.2.purchase.date, a.2.purchase.instant, a.2.line).cmp(&(
@@ -300,12 +352,18 @@ impl BrushingCheck {
                 b.2.line,
             ))
         });
+        // The groups over the limit, reported in the order of their key and
+        // ASIN text, as a reader of the evidence would sort them.
+        let mut over: Vec<&[(u32, Sym, &Order)]> = rows
+            .chunk_by(|a, b| a.0 == b.0 && a.1 == b.1)
+            .filter(|run| run.len() as u64 > max)
+            .collect();
+        over.sort_by(|a, b| {
+            (keys.text(a[0].0), strings.get(a[0].1)).cmp(&(keys.text(b[0].0), strings.get(b[0].1)))
+        });
         let mut found = 0usize;
-        for run in rows.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
-            if run.len() as u64 <= max {
-                continue;
-            }
-            let asin = run[0].1;
+        for run in over {
+            let asin = strings.get(run[0].1);
             let group: Vec<&Order> = run.iter().map(|r| r.2).collect();
             let mut flagged = vec![false; group.len()];
             let (mut start, mut marked, mut largest) = (0, 0, 0usize);
@@ -338,7 +396,7 @@ impl BrushingCheck {
                     excerpt: format!(
                         "order of {asin} on {} to {}: {largest} orders of it to one {what} within {} days (limit {max})",
                         order.purchase.date,
-                        describe(order, ctx.mask),
+                        describe(order, strings, ctx.mask),
                         self.cluster_days
                     ),
                 });

@@ -3,6 +3,7 @@
 //! only reads it, and says what it could not read.
 
 pub mod account;
+pub mod blocks;
 pub mod dates;
 pub mod decode;
 pub mod native;

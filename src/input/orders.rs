@@ -5,11 +5,13 @@
 //! for what a new order keeps: the rows of an order already seen are merged
 //! without building anything.
 
+use super::blocks::Blocks;
 use super::dates::Stamp;
 use super::records::ParseContext;
 use super::table::{Row, Table};
 use super::values::{CancelledBy, Channel, OrderStatus, parse_bool, with_folded};
 use chrono::{Days, NaiveDate};
+use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
@@ -18,7 +20,7 @@ use std::hash::BuildHasher;
 /// second copy of each id.
 #[derive(Default)]
 struct OrderMap {
-    orders: Vec<Order>,
+    orders: Blocks<Order>,
     index: hashbrown::HashTable<usize>,
     hasher: foldhash::fast::RandomState,
 }
@@ -32,7 +34,7 @@ impl OrderMap {
         let hash = self.hasher.hash_one(id);
         let orders = &self.orders;
         let &at = self.index.find(hash, |&i| orders[i].id == id)?;
-        self.orders.get_mut(at)
+        Some(&mut self.orders[at])
     }
 
     /// Adds an order whose id is not in the map yet.
@@ -45,9 +47,20 @@ impl OrderMap {
         });
     }
 
-    /// Keeps the orders `keep` accepts, in their order, and re-indexes them.
-    fn retain(&mut self, keep: impl FnMut(&Order) -> bool) {
+    /// Keeps the orders `keep` accepts, in their order, and re-indexes them
+    /// and their strings: the dropped orders' addresses go too.
+    fn retain(&mut self, strings: &mut Strings, keep: impl FnMut(&Order) -> bool) {
         self.orders.retain(keep);
+        // Addresses and ASINs repeat, so there are far fewer strings than
+        // orders; only a file of ever-new ones needs the dropped ones gone.
+        if strings.len() > 2 * self.orders.len() + 1024 {
+            let mut kept = Strings::default();
+            let mut moved = Remap::default();
+            for order in self.orders.iter_mut() {
+                order.sale.remap(|sym| moved.get(sym, strings, &mut kept));
+            }
+            *strings = kept;
+        }
         self.index.clear();
         let (orders, hasher) = (&self.orders, &self.hasher);
         for (i, order) in orders.iter().enumerate() {
@@ -56,6 +69,89 @@ impl OrderMap {
                     hasher.hash_one(orders[j].id.as_str())
                 });
         }
+    }
+}
+
+/// A string of the orders file (a postal code, city or ASIN) kept once
+/// however many orders repeat it; an order holds these 4-byte handles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sym(std::num::NonZeroU32);
+
+/// The distinct strings behind [`Sym`]s, in one buffer.
+#[derive(Clone, Debug, Default)]
+pub struct Strings {
+    text: String,
+    /// Where each string lies in `text`; a `Sym` is its position plus one.
+    spans: Vec<(usize, usize)>,
+    index: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl Strings {
+    /// The handle of `value`, adding it if it is new.
+    pub fn intern(&mut self, value: &str) -> Sym {
+        let hash = self.hasher.hash_one(value);
+        let (text, spans) = (&self.text, &self.spans);
+        let at = |i: u32| {
+            let (a, b) = spans[i as usize];
+            &text[a..b]
+        };
+        if let Some(&i) = self.index.find(hash, |&i| at(i) == value) {
+            return Sym::at(i);
+        }
+        let i = u32::try_from(self.spans.len()).expect("fewer than 4 billion distinct strings");
+        self.spans
+            .push((self.text.len(), self.text.len() + value.len()));
+        self.text.push_str(value);
+        let (text, spans, hasher) = (&self.text, &self.spans, &self.hasher);
+        self.index.insert_unique(hash, i, |&j| {
+            let (a, b) = spans[j as usize];
+            hasher.hash_one(&text[a..b])
+        });
+        Sym::at(i)
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    pub fn get(&self, sym: Sym) -> &str {
+        let (a, b) = self.spans[sym.index()];
+        &self.text[a..b]
+    }
+}
+
+impl PartialEq for Strings {
+    fn eq(&self, other: &Strings) -> bool {
+        self.spans.len() == other.spans.len()
+            && (0..self.spans.len() as u32).all(|i| self.get(Sym::at(i)) == other.get(Sym::at(i)))
+    }
+}
+
+impl Sym {
+    fn at(index: u32) -> Sym {
+        Sym(std::num::NonZeroU32::MIN.saturating_add(index))
+    }
+
+    fn index(self) -> usize {
+        (self.0.get() - 1) as usize
+    }
+}
+
+/// Moves handles from one [`Strings`] to another, each string once.
+#[derive(Default)]
+struct Remap(Vec<Option<Sym>>);
+
+impl Remap {
+    fn get(&mut self, sym: Sym, from: &Strings, to: &mut Strings) -> Sym {
+        if self.0.len() <= sym.index() {
+            self.0.resize(sym.index() + 1, None);
+        }
+        *self.0[sym.index()].get_or_insert_with(|| to.intern(from.get(sym)))
     }
 }
 
@@ -80,14 +176,16 @@ pub struct Order {
 }
 
 /// The buyer, address, ASINs and price of an order, for the fake-order
-/// signals. Kept apart from the shipping fields the metrics read.
+/// signals. Kept apart from the shipping fields the metrics read; its
+/// strings are handles into [`Orders::strings`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sale {
-    pub buyer_id: Option<String>,
-    pub ship_postal_code: Option<String>,
-    pub ship_city: Option<String>,
+    /// Most buyers buy once, so their ids are not worth sharing.
+    pub buyer_id: Option<Box<str>>,
+    pub ship_postal_code: Option<Sym>,
+    pub ship_city: Option<Sym>,
     /// The ASINs of the order's item rows, each once, in row order.
-    pub asins: Vec<String>,
+    pub asins: SmallVec<[Sym; 2]>,
     /// The sum of the item rows' `item_price`; `None` when no row gives a
     /// readable one. A price that cannot be read is left out rather than
     /// skipping the row: the shipping metrics do not need it.
@@ -104,56 +202,62 @@ struct SaleCells<'a> {
 }
 
 impl Sale {
-    fn from_cells(cells: &SaleCells<'_>) -> Sale {
-        Sale {
-            buyer_id: cells.buyer_id.map(str::to_string),
-            ship_postal_code: cells.ship_postal_code.map(str::to_string),
-            ship_city: cells.ship_city.map(str::to_string),
-            asins: cells.asin.map(str::to_string).into_iter().collect(),
-            total_price: cells.item_price,
-        }
+    fn from_cells(cells: &SaleCells<'_>, strings: &mut Strings) -> Sale {
+        let mut sale = Sale::default();
+        sale.merge_cells(cells, strings);
+        sale
     }
 
-    /// Like [`Sale::merge`] with a later row's cells, copying only what is new.
-    fn merge_cells(&mut self, cells: &SaleCells<'_>) {
-        fn fill(slot: &mut Option<String>, value: Option<&str>) {
-            if slot.is_none() {
-                *slot = value.map(str::to_string);
-            }
+    /// Adds a later item row's cells: the first buyer and address stay,
+    /// ASINs are added once each, prices add up.
+    fn merge_cells(&mut self, cells: &SaleCells<'_>, strings: &mut Strings) {
+        if self.buyer_id.is_none() {
+            self.buyer_id = cells.buyer_id.map(Box::from);
         }
-        fill(&mut self.buyer_id, cells.buyer_id);
+        let mut fill = |slot: &mut Option<Sym>, value: Option<&str>| {
+            if slot.is_none() {
+                *slot = value.map(|v| strings.intern(v));
+            }
+        };
         fill(&mut self.ship_postal_code, cells.ship_postal_code);
         fill(&mut self.ship_city, cells.ship_city);
-        if let Some(asin) = cells.asin
-            && !self.asins.iter().any(|a| a == asin)
-        {
-            self.asins.push(asin.to_string());
+        if let Some(asin) = cells.asin {
+            let asin = strings.intern(asin);
+            if !self.asins.contains(&asin) {
+                self.asins.push(asin);
+            }
         }
-        self.total_price = match (self.total_price, cells.item_price) {
-            (Some(a), Some(b)) => Some(a + b),
-            (a, b) => a.or(b),
-        };
+        self.total_price = add_prices(self.total_price, cells.item_price);
     }
 
+    /// Like [`Sale::merge_cells`] with a later sale of the same strings.
     fn merge(&mut self, other: Sale) {
         if self.buyer_id.is_none() {
             self.buyer_id = other.buyer_id;
         }
-        if self.ship_postal_code.is_none() {
-            self.ship_postal_code = other.ship_postal_code;
-        }
-        if self.ship_city.is_none() {
-            self.ship_city = other.ship_city;
-        }
+        self.ship_postal_code = self.ship_postal_code.or(other.ship_postal_code);
+        self.ship_city = self.ship_city.or(other.ship_city);
         for asin in other.asins {
             if !self.asins.contains(&asin) {
                 self.asins.push(asin);
             }
         }
-        self.total_price = match (self.total_price, other.total_price) {
-            (Some(a), Some(b)) => Some(a + b),
-            (a, b) => a.or(b),
-        };
+        self.total_price = add_prices(self.total_price, other.total_price);
+    }
+
+    /// Replaces every handle, to move the sale to other [`Strings`].
+    fn remap(&mut self, mut to: impl FnMut(Sym) -> Sym) {
+        for slot in [&mut self.ship_postal_code, &mut self.ship_city] {
+            *slot = slot.map(&mut to);
+        }
+        self.asins.iter_mut().for_each(|a| *a = to(*a));
+    }
+}
+
+fn add_prices(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a + b),
+        (a, b) => a.or(b),
     }
 }
 
@@ -237,7 +341,9 @@ impl Order {
 pub struct Orders {
     pub file: String,
     /// Orders in file order (by the line of their first row).
-    pub orders: Vec<Order>,
+    pub orders: Blocks<Order>,
+    /// The strings of the orders' sales.
+    pub strings: Strings,
     /// Without a fulfillment column every order counts as MFN.
     pub has_fulfillment: bool,
     /// Without a tracking_valid column, a non-empty tracking_id is valid tracking.
@@ -333,6 +439,7 @@ fn parse_order<'a>(
 /// What one chunk of the orders file reads into.
 struct ChunkOrders {
     by_id: OrderMap,
+    strings: Strings,
     latest_purchase: Option<NaiveDate>,
     out_of_reach: u64,
     next_prune: usize,
@@ -343,6 +450,7 @@ impl Default for ChunkOrders {
     fn default() -> Self {
         ChunkOrders {
             by_id: OrderMap::default(),
+            strings: Strings::default(),
             latest_purchase: None,
             out_of_reach: 0,
             next_prune: PRUNE_EVERY,
@@ -391,16 +499,29 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         match chunk.by_id.get_mut(id) {
             Some(existing) => {
                 existing.merge_shipping(&order);
-                existing.sale.merge_cells(&cells);
+                existing.sale.merge_cells(&cells, &mut chunk.strings);
+            }
+            None if earliest_reached(reach, chunk.latest_purchase)
+                .is_some_and(|earliest| order.latest_date() <= earliest) =>
+            {
+                // Older than every window: the pruning below would drop it.
+                // (An order's item rows repeat its dates, so no later row
+                // brings it back into reach.)
+                chunk.out_of_reach += 1;
             }
             None => {
                 order.id = id.to_string();
-                order.sale = Sale::from_cells(&cells);
+                order.sale = Sale::from_cells(&cells, &mut chunk.strings);
                 chunk.by_id.insert(order);
             }
         }
         if chunk.by_id.len() >= chunk.next_prune {
-            chunk.out_of_reach += prune(&mut chunk.by_id, reach, chunk.latest_purchase);
+            chunk.out_of_reach += prune(
+                &mut chunk.by_id,
+                &mut chunk.strings,
+                reach,
+                chunk.latest_purchase,
+            );
             chunk.next_prune = (chunk.by_id.len() * 2).max(PRUNE_EVERY);
         }
         Ok(())
@@ -413,8 +534,12 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         all.latest_purchase = all.latest_purchase.max(chunk.latest_purchase);
         all.out_of_reach += chunk.out_of_reach;
         all.not_amazon += chunk.not_amazon;
-        for mut order in chunk.by_id.orders {
+        let mut moved = Remap::default();
+        for mut order in chunk.by_id.orders.into_values() {
             order.line += lines_before;
+            order
+                .sale
+                .remap(|sym| moved.get(sym, &chunk.strings, &mut all.strings));
             match all.by_id.get_mut(&order.id) {
                 Some(existing) => existing.merge(order),
                 None => all.by_id.insert(order),
@@ -423,12 +548,13 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
     }
     let ChunkOrders {
         mut by_id,
+        mut strings,
         latest_purchase,
         mut out_of_reach,
         not_amazon,
         ..
     } = all;
-    out_of_reach += prune(&mut by_id, reach, latest_purchase);
+    out_of_reach += prune(&mut by_id, &mut strings, reach, latest_purchase);
     if not_amazon > 0 {
         table.report.problem(
             None,
@@ -443,6 +569,7 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
     Ok(Orders {
         file: table.report.file.clone(),
         orders,
+        strings,
         has_fulfillment: c.fulfillment.is_some(),
         has_tracking_valid: c.tracking_valid.is_some(),
         has_ship_by: c.ship_by.is_some(),
@@ -471,9 +598,13 @@ impl Orders {
             .collect();
         let take_channel = !self.has_fulfillment && other.has_fulfillment;
         let mut unknown = 0;
-        for order in other.orders {
+        let mut moved = Remap::default();
+        for mut order in other.orders.into_values() {
             match index.get(&order.id) {
                 Some(&i) => {
+                    order
+                        .sale
+                        .remap(|sym| moved.get(sym, &other.strings, &mut self.strings));
                     let mine = &mut self.orders[i];
                     if take_channel {
                         mine.channel = order.channel;
@@ -496,18 +627,28 @@ impl Orders {
 
 const PRUNE_EVERY: usize = 1 << 16;
 
+/// The day before the earliest any window can start on: orders whose dates
+/// all lie on or before it count nowhere. Without `--as-of`, as-of is the
+/// latest purchase date, never earlier than the latest one seen so far, so
+/// an answer from the rows read so far is safe.
+fn earliest_reached(reach: Reach, latest_seen: Option<NaiveDate>) -> Option<NaiveDate> {
+    let anchor = reach.as_of.or(latest_seen)?;
+    anchor.checked_sub_days(Days::new(u64::from(reach.horizon_days)))
+}
+
 /// Drops orders whose every date lies before the earliest day any window can
-/// start on. Without `--as-of`, as-of is the latest purchase date, which is
-/// never earlier than the latest one seen so far, so pruning early is safe.
-fn prune(by_id: &mut OrderMap, reach: Reach, latest_seen: Option<NaiveDate>) -> u64 {
-    let Some(anchor) = reach.as_of.or(latest_seen) else {
-        return 0;
-    };
-    let Some(earliest) = anchor.checked_sub_days(Days::new(u64::from(reach.horizon_days))) else {
+/// start on (see [`earliest_reached`]).
+fn prune(
+    by_id: &mut OrderMap,
+    strings: &mut Strings,
+    reach: Reach,
+    latest_seen: Option<NaiveDate>,
+) -> u64 {
+    let Some(earliest) = earliest_reached(reach, latest_seen) else {
         return 0;
     };
     let before = by_id.len();
-    by_id.retain(|order| order.latest_date() > earliest);
+    by_id.retain(strings, |order| order.latest_date() > earliest);
     (before - by_id.len()) as u64
 }
 
@@ -542,7 +683,9 @@ mod tests {
         for (i, id) in ["113-a", "113-b", "113-c", "113-d"].iter().enumerate() {
             map.insert(order(id, i as u64 + 2, i as u32 + 1));
         }
-        map.retain(|o| o.id != "113-a" && o.id != "113-c");
+        map.retain(&mut Strings::default(), |o| {
+            o.id != "113-a" && o.id != "113-c"
+        });
         assert!(map.get_mut("113-a").is_none());
         assert!(map.get_mut("113-c").is_none());
         assert_eq!(map.get_mut("113-d").map(|o| o.line), Some(5));
@@ -569,27 +712,57 @@ mod tests {
 
     #[test]
     fn item_rows_merge_into_one_sale() {
-        let mut sale = Sale {
-            buyer_id: Some("b1".into()),
-            asins: vec!["B01".into()],
-            total_price: Some(10.0),
-            ..Sale::default()
+        let mut strings = Strings::default();
+        let cells = |buyer, postal, asin, price| SaleCells {
+            buyer_id: buyer,
+            ship_postal_code: postal,
+            ship_city: None,
+            asin,
+            item_price: price,
         };
-        sale.merge(Sale {
-            buyer_id: Some("b2".into()),
-            ship_postal_code: Some("10001".into()),
-            asins: vec!["B02".into()],
-            total_price: Some(5.5),
-            ..Sale::default()
-        });
-        sale.merge(Sale {
-            asins: vec!["B01".into()],
-            ..Sale::default()
-        });
+        let mut sale = Sale::from_cells(
+            &cells(Some("b1"), None, Some("B01"), Some(10.0)),
+            &mut strings,
+        );
+        let mut later = Sale::from_cells(
+            &cells(Some("b2"), Some("10001"), Some("B02"), Some(5.5)),
+            &mut strings,
+        );
+        later.merge_cells(&cells(None, None, Some("B01"), None), &mut strings);
+        sale.merge(later);
+        let text = |sym: Option<Sym>| sym.map(|s| strings.get(s));
         assert_eq!(sale.buyer_id.as_deref(), Some("b1"));
-        assert_eq!(sale.ship_postal_code.as_deref(), Some("10001"));
-        assert_eq!(sale.asins, ["B01", "B02"]);
+        assert_eq!(text(sale.ship_postal_code), Some("10001"));
+        let asins: Vec<&str> = sale.asins.iter().map(|&a| strings.get(a)).collect();
+        assert_eq!(asins, ["B01", "B02"]);
         assert_eq!(sale.total_price, Some(15.5));
+    }
+
+    #[test]
+    fn pruning_keeps_the_strings_of_the_orders_it_keeps() {
+        let mut map = OrderMap::default();
+        let mut strings = Strings::default();
+        // Every order its own postal code, as no real file has: pruning
+        // drops the codes only the dropped orders used.
+        for i in 0..3000u32 {
+            let mut o = order(&format!("113-{i}"), u64::from(i) + 2, 1 + i % 28);
+            o.sale.ship_postal_code = Some(strings.intern(&format!("{i:05}")));
+            o.sale.asins.push(strings.intern("B01"));
+            map.insert(o);
+        }
+        map.retain(&mut strings, |o| o.line % 1000 == 0);
+        let postal: Vec<&str> = map
+            .orders
+            .iter()
+            .map(|o| strings.get(o.sale.ship_postal_code.unwrap()))
+            .collect();
+        assert_eq!(postal, ["00998", "01998", "02998"]);
+        assert!(
+            map.orders
+                .iter()
+                .all(|o| strings.get(o.sale.asins[0]) == "B01")
+        );
+        assert_eq!(strings.len(), 4, "three postal codes and one ASIN are left");
     }
 
     #[test]
@@ -615,10 +788,12 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(orders.orders.len(), 2);
         let first = &orders.orders[0].sale;
+        let text = |sym: Option<Sym>| sym.map(|s| orders.strings.get(s));
         assert_eq!(first.buyer_id.as_deref(), Some("b@example.com"));
-        assert_eq!(first.ship_postal_code.as_deref(), Some("10001"));
-        assert_eq!(first.ship_city.as_deref(), Some("New York"));
-        assert_eq!(first.asins, ["B01", "B02"]);
+        assert_eq!(text(first.ship_postal_code), Some("10001"));
+        assert_eq!(text(first.ship_city), Some("New York"));
+        let asins: Vec<&str> = first.asins.iter().map(|&a| orders.strings.get(a)).collect();
+        assert_eq!(asins, ["B01", "B02"]);
         assert_eq!(first.total_price, Some(15.5));
         assert_eq!(orders.orders[1].sale.total_price, Some(0.0));
         assert_eq!(orders.orders[1].sale.buyer_id, None);

@@ -38,7 +38,8 @@ fn account(orders: Vec<Order>) -> Account {
     Account {
         orders: Some(Orders {
             file: "orders.csv".into(),
-            orders,
+            orders: orders.into(),
+            strings: Default::default(),
             has_fulfillment: true,
             has_tracking_valid: true,
             has_ship_by: true,

@@ -5,9 +5,20 @@
 use crate::checks::test_support::{build, run};
 use crate::findings::Hit;
 use crate::input::dates::parse_stamp;
+use crate::input::orders::{Strings, Sym};
 use crate::input::records::{Claim, Review, Source};
 use crate::input::values::{Channel, OrderStatus};
 use crate::input::{Account, Order, Orders, Sale};
+use std::cell::RefCell;
+
+thread_local! {
+    /// The strings of the orders a test builds (each test has its thread).
+    static STRINGS: RefCell<Strings> = RefCell::default();
+}
+
+fn sym(text: &str) -> Sym {
+    STRINGS.with(|s| s.borrow_mut().intern(text))
+}
 
 const AS_OF: &str = "2026-11-20";
 
@@ -49,7 +60,7 @@ fn order(n: u64, bought: &str, buyer: &str, asin: &str) -> Order {
         cancelled_by: None,
         sale: Sale {
             buyer_id: Some(buyer.into()),
-            asins: vec![asin.into()],
+            asins: [sym(asin)].into_iter().collect(),
             total_price: Some(19.99),
             ..Sale::default()
         },
@@ -74,7 +85,8 @@ fn account(orders: Vec<Order>, reviews: Vec<Review>, claims: Vec<Claim>) -> Acco
     Account {
         orders: Some(Orders {
             file: "orders.csv".into(),
-            orders,
+            orders: orders.into(),
+            strings: STRINGS.with(|s| s.borrow().clone()),
             ..Orders::default()
         }),
         reviews: Some(Source {
@@ -196,8 +208,8 @@ fn one_address_is_matched_ignoring_case_and_spaces() {
         .map(|i| order(i, "2026-11-01", &format!("buyer-{i}"), "B0A"))
         .collect();
     for (i, o) in orders.iter_mut().enumerate() {
-        o.sale.ship_postal_code = Some(if i % 2 == 0 { "10001" } else { "10001 " }.into());
-        o.sale.ship_city = Some(if i % 2 == 0 { "New York" } else { "NEW YORK" }.into());
+        o.sale.ship_postal_code = Some(sym(if i % 2 == 0 { "10001" } else { "10001 " }));
+        o.sale.ship_city = Some(sym(if i % 2 == 0 { "New York" } else { "NEW YORK" }));
     }
     let found = hit(CLUSTERS, &account(orders.clone(), vec![], vec![])).expect("fires");
     assert_eq!(lines(&found, "orders.csv").len(), 6);
