@@ -28,6 +28,7 @@ use crate::metrics::Window;
 use crate::policy::params::Params;
 use crate::privacy;
 use chrono::{Days, NaiveDate};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 pub const KIND: CheckKind = CheckKind {
@@ -188,42 +189,53 @@ fn read_burst(p: &mut Params<'_>) -> Option<Burst> {
 }
 
 /// Folds case and spacing so `10001 ` and `10001`, `New York` and
-/// `NEW YORK` are one address.
-fn fold_key(value: &str) -> String {
+/// `NEW YORK` are one address. Most values are folded already and are
+/// borrowed as they are.
+fn fold_key(value: &str) -> Cow<'_, str> {
+    let folded = |b: u8| {
+        b.is_ascii_lowercase() || b.is_ascii_digit() || (b.is_ascii_punctuation() && b != b'-')
+    };
+    if value.bytes().all(folded) {
+        return Cow::Borrowed(value);
+    }
     value
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .flat_map(char::to_lowercase)
-        .collect()
+        .collect::<String>()
+        .into()
 }
 
 /// Cluster keys as small numbers, so grouping sorts no text. Each folded
 /// address is built once per distinct postal code and city, not per order.
 struct Keys<'a> {
     strings: &'a Strings,
-    by_address: HashMap<(Sym, Option<Sym>), u32>,
-    by_text: HashMap<String, u32>,
+    by_address: FastMap<(Sym, Option<Sym>), u32>,
+    by_text: FastMap<String, u32>,
     texts: Vec<String>,
 }
+
+/// Looked up once per order in the window: a fast hasher pays.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 impl<'a> Keys<'a> {
     fn new(strings: &'a Strings) -> Self {
         Keys {
             strings,
-            by_address: HashMap::new(),
-            by_text: HashMap::new(),
+            by_address: FastMap::default(),
+            by_text: FastMap::default(),
             texts: Vec::new(),
         }
     }
 
     /// The number of a folded key: equal numbers for equal text.
-    fn of_text(&mut self, text: String) -> u32 {
-        if let Some(&key) = self.by_text.get(&text) {
+    fn of_text(&mut self, text: &str) -> u32 {
+        if let Some(&key) = self.by_text.get(text) {
             return key;
         }
         let key = self.texts.len() as u32;
-        self.by_text.insert(text.clone(), key);
-        self.texts.push(text);
+        self.by_text.insert(text.to_string(), key);
+        self.texts.push(text.to_string());
         key
     }
 
@@ -235,7 +247,7 @@ impl<'a> Keys<'a> {
 /// The order's buyer, folded so `Buyer@x` and `buyer@x` are one.
 fn buyer_key(order: &Order, keys: &mut Keys<'_>) -> Option<u32> {
     let buyer = order.sale.buyer_id.as_deref()?;
-    Some(keys.of_text(fold_key(buyer)))
+    Some(keys.of_text(&fold_key(buyer)))
 }
 
 /// Where an order went; `None` without a postal code, since a city alone
@@ -250,9 +262,9 @@ fn address_key(order: &Order, keys: &mut Keys<'_>) -> Option<u32> {
     let text = format!(
         "{}|{}",
         fold_key(keys.strings.get(postal)),
-        city.map_or(String::new(), |c| fold_key(keys.strings.get(c)))
+        city.map_or(Cow::Borrowed(""), |c| fold_key(keys.strings.get(c)))
     );
-    let key = keys.of_text(text);
+    let key = keys.of_text(&text);
     keys.by_address.insert(parts, key);
     Some(key)
 }

@@ -221,11 +221,10 @@ impl Sale {
         };
         fill(&mut self.ship_postal_code, cells.ship_postal_code);
         fill(&mut self.ship_city, cells.ship_city);
-        if let Some(asin) = cells.asin {
-            let asin = strings.intern(asin);
-            if !self.asins.contains(&asin) {
-                self.asins.push(asin);
-            }
+        if let Some(asin) = cells.asin
+            && !self.asins.iter().any(|&a| strings.get(a) == asin)
+        {
+            self.asins.push(strings.intern(asin));
         }
         self.total_price = add_prices(self.total_price, cells.item_price);
     }

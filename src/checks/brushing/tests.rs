@@ -400,3 +400,30 @@ fn two_clusters_of_one_buyer_leave_the_orders_between_them_out() {
     let hit = hit(CLUSTERS, &account(orders, vec![], vec![])).unwrap();
     assert_eq!(lines(&hit, "orders.csv"), [1, 2, 3, 4, 6, 7, 8, 9, 10]);
 }
+
+#[test]
+fn keys_fold_case_spaces_and_dashes_whether_or_not_they_need_it() {
+    let slow = |v: &str| -> String {
+        v.chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    for value in [
+        "10001",
+        "10001 ",
+        "New York",
+        "buyer_1@example.com",
+        "SW1A-1AA",
+        "a\u{0b}b",
+        "ÉCOLE",
+        "東京都",
+        "",
+    ] {
+        assert_eq!(super::fold_key(value), slow(value), "{value:?}");
+    }
+    assert!(matches!(
+        super::fold_key("buyer_1@example.com"),
+        std::borrow::Cow::Borrowed(_)
+    ));
+}
