@@ -60,9 +60,16 @@ def measure(cmd, stdout_path):
     return wall, int(kib) / 1024, float(user) + float(system)
 
 
+# Bump when examples/generate_account.rs changes what it writes, so cached
+# accounts from an older generator are not reused.
+GENERATOR_VERSION = 2
+
+
 def account_dir(data_dir, rows, seed, as_of, days):
     """Generates the account once per (rows, seed, as-of, days); reuses it after."""
-    folder = data_dir / (f"{rows}-s{seed}-{as_of}" + ("" if days == 365 else f"-d{days}"))
+    folder = data_dir / (
+        f"{rows}-s{seed}-{as_of}-g{GENERATOR_VERSION}" + ("" if days == 365 else f"-d{days}")
+    )
     done = folder / ".complete"
     if not done.exists():
         if folder.exists():

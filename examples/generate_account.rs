@@ -248,32 +248,53 @@ const FEEDBACK_BAD: &[&str] = &[
 ];
 const CLAIM_STATUSES: &[&str] = &["open", "granted", "refunded", "denied", "withdrawn"];
 const CLAIM_REASONS: &[&str] = &["not received", "not as described", "damaged"];
+/// Buyer-seller messages as sellers' templates write them: the same few
+/// texts, each filled in with the buyer's name, the order and the product,
+/// so no two messages are alike. `{name}`, `{order}`, `{product}` and
+/// `{days}` are filled in per message.
 const MESSAGES: &[(&str, &str, &str)] = &[
     (
         "outbound",
         "Your order has shipped",
-        "Hello, your order is on its way. Track it with the link in your order page. Thank you.",
+        "Hello {name}, your order {order} is on its way. Track it with the link in your order page. Thank you.",
     ),
     (
         "outbound",
         "About your return",
-        "We will review your return request and refund you as soon as the item arrives.",
+        "Hi {name}, we will review your return request for the {product} and refund you as soon as the item arrives.",
     ),
     (
         "inbound",
         "Where is my order?",
-        "Hi, the tracking has not moved for three days. Can you check with the carrier?",
+        "Hi, the tracking of order {order} has not moved for {days} days. Can you check with the carrier?",
     ),
     (
         "outbound",
         "A question about your order",
-        "Hello, the colour you ordered is back in stock on Monday; shall we ship then or would you prefer to cancel?",
+        "Hello {name}, the {product} you ordered is back in stock on Monday; shall we ship then or would you prefer to cancel?",
     ),
     (
         "outbound",
         "Thank you",
-        "Thank you for your order! If you have a moment, please share your honest review of the product.",
+        "Thank you for your order, {name}! If you have a moment, please share your honest review of the {product}.",
     ),
+];
+const FIRST_NAMES: &[&str] = &[
+    "Anna", "Ben", "Carla", "David", "Elena", "Frank", "Grace", "Hiro", "Ines", "Jamal", "Kate",
+    "Luis", "Maria", "Noah", "Olga", "Priya", "Quinn", "Rosa", "Sam", "Tomás", "Uma", "Victor",
+    "Wen", "Yusuf", "Zoe",
+];
+const PRODUCTS: &[&str] = &[
+    "steel water bottle",
+    "yoga mat",
+    "phone case",
+    "desk lamp",
+    "kitchen scale",
+    "travel pillow",
+    "garden hose",
+    "baby monitor",
+    "LED strip",
+    "wool socks",
 ];
 const COMPLAINT_KINDS: &[&str] = &["trademark", "copyright", "condition", "listing", "safety"];
 const COMPLAINT_STATUSES: &[&str] = &["open", "appealed", "resolved", "rejected"];
@@ -545,7 +566,12 @@ fn extras(
     if rng.chance(50_000)
         && let Some(sent) = after(rng, order.purchase, 10)
     {
-        let (direction, subject, body) = rng.pick(MESSAGES);
+        let (direction, subject, template) = rng.pick(MESSAGES);
+        let body = template
+            .replace("{name}", *rng.pick(FIRST_NAMES))
+            .replace("{order}", &order.id)
+            .replace("{product}", *rng.pick(PRODUCTS))
+            .replace("{days}", &(2 + rng.below(6)).to_string());
         writeln!(
             w.messages,
             "{},{},{direction},{subject},\"{body}\"",

@@ -21,7 +21,10 @@ use std::hash::BuildHasher;
 #[derive(Default)]
 struct OrderMap {
     orders: Blocks<Order>,
-    index: hashbrown::HashTable<usize>,
+    /// Each order's position with its id's hash: growing the table and
+    /// probing for a new id compare hashes, not the orders' ids, which
+    /// would mean a cache miss per probe.
+    index: hashbrown::HashTable<(u64, usize)>,
     hasher: foldhash::fast::RandomState,
 }
 
@@ -33,7 +36,9 @@ impl OrderMap {
     fn get_mut(&mut self, id: &str) -> Option<&mut Order> {
         let hash = self.hasher.hash_one(id);
         let orders = &self.orders;
-        let &at = self.index.find(hash, |&i| orders[i].id == id)?;
+        let &(_, at) = self
+            .index
+            .find(hash, |&(h, i)| h == hash && orders[i].id == id)?;
         Some(&mut self.orders[at])
     }
 
@@ -41,10 +46,8 @@ impl OrderMap {
     fn insert(&mut self, order: Order) {
         let hash = self.hasher.hash_one(order.id.as_str());
         self.orders.push(order);
-        let (orders, hasher) = (&self.orders, &self.hasher);
-        self.index.insert_unique(hash, orders.len() - 1, |&i| {
-            hasher.hash_one(orders[i].id.as_str())
-        });
+        self.index
+            .insert_unique(hash, (hash, self.orders.len() - 1), |&(h, _)| h);
     }
 
     /// Keeps the orders `keep` accepts, in their order, and re-indexes them
@@ -62,12 +65,9 @@ impl OrderMap {
             *strings = kept;
         }
         self.index.clear();
-        let (orders, hasher) = (&self.orders, &self.hasher);
-        for (i, order) in orders.iter().enumerate() {
-            self.index
-                .insert_unique(hasher.hash_one(order.id.as_str()), i, |&j| {
-                    hasher.hash_one(orders[j].id.as_str())
-                });
+        for (i, order) in self.orders.iter().enumerate() {
+            let hash = self.hasher.hash_one(order.id.as_str());
+            self.index.insert_unique(hash, (hash, i), |&(h, _)| h);
         }
     }
 }
