@@ -97,9 +97,24 @@ impl<'a> Row<'a> {
         let Some(bytes) = index.and_then(|i| self.record.get(i)) else {
             return Ok(None);
         };
-        let text = std::str::from_utf8(bytes)
-            .map_err(|e| format!("invalid UTF-8 at byte {} of a field", e.valid_up_to()))?
-            .trim();
+        // Most cells are plain ASCII with at most ASCII spaces around them:
+        // trim those as bytes and check only what is left. A cell ending in
+        // a non-ASCII byte may end in Unicode whitespace and takes the full
+        // trim; an invalid one is reported at its offset in the whole cell.
+        let trimmed = bytes.trim_ascii();
+        let text = match (trimmed.first(), trimmed.last()) {
+            // `str::trim` also trims a vertical tab, which `trim_ascii` keeps.
+            (Some(&a), Some(&b)) if a.is_ascii() && b.is_ascii() && a != 0x0b && b != 0x0b => {
+                std::str::from_utf8(trimmed).ok()
+            }
+            _ => None,
+        };
+        let text = match text {
+            Some(text) => text,
+            None => std::str::from_utf8(bytes)
+                .map_err(|e| format!("invalid UTF-8 at byte {} of a field", e.valid_up_to()))?
+                .trim(),
+        };
         Ok((!text.is_empty()).then_some(text))
     }
 
@@ -1039,6 +1054,37 @@ mod tests {
             }
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn cells_are_trimmed_as_str_trim_trims_them() {
+        let cells: &[&[u8]] = &[
+            b"  113-1 ",
+            b"\t2026-11-01\r",
+            b"\x0bvt\x0b",
+            "\u{a0}nbsp\u{3000}".as_bytes(),
+            " caf\u{e9} ".as_bytes(),
+            "\u{e9}t\u{e9}".as_bytes(),
+            b"   ",
+            b"",
+            b" ok\xff ",
+            b"\xffbad",
+        ];
+        for cell in cells {
+            let record = csv::ByteRecord::from(vec![*cell]);
+            let row = Row {
+                record: &record,
+                line: 2,
+            };
+            let expected = match std::str::from_utf8(cell) {
+                Ok(text) => Ok(Some(text.trim()).filter(|t| !t.is_empty())),
+                Err(e) => Err(format!(
+                    "invalid UTF-8 at byte {} of a field",
+                    e.valid_up_to()
+                )),
+            };
+            assert_eq!(row.get(Some(0)), expected, "{cell:?}");
+        }
     }
 
     #[test]
