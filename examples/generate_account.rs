@@ -567,10 +567,11 @@ fn extras(
         && let Some(sent) = after(rng, order.purchase, 10)
     {
         let (direction, subject, template) = rng.pick(MESSAGES);
+        let (name, product) = (*rng.pick::<&str>(FIRST_NAMES), *rng.pick::<&str>(PRODUCTS));
         let body = template
-            .replace("{name}", *rng.pick(FIRST_NAMES))
+            .replace("{name}", name)
             .replace("{order}", &order.id)
-            .replace("{product}", *rng.pick(PRODUCTS))
+            .replace("{product}", product)
             .replace("{days}", &(2 + rng.below(6)).to_string());
         writeln!(
             w.messages,
