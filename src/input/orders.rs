@@ -83,32 +83,43 @@ pub struct Strings {
     text: String,
     /// Where each string lies in `text`; a `Sym` is its position plus one.
     spans: Vec<(usize, usize)>,
-    index: hashbrown::HashTable<u32>,
+    /// Each string's hash and span beside its position: a lookup compares
+    /// hashes and then the text, without first fetching the span.
+    index: hashbrown::HashTable<Entry>,
     hasher: foldhash::fast::RandomState,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    hash: u64,
+    start: usize,
+    end: usize,
+    at: u32,
 }
 
 impl Strings {
     /// The handle of `value`, adding it if it is new.
     pub fn intern(&mut self, value: &str) -> Sym {
         let hash = self.hasher.hash_one(value);
-        let (text, spans) = (&self.text, &self.spans);
-        let at = |i: u32| {
-            let (a, b) = spans[i as usize];
-            &text[a..b]
-        };
-        if let Some(&i) = self.index.find(hash, |&i| at(i) == value) {
-            return Sym::at(i);
+        let text = &self.text;
+        if let Some(entry) = self
+            .index
+            .find(hash, |e| e.hash == hash && &text[e.start..e.end] == value)
+        {
+            return Sym::at(entry.at);
         }
-        let i = u32::try_from(self.spans.len()).expect("fewer than 4 billion distinct strings");
-        self.spans
-            .push((self.text.len(), self.text.len() + value.len()));
+        let at = u32::try_from(self.spans.len()).expect("fewer than 4 billion distinct strings");
+        let (start, end) = (self.text.len(), self.text.len() + value.len());
+        self.spans.push((start, end));
         self.text.push_str(value);
-        let (text, spans, hasher) = (&self.text, &self.spans, &self.hasher);
-        self.index.insert_unique(hash, i, |&j| {
-            let (a, b) = spans[j as usize];
-            hasher.hash_one(&text[a..b])
-        });
-        Sym::at(i)
+        let entry = Entry {
+            hash,
+            start,
+            end,
+            at,
+        };
+        self.index.insert_unique(hash, entry, |e| e.hash);
+        Sym::at(at)
     }
 
     pub fn len(&self) -> usize {
