@@ -18,6 +18,12 @@
 //!
 //! With `per_order = N` the rule fires only for orders with at least N
 //! matching outbound messages (repeat review requests).
+//!
+//! Speed: a rule first searches a text once for all its patterns (a regex
+//! set, see `Prefilter`) and skips every language in which no condition
+//! can fire, which is most texts in most languages; only the rest are
+//! blanked, split into sentences and matched class by class. A text sent
+//! word for word many times (a template) is matched once per rule.
 
 use super::{Check, CheckKind, Context};
 use crate::findings::{Evidence, FindingStatus, Hit};
@@ -30,7 +36,7 @@ use regex_automata::util::syntax::Config as SyntaxConfig;
 use regex_automata::{Input, MatchKind, PatternSet, meta};
 use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub const KIND: CheckKind = CheckKind {
     name: "phrases",
@@ -957,6 +963,34 @@ fn excerpt(found: &Match, mask: bool) -> String {
     format!("{labels}{lead}{}{tail}", privacy::excerpt(&body, 200, mask))
 }
 
+/// Sellers send one template to many buyers, word for word: each
+/// distinct text (subject and body) is matched once per rule, and its
+/// excerpt reused. Bounded, so an account of all-different texts does not
+/// hold a copy of every answer.
+#[derive(Default)]
+struct Seen<'a> {
+    excerpts: HashMap<(Option<&'a str>, &'a str), Option<String>>,
+}
+
+impl<'a> Seen<'a> {
+    const LIMIT: usize = 1 << 14;
+
+    fn excerpt(
+        &mut self,
+        key: (Option<&'a str>, &'a str),
+        find: impl FnOnce() -> Option<String>,
+    ) -> Option<String> {
+        if let Some(excerpt) = self.excerpts.get(&key) {
+            return excerpt.clone();
+        }
+        let excerpt = find();
+        if self.excerpts.len() < Self::LIMIT {
+            self.excerpts.insert(key, excerpt.clone());
+        }
+        excerpt
+    }
+}
+
 /// One matching text: where it is and what it is about.
 struct Found {
     evidence: Evidence,
@@ -970,9 +1004,14 @@ impl Check for PhrasesCheck {
         if self.sources.contains(&"messages")
             && let Some(messages) = &a.messages
         {
+            let mut seen = Seen::default();
             for m in messages.rows.iter().filter(|m| m.outbound) {
-                let text = m.text();
-                if let Some(matched) = self.find(&text) {
+                let key = (m.subject.as_deref(), m.body.as_str());
+                let matched = seen.excerpt(key, || {
+                    self.find(&m.text())
+                        .map(|matched| excerpt(&matched, ctx.mask))
+                });
+                if let Some(excerpt) = matched {
                     found.push(Found {
                         evidence: Evidence {
                             file: messages.file.clone(),
@@ -981,7 +1020,7 @@ impl Check for PhrasesCheck {
                                 .order_id
                                 .clone()
                                 .unwrap_or_else(|| format!("message line {}", m.line)),
-                            excerpt: excerpt(&matched, ctx.mask),
+                            excerpt,
                         },
                         order: m.order_id.clone(),
                     });
@@ -992,14 +1031,19 @@ impl Check for PhrasesCheck {
             && self.sources.contains(&"inserts")
             && let Some(inserts) = &a.inserts
         {
+            let mut seen = Seen::default();
             for i in &inserts.rows {
-                if let Some(matched) = self.find(&i.text) {
+                let matched = seen.excerpt((None, &i.text), || {
+                    self.find(&i.text)
+                        .map(|matched| excerpt(&matched, ctx.mask))
+                });
+                if let Some(excerpt) = matched {
                     found.push(Found {
                         evidence: Evidence {
                             file: inserts.file.clone(),
                             line: Some(i.line),
                             key: i.id.clone(),
-                            excerpt: excerpt(&matched, ctx.mask),
+                            excerpt,
                         },
                         order: None,
                     });

@@ -388,3 +388,27 @@ fn the_prefilter_agrees_with_the_full_path_on_the_default_rules_and_corpora() {
     }
     assert!(rules >= 6, "{rules}");
 }
+
+#[test]
+fn a_repeated_text_is_matched_once_per_rule() {
+    let mut seen = Seen::default();
+    let mut calls = 0;
+    let mut ask = |key: (Option<&'static str>, &'static str), answer: Option<&str>| {
+        seen.excerpt(key, || {
+            calls += 1;
+            answer.map(str::to_string)
+        })
+    };
+    assert_eq!(
+        ask((Some("Thanks"), "5 stars?"), Some("x")),
+        Some("x".into())
+    );
+    assert_eq!(ask((Some("Thanks"), "5 stars?"), None), Some("x".into()));
+    assert_eq!(
+        ask((None, "5 stars?"), None),
+        None,
+        "no subject is another text"
+    );
+    assert_eq!(ask((None, "5 stars?"), Some("y")), None);
+    assert_eq!(calls, 2);
+}
