@@ -32,7 +32,6 @@ use crate::policy::params::Params;
 use crate::policy::tree::{Table, Value};
 use crate::privacy;
 use regex::{Regex, RegexBuilder};
-use regex_automata::util::syntax::Config as SyntaxConfig;
 use regex_automata::{Input, MatchKind, PatternSet, meta};
 use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition};
 use std::borrow::Cow;
@@ -93,7 +92,7 @@ struct PhrasesCheck {
 }
 
 /// Every pattern of a rule (each class and each `ignore` pattern of every
-/// language) in one set, searched once per text. Most texts contain no
+/// language, widened: see [`widen`]) in one set, searched once per text. Most texts contain no
 /// combination of terms any condition asks for, and the set proves it in
 /// one pass, where the full path blanks, splits into sentences and runs
 /// each class on its own, in each language.
@@ -170,7 +169,6 @@ impl Prefilter {
                 conditions,
             });
         }
-        // The same limits as the patterns had one by one, added up.
         // The same limit as the patterns had one by one, added up.
         let limit = CLASS_SIZE_LIMIT.saturating_mul(patterns.len().max(1));
         let config = meta::Config::new()
@@ -184,7 +182,6 @@ impl Prefilter {
             .hybrid_cache_capacity(SET_CACHE);
         let set = meta::Builder::new()
             .configure(config)
-            .syntax(SyntaxConfig::new().utf8(true))
             .build_many_from_hir(&patterns)
             .ok()?;
         Some(Prefilter { set, slots })
