@@ -18,6 +18,12 @@
 //!
 //! With `per_order = N` the rule fires only for orders with at least N
 //! matching outbound messages (repeat review requests).
+//!
+//! Speed: a rule first searches a text once for all its patterns (a regex
+//! set, see `Prefilter`) and skips every language in which no condition
+//! can fire, which is most texts in most languages; only the rest are
+//! blanked, split into sentences and matched class by class. A text sent
+//! word for word many times (a template) is matched once per rule.
 
 use super::{Check, CheckKind, Context};
 use crate::findings::{Evidence, FindingStatus, Hit};
@@ -26,7 +32,10 @@ use crate::policy::params::Params;
 use crate::policy::tree::{Table, Value};
 use crate::privacy;
 use regex::{Regex, RegexBuilder};
-use std::collections::BTreeMap;
+use regex_automata::{Input, MatchKind, PatternSet, meta};
+use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 pub const KIND: CheckKind = CheckKind {
     name: "phrases",
@@ -44,6 +53,12 @@ const MAX_MATCHES: usize = 24;
 /// Compiled size allowed per pattern, as for every policy regex: a policy
 /// cannot make the tool allocate without bound.
 const CLASS_SIZE_LIMIT: usize = 1 << 20;
+/// Memory for the states of a rule's prefilter search, built as texts need
+/// them. A rule's patterns together need far more states than one pattern
+/// (regex's default is 2 MB): 38,000 varied texts in eight languages used
+/// between 8 and 32 MB, and a full cache is cleared and refilled, or the
+/// search falls back to a slower engine, with the same result.
+const SET_CACHE: usize = 32 << 20;
 /// The class name that blanks passages instead of being matched.
 const IGNORE: &str = "ignore";
 
@@ -71,6 +86,32 @@ struct PhrasesCheck {
     languages: Vec<Language>,
     when: Vec<Condition>,
     per_order: Option<usize>,
+    /// None only if the rule's patterns are too big to search together;
+    /// every text then takes the full path in every language.
+    prefilter: Option<Prefilter>,
+}
+
+/// Every pattern of a rule (each class and each `ignore` pattern of every
+/// language, widened: see [`widen`]) in one set, searched once per text. Most texts contain no
+/// combination of terms any condition asks for, and the set proves it in
+/// one pass, where the full path blanks, splits into sentences and runs
+/// each class on its own, in each language.
+#[derive(Debug)]
+struct Prefilter {
+    set: meta::Regex,
+    /// Per language, in the order of `PhrasesCheck::languages`.
+    slots: Vec<Slots>,
+}
+
+/// Where one language's patterns sit in the [`Prefilter`] set.
+#[derive(Debug)]
+struct Slots {
+    ignore: Vec<usize>,
+    /// Per class, in the order of `Language::classes`.
+    classes: Vec<Vec<usize>>,
+    /// Per condition, the positions in `classes` of its `all` classes;
+    /// None when this language lacks one of them, so it never fires here.
+    conditions: Vec<Option<Vec<usize>>>,
 }
 
 fn build(p: &mut Params<'_>) -> Option<Box<dyn Check>> {
@@ -87,12 +128,141 @@ fn read(p: &mut Params<'_>) -> Option<PhrasesCheck> {
     if p.failed() {
         return None;
     }
+    let prefilter = Prefilter::build(&languages, &when);
     Some(PhrasesCheck {
         sources,
         languages,
         when,
         per_order,
+        prefilter,
     })
+}
+
+impl Prefilter {
+    fn build(languages: &[Language], when: &[Condition]) -> Option<Prefilter> {
+        let mut patterns: Vec<Hir> = Vec::new();
+        let mut slot = |re: &Regex| {
+            patterns.push(widen(re.as_str()));
+            patterns.len() - 1
+        };
+        let mut slots = Vec::new();
+        for language in languages {
+            let ignore = language.ignore.iter().map(&mut slot).collect();
+            let classes = language
+                .classes
+                .values()
+                .map(|res| res.iter().map(&mut slot).collect())
+                .collect();
+            let names: Vec<&String> = language.classes.keys().collect();
+            let conditions = when
+                .iter()
+                .map(|c| {
+                    c.all
+                        .iter()
+                        .map(|class| names.iter().position(|n| *n == class))
+                        .collect()
+                })
+                .collect();
+            slots.push(Slots {
+                ignore,
+                classes,
+                conditions,
+            });
+        }
+        // The same limit as the patterns had one by one, added up.
+        let limit = CLASS_SIZE_LIMIT.saturating_mul(patterns.len().max(1));
+        let config = meta::Config::new()
+            .match_kind(MatchKind::All)
+            .utf8_empty(true)
+            .which_captures(regex_automata::nfa::thompson::WhichCaptures::None)
+            // Policy terms share many short prefixes: skipping ahead to
+            // them costs more than the search it saves on short texts.
+            .auto_prefilter(false)
+            .nfa_size_limit(Some(limit))
+            .hybrid_cache_capacity(SET_CACHE);
+        let set = meta::Builder::new()
+            .configure(config)
+            .build_many_from_hir(&patterns)
+            .ok()?;
+        Some(Prefilter { set, slots })
+    }
+
+    /// Which patterns match somewhere in `text` (by set index).
+    fn matches(&self, text: &str) -> Vec<bool> {
+        let mut found = PatternSet::new(self.set.pattern_len());
+        self.set
+            .which_overlapping_matches(&Input::new(text), &mut found);
+        let mut matched = vec![false; self.set.pattern_len()];
+        for id in found.iter() {
+            matched[id.as_usize()] = true;
+        }
+        matched
+    }
+}
+
+/// A pattern that matches wherever `pattern` does, and maybe elsewhere,
+/// but is much cheaper to compile and to search: assertions (`\b`, `^`)
+/// are dropped, and very large classes (`\w`) take any non-ASCII
+/// character. The set then never needs the slow engine that
+/// Unicode word boundaries force on non-ASCII text, and a false "maybe"
+/// only costs the full path. A pattern that does not parse (it compiled,
+/// so it cannot happen) becomes one that matches everywhere.
+fn widen(pattern: &str) -> Hir {
+    /// `\w` (hundreds of ranges, in most European patterns) is the class
+    /// that makes compiling slow; classes a policy spells out (`[评評]`),
+    /// `\d`, `\p{Han}` and emoji stay exact, so that Chinese text does not
+    /// pass the prefilter just for being non-ASCII.
+    const LARGE_CLASS: usize = 200;
+    fn wide(hir: &Hir) -> Hir {
+        match hir.kind() {
+            HirKind::Look(_) => Hir::empty(),
+            HirKind::Class(Class::Unicode(class)) if class.ranges().len() > LARGE_CLASS => {
+                // Exact on ASCII, any character beyond: cheap to compile,
+                // and an ASCII text is searched as precisely as before.
+                let mut wide = ClassUnicode::new([ClassUnicodeRange::new('\u{80}', char::MAX)]);
+                let mut ascii = class.clone();
+                ascii.intersect(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\u{7F}')]));
+                wide.union(&ascii);
+                Hir::class(Class::Unicode(wide))
+            }
+            HirKind::Repetition(rep) => Hir::repetition(Repetition {
+                sub: Box::new(wide(&rep.sub)),
+                ..rep.clone()
+            }),
+            HirKind::Capture(capture) => wide(&capture.sub),
+            HirKind::Concat(subs) => Hir::concat(subs.iter().map(wide).collect()),
+            HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(wide).collect()),
+            _ => hir.clone(),
+        }
+    }
+    /// Whether a text has a match is all the set says, and a text with a
+    /// match of `a b*` has one of `a`: optional ends are dropped, so the
+    /// search does not linger in states that have matched already.
+    /// (Only the ends: dropping an optional part in the middle would not
+    /// give a superset.)
+    fn trim(hir: Hir) -> Hir {
+        let optional = |h: &Hir| h.properties().minimum_len() == Some(0);
+        match hir.kind() {
+            HirKind::Concat(subs) => {
+                let lead = subs.iter().take_while(|h| optional(h)).count();
+                let tail = subs[lead..]
+                    .iter()
+                    .rev()
+                    .take_while(|h| optional(h))
+                    .count();
+                Hir::concat(subs[lead..subs.len() - tail].to_vec())
+            }
+            HirKind::Alternation(subs) => {
+                Hir::alternation(subs.iter().cloned().map(trim).collect())
+            }
+            _ => hir,
+        }
+    }
+    match regex_syntax::Parser::new().parse(pattern) {
+        Ok(hir) => trim(wide(&hir)),
+        // Matches everywhere: a text then always takes the full path.
+        Err(_) => Hir::empty(),
+    }
 }
 
 fn read_sources(p: &mut Params<'_>) -> Vec<&'static str> {
@@ -416,20 +586,46 @@ fn check_names(p: &mut Params<'_>, languages: &[Language], when: &[Condition]) {
     }
 }
 
-/// A text prepared for matching: the original characters and their
-/// normalised twins, position for position.
+/// A matched text's characters, as excerpts show them (spans count
+/// characters of the normalised text, which match these one for one).
 struct Prepared {
     original: Vec<char>,
-    normal: String,
 }
 
-fn prepare(text: &str) -> Prepared {
-    let original: Vec<char> = text.replace("\\n", "\n").chars().collect();
-    let normal = original.iter().map(|c| normalise(*c)).collect();
-    Prepared { original, normal }
+/// A literal `\n` (as some exports write line breaks) becomes a line break.
+fn unescape(text: &str) -> Cow<'_, str> {
+    if text.contains("\\n") {
+        text.replace("\\n", "\n").into()
+    } else {
+        text.into()
+    }
+}
+
+/// The text every pattern is matched against (see the module docs).
+fn normalise_text(text: &str) -> String {
+    if text.is_ascii() {
+        // The common case, byte for byte: ASCII stays ASCII.
+        let bytes = text.bytes().map(|b| normalise_ascii(char::from(b)) as u8);
+        if let Ok(normal) = String::from_utf8(bytes.collect()) {
+            return normal;
+        }
+    }
+    text.chars().map(normalise).collect()
+}
+
+/// [`normalise`] for an ASCII character: no table look-ups.
+fn normalise_ascii(c: char) -> char {
+    match c {
+        '\t' | '\r' => ' ',
+        '`' => '\'',
+        _ => c.to_ascii_lowercase(),
+    }
 }
 
 fn normalise(c: char) -> char {
+    if c.is_ascii() {
+        return normalise_ascii(c);
+    }
     let c = match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         _ => c,
@@ -480,32 +676,24 @@ struct Span {
 }
 
 impl Language {
-    /// Matches of every class in `text`, as character spans, after the
-    /// `ignore` passages are blanked.
-    fn spans(&self, text: &str) -> BTreeMap<&str, Vec<Span>> {
-        // Byte offset of every char, so match offsets map to characters;
-        // blanking keeps every char's width in chars, not in bytes.
-        let char_at = |starts: &[usize], byte: usize| starts.partition_point(|&s| s < byte);
-        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        let mut blanked: Vec<char> = text.chars().collect();
-        for re in &self.ignore {
-            for m in re.find_iter(text) {
-                let (a, b) = (char_at(&starts, m.start()), char_at(&starts, m.end()));
-                blanked[a..b].iter_mut().for_each(|c| *c = ' ');
-            }
-        }
-        let blanked: String = blanked.into_iter().collect();
-        let starts: Vec<usize> = blanked.char_indices().map(|(i, _)| i).collect();
-        let to_char = |byte: usize| char_at(&starts, byte);
+    /// Matches of every class in `blanked` (a text after [`Self::blank`]),
+    /// as character spans. `present`, from the prefilter, says which
+    /// classes match it at all; the others need no search.
+    fn spans(&self, blanked: &str, present: Option<&[bool]>) -> BTreeMap<&str, Vec<Span>> {
+        let chars = CharIndex::new(blanked);
         let mut out = BTreeMap::new();
-        for (name, res) in &self.classes {
+        for (k, (name, res)) in self.classes.iter().enumerate() {
+            if present.is_some_and(|p| !p[k]) {
+                out.insert(name.as_str(), Vec::new());
+                continue;
+            }
             let mut spans: Vec<Span> = res
                 .iter()
-                .flat_map(|re| re.find_iter(&blanked))
+                .flat_map(|re| re.find_iter(blanked))
                 .filter(|m| !m.is_empty())
                 .map(|m| Span {
-                    start: to_char(m.start()),
-                    end: to_char(m.end()),
+                    start: chars.at(m.start()),
+                    end: chars.at(m.end()),
                 })
                 .collect();
             spans.sort_by_key(|s| (s.start, s.end));
@@ -513,6 +701,49 @@ impl Language {
             out.insert(name.as_str(), spans);
         }
         out
+    }
+
+    /// `text` with every character of an `ignore` passage replaced by a
+    /// space: one character for one, so character positions stay put.
+    /// `may_match(k)` is false only for `ignore` patterns known to match
+    /// nowhere in `text`.
+    fn blank<'t>(&self, text: &'t str, may_match: impl Fn(usize) -> bool) -> Cow<'t, str> {
+        let mut blank: Vec<bool> = Vec::new();
+        for (k, re) in self.ignore.iter().enumerate() {
+            if !may_match(k) {
+                continue;
+            }
+            for m in re.find_iter(text).filter(|m| !m.is_empty()) {
+                if blank.is_empty() {
+                    blank = vec![false; text.len()];
+                }
+                blank[m.range()].fill(true);
+            }
+        }
+        if blank.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        text.char_indices()
+            .map(|(i, c)| if blank[i] { ' ' } else { c })
+            .collect::<String>()
+            .into()
+    }
+}
+
+/// Maps byte offsets of a text to character offsets: the identity for
+/// ASCII, a binary search over the characters' starts otherwise.
+struct CharIndex(Option<Vec<usize>>);
+
+impl CharIndex {
+    fn new(text: &str) -> CharIndex {
+        CharIndex((!text.is_ascii()).then(|| text.char_indices().map(|(i, _)| i).collect()))
+    }
+
+    fn at(&self, byte: usize) -> usize {
+        match &self.0 {
+            None => byte,
+            Some(starts) => starts.partition_point(|&s| s < byte),
+        }
     }
 }
 
@@ -633,13 +864,40 @@ impl PhrasesCheck {
     /// language. Unlabelled rules stop at the first match; labelled ones
     /// go on to name everything the text holds.
     fn find(&self, text: &str) -> Option<Match> {
-        let prepared = prepare(text);
-        let sentence_units = sentences(&prepared.original);
-        let whole = [(0, prepared.original.len())];
+        let text = unescape(text);
+        let normal = normalise_text(&text);
+        let found = self.prefilter.as_ref().map(|p| p.matches(&normal));
+        // Built on first need: most texts never get past the prefilter.
+        let mut original: Option<Vec<char>> = None;
+        let mut sentence_units: Option<Vec<(usize, usize)>> = None;
         let mut first: Option<Span> = None;
         let mut labels: Vec<String> = Vec::new();
-        for language in &self.languages {
-            let spans = language.spans(&prepared.normal);
+        for (i, language) in self.languages.iter().enumerate() {
+            let (blanked, present) = match (&self.prefilter, &found) {
+                (Some(prefilter), Some(found)) => {
+                    let slots = &prefilter.slots[i];
+                    // Only the `ignore` patterns the set found can blank
+                    // anything; a blanked text is a new text, searched anew.
+                    let blanked = language.blank(&normal, |k| found[slots.ignore[k]]);
+                    let rescanned;
+                    let found = match &blanked {
+                        Cow::Borrowed(_) => found,
+                        Cow::Owned(blanked) => {
+                            rescanned = prefilter.matches(blanked);
+                            &rescanned
+                        }
+                    };
+                    match slots.present(found) {
+                        Some(present) => (blanked, Some(present)),
+                        None => continue,
+                    }
+                }
+                _ => (language.blank(&normal, |_| true), None),
+            };
+            let spans = language.spans(&blanked, present.as_deref());
+            let original = original.get_or_insert_with(|| text.chars().collect());
+            let sentence_units = sentence_units.get_or_insert_with(|| sentences(original));
+            let whole = [(0, original.len())];
             for condition in &self.when {
                 if first.is_some() && condition.label.as_ref().is_none_or(|l| labels.contains(l)) {
                     continue;
@@ -647,7 +905,7 @@ impl PhrasesCheck {
                 let units: &[(usize, usize)] = if condition.whole_text {
                     &whole
                 } else {
-                    &sentence_units
+                    sentence_units
                 };
                 if let Some(span) = condition.find(&spans, units) {
                     first.get_or_insert(span);
@@ -660,10 +918,32 @@ impl PhrasesCheck {
             }
         }
         first.map(|span| Match {
-            prepared,
+            prepared: Prepared {
+                original: original.unwrap_or_else(|| text.chars().collect()),
+            },
             span,
             labels,
         })
+    }
+}
+
+impl Slots {
+    /// Which of the language's classes match somewhere in the text the set
+    /// searched, or None when no condition can fire there: each lacks a
+    /// class that matches nowhere.
+    ///
+    /// Exact, not a guess: a set reports every pattern with a match
+    /// anywhere in the text (empty ones too), and the full path searches
+    /// that very text (after blanking, the set searches the blanked text).
+    /// A class the set finds nowhere has no span, and a condition missing
+    /// one class never fires.
+    fn present(&self, found: &[bool]) -> Option<Vec<bool>> {
+        let matched = |k: usize| self.classes[k].iter().any(|&s| found[s]);
+        let possible = self.conditions.iter().any(|all| {
+            all.as_ref()
+                .is_some_and(|all| all.iter().all(|&k| matched(k)))
+        });
+        possible.then(|| (0..self.classes.len()).map(matched).collect())
     }
 }
 
@@ -686,6 +966,34 @@ fn excerpt(found: &Match, mask: bool) -> String {
     format!("{labels}{lead}{}{tail}", privacy::excerpt(&body, 200, mask))
 }
 
+/// Sellers send one template to many buyers, word for word: each
+/// distinct text (subject and body) is matched once per rule, and its
+/// excerpt reused. Bounded, so an account of all-different texts does not
+/// hold a copy of every answer.
+#[derive(Default)]
+struct Seen<'a> {
+    excerpts: HashMap<(Option<&'a str>, &'a str), Option<String>>,
+}
+
+impl<'a> Seen<'a> {
+    const LIMIT: usize = 1 << 14;
+
+    fn excerpt(
+        &mut self,
+        key: (Option<&'a str>, &'a str),
+        find: impl FnOnce() -> Option<String>,
+    ) -> Option<String> {
+        if let Some(excerpt) = self.excerpts.get(&key) {
+            return excerpt.clone();
+        }
+        let excerpt = find();
+        if self.excerpts.len() < Self::LIMIT {
+            self.excerpts.insert(key, excerpt.clone());
+        }
+        excerpt
+    }
+}
+
 /// One matching text: where it is and what it is about.
 struct Found {
     evidence: Evidence,
@@ -699,9 +1007,14 @@ impl Check for PhrasesCheck {
         if self.sources.contains(&"messages")
             && let Some(messages) = &a.messages
         {
+            let mut seen = Seen::default();
             for m in messages.rows.iter().filter(|m| m.outbound) {
-                let text = m.text();
-                if let Some(matched) = self.find(&text) {
+                let key = (m.subject.as_deref(), m.body.as_str());
+                let matched = seen.excerpt(key, || {
+                    self.find(&m.text())
+                        .map(|matched| excerpt(&matched, ctx.mask))
+                });
+                if let Some(excerpt) = matched {
                     found.push(Found {
                         evidence: Evidence {
                             file: messages.file.clone(),
@@ -710,7 +1023,7 @@ impl Check for PhrasesCheck {
                                 .order_id
                                 .clone()
                                 .unwrap_or_else(|| format!("message line {}", m.line)),
-                            excerpt: excerpt(&matched, ctx.mask),
+                            excerpt,
                         },
                         order: m.order_id.clone(),
                     });
@@ -721,14 +1034,19 @@ impl Check for PhrasesCheck {
             && self.sources.contains(&"inserts")
             && let Some(inserts) = &a.inserts
         {
+            let mut seen = Seen::default();
             for i in &inserts.rows {
-                if let Some(matched) = self.find(&i.text) {
+                let matched = seen.excerpt((None, &i.text), || {
+                    self.find(&i.text)
+                        .map(|matched| excerpt(&matched, ctx.mask))
+                });
+                if let Some(excerpt) = matched {
                     found.push(Found {
                         evidence: Evidence {
                             file: inserts.file.clone(),
                             line: Some(i.line),
                             key: i.id.clone(),
-                            excerpt: excerpt(&matched, ctx.mask),
+                            excerpt,
                         },
                         order: None,
                     });

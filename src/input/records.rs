@@ -207,7 +207,15 @@ impl Message {
     /// What the buyer reads: the subject line, if any, above the body.
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         match &self.subject {
-            Some(subject) => format!("{subject}\n{}", self.body).into(),
+            Some(subject) => {
+                // Sized once: `format!` would grow it step by step, and
+                // every text rule asks for every message's text.
+                let mut text = String::with_capacity(subject.len() + 1 + self.body.len());
+                text.push_str(subject);
+                text.push('\n');
+                text.push_str(&self.body);
+                text.into()
+            }
             None => self.body.as_str().into(),
         }
     }

@@ -1,6 +1,6 @@
 use super::*;
 use crate::policy::diagnostics::{Diagnostics, Loc};
-use crate::policy::tree;
+use crate::policy::tree::{self, Value};
 
 /// Reads one rule body (the keys after `check = "phrases"`); returns the
 /// check, or the rendered problems.
@@ -202,4 +202,213 @@ fn long_texts_find_the_passage_in_their_last_sentence() {
     let text = "A five star kitchen. Reviews of blenders. ".repeat(5000) + "Leave a 5 star review.";
     let m = c.find(&text).expect("found");
     assert_eq!(m.span.end, text.chars().count() - 1);
+}
+
+/// The rule bodies of every `phrases` rule in a policy file.
+fn phrase_rules(name: &str, text: &str) -> Vec<(String, PhrasesCheck)> {
+    let mut diags = Diagnostics::default();
+    let file = tree::parse(&mut diags, name, text).expect("valid TOML");
+    let mut out = Vec::new();
+    for entry in file.entries.into_iter().filter(|e| e.key == "rule") {
+        let Value::Array(rules) = entry.node.value else {
+            panic!("[[rule]] is an array")
+        };
+        for rule in rules {
+            let Value::Table(table) = rule.value else {
+                continue;
+            };
+            let is = |key: &str, want: &str| {
+                table
+                    .entries
+                    .iter()
+                    .any(|e| e.key == key && matches!(&e.node.value, Value::Str(s) if s == want))
+            };
+            if !is("check", "phrases") {
+                continue;
+            }
+            let id = table
+                .entries
+                .iter()
+                .find_map(|e| match (&*e.key, &e.node.value) {
+                    ("id", Value::Str(s)) => Some(s.clone()),
+                    _ => None,
+                })
+                .expect("rule id");
+            let mut p = Params::new(table, id.clone(), Loc::default(), &mut diags);
+            let check = read(&mut p).unwrap_or_else(|| panic!("{id}: {}", diags.render()));
+            out.push((id, check));
+        }
+    }
+    out
+}
+
+/// What `find` returns, comparable: passage, labels, the whole text.
+fn outcome(c: &PhrasesCheck, text: &str) -> Option<(usize, usize, Vec<String>, String)> {
+    c.find(text).map(|m| {
+        (
+            m.span.start,
+            m.span.end,
+            m.labels,
+            m.prepared.original.iter().collect(),
+        )
+    })
+}
+
+/// Checks `fast` (with its prefilter) against the same rule without one,
+/// which takes the full path in every language.
+fn assert_same(id: &str, fast: &PhrasesCheck, slow: &PhrasesCheck, text: &str) {
+    assert!(slow.prefilter.is_none());
+    assert_eq!(
+        outcome(fast, text),
+        outcome(slow, text),
+        "{id}: prefilter and full path disagree on {text:?}"
+    );
+}
+
+const TRICKY: &str = r#"
+when = [
+  { all = ["positive", "review"], within = 30 },
+  { all = ["glued"], label = "glued" },
+  { all = ["spaced"], label = "spaced" },
+  { all = ["empty", "review"], label = "empty" },
+]
+[terms.en]
+ignore = ['\b5 star hotel\b', 'hot', ' and ', 'x*']
+positive = ['\b(5|five)[- ]?stars?\b', '\bpositive\b']
+review = ['\breviews?\b']
+glued = ['\bstar\b']
+spaced = ['a +b']
+empty = ['\bzz\b', 'q*']
+[terms.zh]
+ignore = ['五星级']
+positive = ['五星']
+review = ['好评']
+glued = ['\b星']
+"#;
+
+#[test]
+fn the_prefilter_never_skips_what_the_full_path_finds() {
+    let fast = check(TRICKY);
+    let mut slow = check(TRICKY);
+    slow.prefilter = None;
+    assert!(fast.prefilter.is_some());
+    let texts = [
+        // Blanking creates the match: "hot" goes, `\bstar\b` appears.
+        "hotstar",
+        "our hotstar product",
+        // " and " goes, and "a +b" matches across the blank.
+        "a and b",
+        // Ignore passages right next to the terms.
+        "5 star hotel review",
+        "5 star hotelreview 5 star",
+        "a 5 star hotel. positive review",
+        // Empty matches never count, even where the set sees one.
+        "review",
+        "zz review",
+        "qq review",
+        // CJK, full-width, upper case, literal `\n`.
+        "亲，麻烦给个五星好评哦",
+        "五星级酒店好评",
+        "五星级星光",
+        "星光",
+        "ＰＯＳＩＴＩＶＥ ＲＥＶＩＥＷ",
+        "Please leave a POSITIVE\\nREVIEW",
+        "hot\u{3000}star",
+        // No terms at all, and nothing.
+        "Your order has shipped.",
+        "",
+        " ",
+    ];
+    for text in texts {
+        assert_same("TRICKY", &fast, &slow, text);
+    }
+    // The cases where only blanking makes the match are found, not skipped.
+    assert_eq!(
+        passage(&fast, "our hotstar product").as_deref(),
+        Some("star")
+    );
+    assert_eq!(passage(&fast, "a and b").as_deref(), Some("a and b"));
+    assert_eq!(passage(&fast, "五星级星光").as_deref(), Some("星"));
+    assert_eq!(passage(&fast, "review"), None, "`q*` matches only empty");
+    assert!(passage(&fast, "qq review").is_some());
+    assert!(passage(&fast, "zz review").is_some());
+}
+
+#[test]
+fn the_prefilter_agrees_with_the_full_path_on_the_default_rules_and_corpora() {
+    let policies = [
+        (
+            "reviews.toml",
+            include_str!("../../../policies/reviews.toml"),
+        ),
+        (
+            "messages.toml",
+            include_str!("../../../policies/messages.toml"),
+        ),
+    ];
+    let corpora = [
+        include_str!("../../../tests/corpus/solicitation.tsv"),
+        include_str!("../../../tests/corpus/solicitation-extra.tsv"),
+        include_str!("../../../tests/corpus/messages.tsv"),
+    ];
+    let mut texts: Vec<String> = corpora
+        .iter()
+        .flat_map(|c| c.lines().skip(1))
+        .filter_map(|line| line.split('\t').nth(4))
+        .map(str::to_string)
+        .collect();
+    // The same texts shouting, and in full-width letters.
+    let loud: Vec<String> = texts.iter().map(|t| t.to_uppercase()).collect();
+    let wide: Vec<String> = texts
+        .iter()
+        .map(|t| {
+            t.chars()
+                .map(|c| match c {
+                    '!'..='~' => char::from_u32(c as u32 + 0xFEE0).unwrap_or(c),
+                    _ => c,
+                })
+                .collect()
+        })
+        .collect();
+    texts.extend(loud);
+    texts.extend(wide);
+    assert!(texts.len() > 2000, "{}", texts.len());
+    let mut rules = 0;
+    for (name, text) in policies {
+        let fast = phrase_rules(name, text);
+        let mut slow = phrase_rules(name, text);
+        for ((id, fast), (_, slow)) in fast.iter().zip(slow.iter_mut()) {
+            assert!(fast.prefilter.is_some(), "{id} has a prefilter");
+            slow.prefilter = None;
+            for text in &texts {
+                assert_same(id, fast, slow, text);
+            }
+            rules += 1;
+        }
+    }
+    assert!(rules >= 6, "{rules}");
+}
+
+#[test]
+fn a_repeated_text_is_matched_once_per_rule() {
+    let mut seen = Seen::default();
+    let mut calls = 0;
+    let mut ask = |key: (Option<&'static str>, &'static str), answer: Option<&str>| {
+        seen.excerpt(key, || {
+            calls += 1;
+            answer.map(str::to_string)
+        })
+    };
+    assert_eq!(
+        ask((Some("Thanks"), "5 stars?"), Some("x")),
+        Some("x".into())
+    );
+    assert_eq!(ask((Some("Thanks"), "5 stars?"), None), Some("x".into()));
+    assert_eq!(
+        ask((None, "5 stars?"), None),
+        None,
+        "no subject is another text"
+    );
+    assert_eq!(ask((None, "5 stars?"), Some("y")), None);
+    assert_eq!(calls, 2);
 }
