@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How many problems a file lists before it only counts them.
 pub const MAX_LISTED_PROBLEMS: usize = 20;
@@ -498,17 +500,29 @@ impl Table {
             return Ok(vec![(state, 0)]);
         }
         let source = self.split.as_ref().expect("cuts come from a split source");
-        let (first, rest) = std::thread::scope(|scope| {
-            let workers: Vec<_> = cuts
-                .iter()
-                .enumerate()
-                .map(|(i, &start)| {
-                    let stops = &cuts[i + 1..];
-                    let (init, visit) = (&init, &visit);
-                    let report = self.report.emptied();
-                    scope.spawn(move || source.read_chunk(start, stops, shape, report, init, visit))
-                })
-                .collect();
+        // The chunks after the first go to whichever thread is free, the
+        // first's included once it is done: old rows that no window reaches
+        // cost far less than recent ones, so equal bytes are not equal work.
+        let next = AtomicUsize::new(0);
+        let blank = self.report.emptied();
+        let done: Vec<Mutex<Option<Result<Chunk<S>>>>> =
+            cuts.iter().map(|_| Mutex::new(None)).collect();
+        let work = || {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&start) = cuts.get(i) else {
+                    break;
+                };
+                let chunk =
+                    source.read_chunk(start, &cuts[i + 1..], shape, blank.clone(), &init, &visit);
+                *done[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(chunk);
+            }
+        };
+        let threads = source.threads.min(cuts.len() as u64 + 1);
+        let first = std::thread::scope(|scope| {
+            for _ in 1..threads {
+                scope.spawn(work);
+            }
             let mut state = init();
             let first = read_until(
                 &mut self.reader,
@@ -517,18 +531,17 @@ impl Table {
                 &cuts,
                 &mut |row| visit(&mut state, row),
             );
-            let rest: Vec<Result<Chunk<S>>> = workers
-                .into_iter()
-                .map(|w| {
-                    w.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect();
-            (first.map(|end| (state, end)), rest)
+            work();
+            first.map(|end| (state, end))
+        });
+        let rest = done.into_iter().map(|slot| {
+            slot.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("every chunk is read before the threads end")
         });
         let (state, mut end) = first?;
         let mut states = vec![(state, 0)];
-        for (chunk, &start) in rest.into_iter().zip(&cuts) {
+        for (chunk, &start) in rest.zip(&cuts) {
             if start != end.at {
                 // The chunk before read past this cut: the cut was inside a
                 // record, and that chunk has read these rows itself.
@@ -564,6 +577,9 @@ impl Table {
 /// costs more than it saves.
 const MIN_CHUNK_BYTES: u64 = 8 << 20;
 
+/// Chunks per thread, so that a thread done early takes on more.
+const CHUNKS_PER_THREAD: u64 = 4;
+
 /// Where a reader may start mid-file: a UTF-8 file on disk, whose text
 /// offsets are its byte offsets after the byte-order mark.
 struct SplitSource {
@@ -593,11 +609,13 @@ struct Chunk<S> {
 }
 
 impl SplitSource {
-    /// Text offsets just after a line end, one per extra core, spread
-    /// evenly over the rows after `data_start`; none for a small file.
+    /// Text offsets just after a line end, spread evenly over the rows
+    /// after `data_start`, a few per core; none for a small file.
     fn cuts(&self, data_start: u64) -> Result<Vec<u64>> {
         let span = self.text_len.saturating_sub(data_start);
-        let chunks = self.threads.min(span / self.min_chunk.max(1)).max(1);
+        let chunks = (self.threads * CHUNKS_PER_THREAD)
+            .min(span / self.min_chunk.max(1))
+            .max(1);
         let mut cuts: Vec<u64> = Vec::new();
         for k in 1..chunks {
             let guess = data_start + span * k / chunks;
