@@ -207,12 +207,12 @@ fn fold_key(value: &str) -> Cow<'_, str> {
 }
 
 /// Cluster keys as small numbers, so grouping sorts no text. Each folded
-/// address is built once per distinct postal code and city, not per order.
+/// address is built once per distinct postal code and city, not per order,
+/// and each folded key is stored once.
 struct Keys<'a> {
     strings: &'a Strings,
-    by_address: FastMap<(Sym, Option<Sym>), u32>,
-    by_text: FastMap<String, u32>,
-    texts: Vec<String>,
+    by_address: FastMap<(Sym, Option<Sym>), Sym>,
+    folded: Strings,
 }
 
 /// Looked up once per order in the window: a fast hasher pays.
@@ -223,37 +223,25 @@ impl<'a> Keys<'a> {
         Keys {
             strings,
             by_address: FastMap::default(),
-            by_text: FastMap::default(),
-            texts: Vec::new(),
+            folded: Strings::default(),
         }
     }
 
-    /// The number of a folded key: equal numbers for equal text.
-    fn of_text(&mut self, text: &str) -> u32 {
-        if let Some(&key) = self.by_text.get(text) {
-            return key;
-        }
-        let key = self.texts.len() as u32;
-        self.by_text.insert(text.to_string(), key);
-        self.texts.push(text.to_string());
-        key
-    }
-
-    fn text(&self, key: u32) -> &str {
-        &self.texts[key as usize]
+    fn text(&self, key: Sym) -> &str {
+        self.folded.get(key)
     }
 }
 
 /// The order's buyer, folded so `Buyer@x` and `buyer@x` are one.
-fn buyer_key(order: &Order, keys: &mut Keys<'_>) -> Option<u32> {
+fn buyer_key(order: &Order, keys: &mut Keys<'_>) -> Option<Sym> {
     let buyer = order.sale.buyer_id.as_deref()?;
-    Some(keys.of_text(&fold_key(buyer)))
+    Some(keys.folded.intern(&fold_key(buyer)))
 }
 
 /// Where an order went; `None` without a postal code, since a city alone
 /// holds too many buyers. `10001 ` and `10001`, `New York` and `NEW YORK`
 /// are one address.
-fn address_key(order: &Order, keys: &mut Keys<'_>) -> Option<u32> {
+fn address_key(order: &Order, keys: &mut Keys<'_>) -> Option<Sym> {
     let parts = (order.sale.ship_postal_code?, order.sale.ship_city);
     if let Some(&key) = keys.by_address.get(&parts) {
         return Some(key);
@@ -264,7 +252,7 @@ fn address_key(order: &Order, keys: &mut Keys<'_>) -> Option<u32> {
         fold_key(keys.strings.get(postal)),
         city.map_or(Cow::Borrowed(""), |c| fold_key(keys.strings.get(c)))
     );
-    let key = keys.of_text(&text);
+    let key = keys.folded.intern(&text);
     keys.by_address.insert(parts, key);
     Some(key)
 }
@@ -294,7 +282,7 @@ fn describe_address(order: &Order, strings: &Strings, mask: bool) -> String {
 #[derive(Clone, Copy)]
 struct Grouping {
     what: &'static str,
-    key_of: fn(&Order, &mut Keys<'_>) -> Option<u32>,
+    key_of: fn(&Order, &mut Keys<'_>) -> Option<Sym>,
     describe: fn(&Order, &Strings, bool) -> String,
 }
 
@@ -345,7 +333,7 @@ impl BrushingCheck {
         // One row per (key, ASIN, order), sorted so that each group is a
         // run: no map of small vectors, which costs more than the sort.
         // Keys and ASINs are numbers here, so the sort compares no text.
-        let mut rows: Vec<(u32, Sym, &Order)> = Vec::new();
+        let mut rows: Vec<(Sym, Sym, &Order)> = Vec::new();
         for order in &orders.orders {
             if order.is_cancelled() || !window.contains(order.purchase.date) {
                 continue;
@@ -366,7 +354,7 @@ impl BrushingCheck {
         });
         // The groups over the limit, reported in the order of their key and
         // ASIN text, as a reader of the evidence would sort them.
-        let mut over: Vec<&[(u32, Sym, &Order)]> = rows
+        let mut over: Vec<&[(Sym, Sym, &Order)]> = rows
             .chunk_by(|a, b| a.0 == b.0 && a.1 == b.1)
             .filter(|run| run.len() as u64 > max)
             .collect();

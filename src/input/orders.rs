@@ -42,6 +42,11 @@ impl OrderMap {
         Some(&mut self.orders[at])
     }
 
+    /// Makes room for `more` orders, so adding them never re-indexes.
+    fn reserve(&mut self, more: usize) {
+        self.index.reserve(more, |&(h, _)| h);
+    }
+
     /// Adds an order whose id is not in the map yet.
     fn insert(&mut self, order: Order) {
         let hash = self.hasher.hash_one(order.id.as_str());
@@ -52,7 +57,10 @@ impl OrderMap {
 
     /// Keeps the orders `keep` accepts, in their order, and re-indexes them
     /// and their strings: the dropped orders' addresses go too.
-    fn retain(&mut self, strings: &mut Strings, keep: impl FnMut(&Order) -> bool) {
+    fn retain(&mut self, strings: &mut Strings, mut keep: impl FnMut(&Order) -> bool) {
+        if self.orders.iter().all(&mut keep) {
+            return; // nothing to move or re-index
+        }
         self.orders.retain(keep);
         // Addresses and ASINs repeat, so there are far fewer strings than
         // orders; only a file of ever-new ones needs the dropped ones gone.
@@ -538,8 +546,10 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
     })?;
     // Later chunks' rows come after the first chunk's: merging their orders
     // in file order is what reading them one after another would do.
+    let later: usize = chunks.iter().skip(1).map(|(c, _)| c.by_id.len()).sum();
     let mut chunks = chunks.into_iter();
     let (mut all, _) = chunks.next().unwrap_or_default();
+    all.by_id.reserve(later);
     for (chunk, lines_before) in chunks {
         all.latest_purchase = all.latest_purchase.max(chunk.latest_purchase);
         all.out_of_reach += chunk.out_of_reach;
