@@ -388,11 +388,11 @@ impl BrushingCheck {
             }
             found += 1;
             for (order, _) in group.iter().zip(&flagged).filter(|(_, f)| **f) {
-                flags.orders.insert(order.id.clone());
+                flags.orders.insert(order.id.to_string());
                 flags.evidence.push(Evidence {
                     file: orders.file.clone(),
                     line: Some(order.line),
-                    key: order.id.clone(),
+                    key: order.id.to_string(),
                     excerpt: format!(
                         "order of {asin} on {} to {}: {largest} orders of it to one {what} within {} days (limit {max})",
                         order.purchase.date,
@@ -458,11 +458,11 @@ impl BrushingCheck {
             };
             found += 1;
             flags.reviews.insert(review.line);
-            flags.orders.insert(order.id.clone());
+            flags.orders.insert(order.id.to_string());
             flags.evidence.push(Evidence {
                 file: reviews.file.clone(),
                 line: Some(review.line),
-                key: order.id.clone(),
+                key: order.id.to_string(),
                 excerpt: format!(
                     "{}★ review of {} on {} on order {}, which was {reason}",
                     review.rating, review.asin, review.date.date, order.id
@@ -471,7 +471,7 @@ impl BrushingCheck {
             flags.evidence.push(Evidence {
                 file: orders.file.clone(),
                 line: Some(order.line),
-                key: order.id.clone(),
+                key: order.id.to_string(),
                 excerpt: format!(
                     "order bought {}, {reason}, reviewed {}★ on {}",
                     order.purchase.date, review.rating, review.date.date

@@ -11,6 +11,7 @@ use super::records::ParseContext;
 use super::table::{Row, Table};
 use super::values::{CancelledBy, Channel, OrderStatus, parse_bool, with_folded};
 use chrono::{Days, NaiveDate};
+use compact_str::CompactString;
 use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -177,7 +178,9 @@ impl Remap {
 /// One order, merged from its item rows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Order {
-    pub id: String,
+    /// Amazon's order ids (`113-1234567-1234567`) fit inline: no heap
+    /// string per order.
+    pub id: CompactString,
     /// Line of the order's first row.
     pub line: u64,
     pub purchase: Stamp,
@@ -412,7 +415,7 @@ fn parse_order<'a>(
 ) -> Result<(&'a str, Order, SaleCells<'a>), String> {
     let id = row.required(c.order_id, "order_id")?;
     let order = Order {
-        id: String::new(),
+        id: CompactString::default(),
         line: row.line,
         purchase: match c.purchase_date {
             Some(_) => ctx.date(row, c.purchase_date, "purchase_date")?,
@@ -528,7 +531,7 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
                 chunk.out_of_reach += 1;
             }
             None => {
-                order.id = id.to_string();
+                order.id = CompactString::from(id);
                 order.sale = Sale::from_cells(&cells, &mut chunk.strings);
                 chunk.by_id.insert(order);
             }
@@ -610,7 +613,7 @@ impl Orders {
     /// and the primary file is the one that lists the orders. Returns how
     /// many of the second file's orders were not in this one.
     pub fn fill_from(&mut self, other: Orders) -> u64 {
-        let index: HashMap<String, usize> = self
+        let index: HashMap<CompactString, usize> = self
             .orders
             .iter()
             .enumerate()
@@ -678,7 +681,7 @@ mod tests {
 
     fn order(id: &str, line: u64, day: u32) -> Order {
         Order {
-            id: id.to_string(),
+            id: id.into(),
             line,
             purchase: Stamp {
                 date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),

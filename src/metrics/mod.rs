@@ -504,7 +504,7 @@ fn count(orders: &Orders, kind: MetricKind, view: &View<'_>, defects: &DefectInd
     let order_evidence = |o: &Order, excerpt: String| Evidence {
         file: file.clone(),
         line: Some(o.line),
-        key: o.id.clone(),
+        key: o.id.to_string(),
         excerpt,
     };
     match kind {

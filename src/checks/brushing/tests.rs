@@ -46,7 +46,7 @@ const BURST: &str =
 
 fn order(n: u64, bought: &str, buyer: &str, asin: &str) -> Order {
     Order {
-        id: format!("113-0000000-{n:07}"),
+        id: format!("113-0000000-{n:07}").into(),
         line: n + 1,
         purchase: parse_stamp(bought, None).unwrap(),
         status: Some(OrderStatus::Delivered),
@@ -235,7 +235,7 @@ fn positive_reviews_on_cancelled_refunded_or_free_orders_are_suspect() {
     let denied = order(5, "2026-10-01", "b5", "B0A");
     let claim = |o: &Order, status: &'static str| Claim {
         line: 2,
-        order_id: o.id.clone(),
+        order_id: o.id.to_string(),
         filed_at: parse_stamp("2026-10-05", None).unwrap(),
         status: Some(status),
         reason: None,
