@@ -92,39 +92,60 @@ pub struct Strings {
     text: String,
     /// Where each string lies in `text`; a `Sym` is its position plus one.
     spans: Vec<(usize, usize)>,
-    /// Each string's hash and span beside its position: a lookup compares
-    /// hashes and then the text, without first fetching the span.
     index: hashbrown::HashTable<Entry>,
     hasher: foldhash::fast::RandomState,
 }
 
+/// One string in the lookup table. Postal codes, cities and ASINs are
+/// short, so the text itself sits beside the hash and a probe reads one
+/// cache line; only longer strings are compared in `text`.
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     hash: u64,
-    start: usize,
-    end: usize,
+    /// The first bytes of the string, zero-padded.
+    head: [u8; HEAD],
+    len: u32,
     at: u32,
+}
+
+const HEAD: usize = 16;
+
+fn head_of(value: &str) -> [u8; HEAD] {
+    let mut head = [0; HEAD];
+    let n = value.len().min(HEAD);
+    head[..n].copy_from_slice(&value.as_bytes()[..n]);
+    head
 }
 
 impl Strings {
     /// The handle of `value`, adding it if it is new.
     pub fn intern(&mut self, value: &str) -> Sym {
         let hash = self.hasher.hash_one(value);
-        let text = &self.text;
-        if let Some(entry) = self
-            .index
-            .find(hash, |e| e.hash == hash && &text[e.start..e.end] == value)
-        {
+        let head = head_of(value);
+        let (text, spans) = (&self.text, &self.spans);
+        let same = |e: &Entry| {
+            e.hash == hash
+                && e.len as usize == value.len()
+                && e.head == head
+                && (value.len() <= HEAD || {
+                    let (a, b) = spans[e.at as usize];
+                    &text[a..b] == value
+                })
+        };
+        if let Some(entry) = self.index.find(hash, same) {
             return Sym::at(entry.at);
         }
         let at = u32::try_from(self.spans.len()).expect("fewer than 4 billion distinct strings");
-        let (start, end) = (self.text.len(), self.text.len() + value.len());
-        self.spans.push((start, end));
+        // A value of 4 GiB or more never matches by length, so it is only
+        // stored again, never confused with another.
+        let len = u32::try_from(value.len()).unwrap_or(u32::MAX);
+        self.spans
+            .push((self.text.len(), self.text.len() + value.len()));
         self.text.push_str(value);
         let entry = Entry {
             hash,
-            start,
-            end,
+            head,
+            len,
             at,
         };
         self.index.insert_unique(hash, entry, |e| e.hash);
@@ -759,6 +780,29 @@ mod tests {
         let asins: Vec<&str> = sale.asins.iter().map(|&a| strings.get(a)).collect();
         assert_eq!(asins, ["B01", "B02"]);
         assert_eq!(sale.total_price, Some(15.5));
+    }
+
+    #[test]
+    fn equal_strings_share_a_handle_and_different_ones_never_do() {
+        let mut strings = Strings::default();
+        let values = [
+            "",
+            "10001",
+            "10001 ",
+            "B0ABCDEFGHIJKLMN",     // exactly the inline head
+            "B0ABCDEFGHIJKLMNO",    // one byte past it
+            "B0ABCDEFGHIJKLMNP",    // same head, other tail
+            "東京都千代田区丸の内", // multi-byte, past the head
+        ];
+        let syms: Vec<Sym> = values.iter().map(|v| strings.intern(v)).collect();
+        for (i, v) in values.iter().enumerate() {
+            assert_eq!(strings.intern(v), syms[i], "{v:?} again");
+            assert_eq!(strings.get(syms[i]), *v);
+            for (j, w) in values.iter().enumerate() {
+                assert_eq!(syms[i] == syms[j], v == w, "{v:?} and {w:?}");
+            }
+        }
+        assert_eq!(strings.len(), values.len());
     }
 
     #[test]
