@@ -33,12 +33,26 @@ pub struct AuditOptions {
     pub peak: Option<PeakAssumptions>,
 }
 
-/// `run` on every item, the items shared out among the machine's cores as
+/// Rows from which the rules of one account are worth running on every
+/// core. Below it a thread costs more than it saves, and `ahr batch`, which
+/// already runs an account per core, keeps to one thread per account.
+const PARALLEL_RULES_FROM: usize = 50_000;
+
+fn big_account(account: &Account) -> bool {
+    let orders = account.orders.as_ref().map_or(0, |o| o.orders.len());
+    let messages = account.messages.as_ref().map_or(0, |m| m.rows.len());
+    orders + messages >= PARALLEL_RULES_FROM
+}
+
+/// `run` on every item, the items shared out among `threads` threads as
 /// each becomes free; the results come back in the items' order. Rules are
 /// independent and a few (REV-BRUSHING on a big account) cost far more
 /// than the rest, so the others run beside them.
-fn on_every_core<T: Sync, R: Send>(items: &[T], run: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+fn on_threads<T: Sync, R: Send>(
+    threads: usize,
+    items: &[T],
+    run: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
     let work = || loop {
@@ -152,7 +166,12 @@ pub fn audit_account_with(
         peers,
     };
     let rules: Vec<&Rule> = policies.enabled().collect();
-    let mut findings: Vec<Finding> = on_every_core(&rules, |rule| rule.check.run(&ctx))
+    let threads = if big_account(account) {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        1
+    };
+    let mut findings: Vec<Finding> = on_threads(threads, &rules, |rule| rule.check.run(&ctx))
         .into_iter()
         .zip(&rules)
         .filter_map(|(hit, rule)| hit.map(|hit| finding(rule, hit, policies)))
