@@ -22,8 +22,8 @@
 use super::{Check, CheckKind, Context};
 use crate::findings::{Evidence, FindingStatus, Hit};
 use crate::input::Order;
-use crate::input::orders::{Strings, Sym};
 use crate::input::records::Review;
+use crate::input::strings::{Strings, Sym};
 use crate::metrics::Window;
 use crate::policy::params::Params;
 use crate::privacy;

@@ -12,6 +12,7 @@ pub mod performance;
 pub mod records;
 pub mod returns;
 pub mod schema;
+pub mod strings;
 pub mod table;
 pub mod values;
 

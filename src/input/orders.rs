@@ -3,11 +3,13 @@
 //! reach are dropped while reading, so memory follows the windows, not the
 //! file. Reading borrows every cell from the csv record and allocates only
 //! for what a new order keeps: the rows of an order already seen are merged
-//! without building anything.
+//! without building anything. A big file is read in chunks on every core,
+//! each into its own orders, merged in file order at the end.
 
 use super::blocks::Blocks;
 use super::dates::Stamp;
 use super::records::ParseContext;
+use super::strings::{Remap, Strings, Sym};
 use super::table::{Row, Table};
 use super::values::{CancelledBy, Channel, OrderStatus, parse_bool, with_folded};
 use chrono::{Days, NaiveDate};
@@ -78,121 +80,6 @@ impl OrderMap {
             let hash = self.hasher.hash_one(order.id.as_str());
             self.index.insert_unique(hash, (hash, i), |&(h, _)| h);
         }
-    }
-}
-
-/// A string of the orders file (a postal code, city or ASIN) kept once
-/// however many orders repeat it; an order holds these 4-byte handles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Sym(std::num::NonZeroU32);
-
-/// The distinct strings behind [`Sym`]s, in one buffer.
-#[derive(Clone, Debug, Default)]
-pub struct Strings {
-    text: String,
-    /// Where each string lies in `text`; a `Sym` is its position plus one.
-    spans: Vec<(usize, usize)>,
-    index: hashbrown::HashTable<Entry>,
-    hasher: foldhash::fast::RandomState,
-}
-
-/// One string in the lookup table. Postal codes, cities and ASINs are
-/// short, so the text itself sits beside the hash and a probe reads one
-/// cache line; only longer strings are compared in `text`.
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    hash: u64,
-    /// The first bytes of the string, zero-padded.
-    head: [u8; HEAD],
-    len: u32,
-    at: u32,
-}
-
-const HEAD: usize = 16;
-
-fn head_of(value: &str) -> [u8; HEAD] {
-    let mut head = [0; HEAD];
-    let n = value.len().min(HEAD);
-    head[..n].copy_from_slice(&value.as_bytes()[..n]);
-    head
-}
-
-impl Strings {
-    /// The handle of `value`, adding it if it is new.
-    pub fn intern(&mut self, value: &str) -> Sym {
-        let hash = self.hasher.hash_one(value);
-        let head = head_of(value);
-        let (text, spans) = (&self.text, &self.spans);
-        let same = |e: &Entry| {
-            e.hash == hash
-                && e.len as usize == value.len()
-                && e.head == head
-                && (value.len() <= HEAD || {
-                    let (a, b) = spans[e.at as usize];
-                    &text[a..b] == value
-                })
-        };
-        if let Some(entry) = self.index.find(hash, same) {
-            return Sym::at(entry.at);
-        }
-        let at = u32::try_from(self.spans.len()).expect("fewer than 4 billion distinct strings");
-        // A value of 4 GiB or more never matches by length, so it is only
-        // stored again, never confused with another.
-        let len = u32::try_from(value.len()).unwrap_or(u32::MAX);
-        self.spans
-            .push((self.text.len(), self.text.len() + value.len()));
-        self.text.push_str(value);
-        let entry = Entry {
-            hash,
-            head,
-            len,
-            at,
-        };
-        self.index.insert_unique(hash, entry, |e| e.hash);
-        Sym::at(at)
-    }
-
-    pub fn len(&self) -> usize {
-        self.spans.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
-    }
-
-    pub fn get(&self, sym: Sym) -> &str {
-        let (a, b) = self.spans[sym.index()];
-        &self.text[a..b]
-    }
-}
-
-impl PartialEq for Strings {
-    fn eq(&self, other: &Strings) -> bool {
-        self.spans.len() == other.spans.len()
-            && (0..self.spans.len() as u32).all(|i| self.get(Sym::at(i)) == other.get(Sym::at(i)))
-    }
-}
-
-impl Sym {
-    fn at(index: u32) -> Sym {
-        Sym(std::num::NonZeroU32::MIN.saturating_add(index))
-    }
-
-    fn index(self) -> usize {
-        (self.0.get() - 1) as usize
-    }
-}
-
-/// Moves handles from one [`Strings`] to another, each string once.
-#[derive(Default)]
-struct Remap(Vec<Option<Sym>>);
-
-impl Remap {
-    fn get(&mut self, sym: Sym, from: &Strings, to: &mut Strings) -> Sym {
-        if self.0.len() <= sym.index() {
-            self.0.resize(sym.index() + 1, None);
-        }
-        *self.0[sym.index()].get_or_insert_with(|| to.intern(from.get(sym)))
     }
 }
 
@@ -780,29 +667,6 @@ mod tests {
         let asins: Vec<&str> = sale.asins.iter().map(|&a| strings.get(a)).collect();
         assert_eq!(asins, ["B01", "B02"]);
         assert_eq!(sale.total_price, Some(15.5));
-    }
-
-    #[test]
-    fn equal_strings_share_a_handle_and_different_ones_never_do() {
-        let mut strings = Strings::default();
-        let values = [
-            "",
-            "10001",
-            "10001 ",
-            "B0ABCDEFGHIJKLMN",     // exactly the inline head
-            "B0ABCDEFGHIJKLMNO",    // one byte past it
-            "B0ABCDEFGHIJKLMNP",    // same head, other tail
-            "東京都千代田区丸の内", // multi-byte, past the head
-        ];
-        let syms: Vec<Sym> = values.iter().map(|v| strings.intern(v)).collect();
-        for (i, v) in values.iter().enumerate() {
-            assert_eq!(strings.intern(v), syms[i], "{v:?} again");
-            assert_eq!(strings.get(syms[i]), *v);
-            for (j, w) in values.iter().enumerate() {
-                assert_eq!(syms[i] == syms[j], v == w, "{v:?} and {w:?}");
-            }
-        }
-        assert_eq!(strings.len(), values.len());
     }
 
     #[test]

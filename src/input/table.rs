@@ -463,8 +463,8 @@ impl Table {
     }
 
     /// Like [`Table::for_each_row`], on every core: a big plain UTF-8 file
-    /// is cut into chunks at line ends, each read by its own thread into
-    /// its own state (`init` makes one per chunk). Returns the states in
+    /// is cut into chunks at line ends, a few per core, each read by the
+    /// next free thread into its own state (`init` makes one per chunk). Returns the states in
     /// file order, each with the number of lines before its chunk: the
     /// lines a state recorded from [`Row::line`] count from its chunk's
     /// start, and the caller adds that number to them. Problems in the
@@ -558,8 +558,9 @@ impl Table {
         Ok(states)
     }
 
-    /// Cuts files of any size into `threads` chunks, so tests can put
-    /// cuts everywhere, inside quoted fields too.
+    /// Cuts files of any size, for `threads` threads into chunks of at
+    /// least `min_chunk` bytes, so tests can put cuts everywhere, inside
+    /// quoted fields too.
     #[cfg(test)]
     fn split_small(&mut self, threads: u64, min_chunk: u64) {
         if let Some(split) = &mut self.split {

@@ -5,8 +5,8 @@
 use crate::checks::test_support::{build, run};
 use crate::findings::Hit;
 use crate::input::dates::parse_stamp;
-use crate::input::orders::{Strings, Sym};
 use crate::input::records::{Claim, Review, Source};
+use crate::input::strings::{Strings, Sym};
 use crate::input::values::{Channel, OrderStatus};
 use crate::input::{Account, Order, Orders, Sale};
 use std::cell::RefCell;
