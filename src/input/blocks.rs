@@ -44,24 +44,12 @@ impl<T> Blocks<T> {
         self.len += 1;
     }
 
-    pub fn get(&self, i: usize) -> Option<&T> {
-        self.blocks.get(i / Self::BLOCK)?.get(i % Self::BLOCK)
-    }
-
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + Clone {
         self.blocks.iter().flatten()
     }
 
     pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut T> {
         self.blocks.iter_mut().flatten()
-    }
-
-    pub fn first(&self) -> Option<&T> {
-        self.get(0)
-    }
-
-    pub fn last(&self) -> Option<&T> {
-        self.len.checked_sub(1).and_then(|i| self.get(i))
     }
 
     /// Keeps what `keep` accepts, in order, freeing each old block once its
@@ -134,15 +122,14 @@ mod tests {
             blocks[Blocks::<u32>::BLOCK + 3],
             Blocks::<u32>::BLOCK as u32 + 3
         );
-        assert_eq!(blocks.last(), Some(&(n as u32 - 1)));
+        assert_eq!(blocks[n - 1], n as u32 - 1);
         blocks.retain(|v| v % 3 == 0);
         let expected: Vec<u32> = (0..n as u32).filter(|v| v % 3 == 0).collect();
         assert_eq!(blocks.len(), expected.len());
         assert_eq!(blocks.iter().copied().collect::<Vec<_>>(), expected);
         assert_eq!(blocks[expected.len() - 1], *expected.last().unwrap());
         blocks[0] = 7;
-        assert_eq!(blocks.first(), Some(&7));
-        assert_eq!(blocks.get(expected.len()), None);
+        assert_eq!(blocks.iter().next(), Some(&7));
         assert_eq!(blocks.into_values().count(), expected.len());
     }
 }
