@@ -24,10 +24,10 @@ use std::hash::BuildHasher;
 #[derive(Default)]
 struct OrderMap {
     orders: Blocks<Order>,
-    /// Each order's position with its id's hash: growing the table and
-    /// probing for a new id compare hashes, not the orders' ids, which
-    /// would mean a cache miss per probe.
-    index: hashbrown::HashTable<(u64, usize)>,
+    /// Each order's position with 32 bits of its id's hash: growing the
+    /// table and probing for a new id compare hashes, not the orders' ids,
+    /// which would mean a cache miss per probe; 8 bytes an entry.
+    index: hashbrown::HashTable<(u32, u32)>,
     hasher: foldhash::fast::RandomState,
 }
 
@@ -36,26 +36,41 @@ impl OrderMap {
         self.orders.len()
     }
 
+    /// The table's hash of an id: 32 bits, repeated in the high half,
+    /// which the table reads for its control bytes.
+    fn hash(&self, id: &str) -> (u64, u32) {
+        let short = self.hasher.hash_one(id) as u32;
+        (widen(short), short)
+    }
+
     fn get_mut(&mut self, id: &str) -> Option<&mut Order> {
-        let hash = self.hasher.hash_one(id);
+        let (hash, short) = self.hash(id);
         let orders = &self.orders;
         let &(_, at) = self
             .index
-            .find(hash, |&(h, i)| h == hash && orders[i].id == id)?;
-        Some(&mut self.orders[at])
+            .find(hash, |&(h, i)| h == short && orders[i as usize].id == id)?;
+        Some(&mut self.orders[at as usize])
     }
 
     /// Makes room for `more` orders, so adding them never re-indexes.
     fn reserve(&mut self, more: usize) {
-        self.index.reserve(more, |&(h, _)| h);
+        self.index.reserve(more, |&(h, _)| widen(h));
     }
 
     /// Adds an order whose id is not in the map yet.
     fn insert(&mut self, order: Order) {
-        let hash = self.hasher.hash_one(order.id.as_str());
+        let (hash, short) = self.hash(order.id.as_str());
+        // Four billion orders would not fit in memory long before this.
+        let at = u32::try_from(self.orders.len()).unwrap_or(u32::MAX);
         self.orders.push(order);
         self.index
-            .insert_unique(hash, (hash, self.orders.len() - 1), |&(h, _)| h);
+            .insert_unique(hash, (short, at), |&(h, _)| widen(h));
+    }
+
+    /// Drops the index once the orders are all read: the merge builds one
+    /// index for every chunk's orders.
+    fn into_orders(self) -> Blocks<Order> {
+        self.orders
     }
 
     /// Keeps the orders `keep` accepts, in their order, and re-indexes them
@@ -77,10 +92,17 @@ impl OrderMap {
         }
         self.index.clear();
         for (i, order) in self.orders.iter().enumerate() {
-            let hash = self.hasher.hash_one(order.id.as_str());
-            self.index.insert_unique(hash, (hash, i), |&(h, _)| h);
+            let short = self.hasher.hash_one(order.id.as_str()) as u32;
+            let at = u32::try_from(i).unwrap_or(u32::MAX);
+            self.index
+                .insert_unique(widen(short), (short, at), |&(h, _)| widen(h));
         }
     }
+}
+
+/// A 32-bit hash as the table wants it (see [`OrderMap::hash`]).
+fn widen(short: u32) -> u64 {
+    u64::from(short) << 32 | u64::from(short)
 }
 
 /// One order, merged from its item rows.
@@ -460,13 +482,21 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
     let later: usize = chunks.iter().skip(1).map(|(c, _)| c.by_id.len()).sum();
     let mut chunks = chunks.into_iter();
     let (mut all, _) = chunks.next().unwrap_or_default();
+    // The later chunks' own indexes are not needed any more: dropped before
+    // the merged index grows, they never take memory beside it.
+    let chunks: Vec<(Blocks<Order>, ChunkOrders, u64)> = chunks
+        .map(|(mut chunk, lines)| {
+            let orders = std::mem::take(&mut chunk.by_id).into_orders();
+            (orders, chunk, lines)
+        })
+        .collect();
     all.by_id.reserve(later);
-    for (chunk, lines_before) in chunks {
+    for (orders, chunk, lines_before) in chunks {
         all.latest_purchase = all.latest_purchase.max(chunk.latest_purchase);
         all.out_of_reach += chunk.out_of_reach;
         all.not_amazon += chunk.not_amazon;
         let mut moved = Remap::default();
-        for mut order in chunk.by_id.orders.into_values() {
+        for mut order in orders.into_values() {
             order.line += lines_before;
             order
                 .sale
