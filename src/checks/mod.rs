@@ -53,6 +53,34 @@ pub trait Check: Debug + Send + Sync {
     fn parameters(&self) -> Vec<(String, String)>;
 }
 
+/// What the seller wrote to buyers, as text rules name it in `sources`.
+pub(crate) const TEXT_SOURCES: &[&str] = &["messages", "inserts"];
+
+/// A text rule's `sources`: all of [`TEXT_SOURCES`] when left out; a name
+/// outside them is a located error naming what `kind` checks read.
+pub(crate) fn read_text_sources(p: &mut Params<'_>, kind: &str) -> Vec<&'static str> {
+    let Some(list) = p.opt_str_list("sources") else {
+        return TEXT_SOURCES.to_vec();
+    };
+    let mut sources = Vec::new();
+    for (name, loc) in list {
+        match TEXT_SOURCES.iter().find(|s| **s == name) {
+            Some(s) => sources.push(*s),
+            None => {
+                let owner = p.owner.clone();
+                p.diags.error(
+                    loc,
+                    format!(
+                        "`sources` in {owner} names `{name}`; {kind} checks read {}",
+                        TEXT_SOURCES.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    sources
+}
+
 /// One check kind: its name, its docs and its parameter reader.
 pub struct CheckKind {
     pub name: &'static str,
@@ -122,5 +150,30 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), KINDS.len());
+    }
+
+    #[test]
+    fn text_rules_name_the_sources_they_read_when_one_is_unknown() {
+        let rule = |check: &str, keys: &str| {
+            format!(
+                "[[rule]]\nid = \"T-1\"\ntitle = \"t\"\ncategory = \"reviews\"\n\
+                 severity = \"high\"\nappeal = \"appealable\"\nremediation = \"r\"\n\
+                 check = \"{check}\"\nsources = [\"messages\", \"emails\"]\n{keys}"
+            )
+        };
+        let text = rule("text", "patterns = ['five stars']\n");
+        let phrases = rule(
+            "phrases",
+            "[rule.terms.en]\nreview = ['review']\n[[rule.when]]\nall = [\"review\"]\n",
+        );
+        for (toml, kind) in [(text, "text"), (phrases, "phrase")] {
+            let error = test_support::build(&toml).expect_err("`emails` is no source");
+            assert!(
+                error.contains(&format!(
+                    "`sources` in rule `T-1` names `emails`; {kind} checks read messages, inserts"
+                )),
+                "{error}"
+            );
+        }
     }
 }

@@ -25,7 +25,7 @@
 //! blanked, split into sentences and matched class by class. A text sent
 //! word for word many times (a template) is matched once per rule.
 
-use super::{Check, CheckKind, Context};
+use super::{Check, CheckKind, Context, read_text_sources};
 use crate::findings::{Evidence, FindingStatus, Hit};
 use crate::i18n::MessageForm;
 use crate::policy::params::Params;
@@ -44,7 +44,6 @@ pub const KIND: CheckKind = CheckKind {
     build,
 };
 
-const SOURCES: &[&str] = &["messages", "inserts"];
 const SCOPES: &[&str] = &["sentence", "text"];
 const DEFAULT_WITHIN: usize = 80;
 /// Matches of one class tried beside each match of a condition's first
@@ -119,7 +118,7 @@ fn build(p: &mut Params<'_>) -> Option<Box<dyn Check>> {
 }
 
 fn read(p: &mut Params<'_>) -> Option<PhrasesCheck> {
-    let sources = read_sources(p);
+    let sources = read_text_sources(p, "phrase");
     let languages = read_terms(p).map(|all| choose_languages(p, all));
     let when = read_conditions(p);
     let per_order = p.opt_int("per_order", 2, 100).map(|n| n as usize);
@@ -263,29 +262,6 @@ fn widen(pattern: &str) -> Hir {
         // Matches everywhere: a text then always takes the full path.
         Err(_) => Hir::empty(),
     }
-}
-
-fn read_sources(p: &mut Params<'_>) -> Vec<&'static str> {
-    let Some(list) = p.opt_str_list("sources") else {
-        return SOURCES.to_vec();
-    };
-    let mut sources = Vec::new();
-    for (name, loc) in list {
-        match SOURCES.iter().find(|s| **s == name) {
-            Some(s) => sources.push(*s),
-            None => {
-                let owner = p.owner.clone();
-                p.diags.error(
-                    loc,
-                    format!(
-                        "`sources` in {owner} names `{name}`; phrase checks read {}",
-                        SOURCES.join(", ")
-                    ),
-                );
-            }
-        }
-    }
-    sources
 }
 
 /// `[rule.terms.<language>]` tables of class = [patterns].

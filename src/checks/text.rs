@@ -6,7 +6,7 @@
 //! reviews or paying for them is zero-tolerance; one package card can close
 //! the account. Parameters: `sources`, `patterns`, `unless`.
 
-use super::{Check, CheckKind, Context};
+use super::{Check, CheckKind, Context, read_text_sources};
 use crate::findings::{Evidence, FindingStatus, Hit};
 use crate::policy::params::Params;
 use crate::privacy;
@@ -19,8 +19,6 @@ pub const KIND: CheckKind = CheckKind {
     build,
 };
 
-const SOURCES: &[&str] = &["messages", "inserts"];
-
 #[derive(Debug)]
 struct TextCheck {
     sources: Vec<&'static str>,
@@ -29,27 +27,7 @@ struct TextCheck {
 }
 
 fn build(p: &mut Params<'_>) -> Option<Box<dyn Check>> {
-    let mut sources = Vec::new();
-    match p.opt_str_list("sources") {
-        Some(list) => {
-            for (name, loc) in list {
-                match SOURCES.iter().find(|s| **s == name) {
-                    Some(s) => sources.push(*s),
-                    None => {
-                        let owner = p.owner.clone();
-                        p.diags.error(
-                            loc,
-                            format!(
-                                "`sources` in {owner} names `{name}`; text checks read {}",
-                                SOURCES.join(", ")
-                            ),
-                        );
-                    }
-                }
-            }
-        }
-        None => sources.extend_from_slice(SOURCES),
-    }
+    let sources = read_text_sources(p, "text");
     let patterns = if p.contains("patterns") {
         p.opt_regex_list("patterns")
     } else {
