@@ -244,6 +244,27 @@ pub fn parse_price(text: &str) -> Option<f64> {
 }
 
 impl Order {
+    /// An MFN order bought at `purchase` that nothing else is known of,
+    /// for tests to fill in what they need.
+    #[cfg(test)]
+    pub(crate) fn bought(id: &str, line: u64, purchase: Stamp) -> Order {
+        Order {
+            id: id.into(),
+            line,
+            purchase,
+            status: None,
+            channel: Channel::Mfn,
+            ship_by: None,
+            shipped_at: None,
+            promised_delivery: None,
+            delivered_at: None,
+            tracking_valid: None,
+            has_tracking_id: false,
+            cancelled_by: None,
+            sale: Sale::default(),
+        }
+    }
+
     pub fn is_cancelled(&self) -> bool {
         self.status == Some(OrderStatus::Cancelled)
     }
@@ -618,24 +639,11 @@ mod tests {
     use super::*;
 
     fn order(id: &str, line: u64, day: u32) -> Order {
-        Order {
-            id: id.into(),
-            line,
-            purchase: Stamp {
-                date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
-                instant: None,
-            },
-            status: None,
-            channel: Channel::Mfn,
-            ship_by: None,
-            shipped_at: None,
-            promised_delivery: None,
-            delivered_at: None,
-            tracking_valid: None,
-            has_tracking_id: false,
-            cancelled_by: None,
-            sale: Sale::default(),
-        }
+        let purchase = Stamp {
+            date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+            instant: None,
+        };
+        Order::bought(id, line, purchase)
     }
 
     #[test]

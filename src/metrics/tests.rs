@@ -18,19 +18,8 @@ const AS_OF: &str = "2026-11-20";
 
 fn order(id: &str, bought: &str) -> Order {
     Order {
-        id: id.into(),
-        line: 2,
-        purchase: stamp(bought),
         status: Some(OrderStatus::Shipped),
-        channel: Channel::Mfn,
-        ship_by: None,
-        shipped_at: None,
-        promised_delivery: None,
-        delivered_at: None,
-        tracking_valid: None,
-        has_tracking_id: false,
-        cancelled_by: None,
-        sale: Default::default(),
+        ..Order::bought(id, 2, stamp(bought))
     }
 }
 

@@ -7,7 +7,7 @@ use crate::findings::Hit;
 use crate::input::dates::parse_stamp;
 use crate::input::records::{Claim, Review, Source};
 use crate::input::strings::{Strings, Sym};
-use crate::input::values::{Channel, OrderStatus};
+use crate::input::values::OrderStatus;
 use crate::input::{Account, Order, Orders, Sale};
 use std::cell::RefCell;
 
@@ -46,24 +46,19 @@ const BURST: &str =
 
 fn order(n: u64, bought: &str, buyer: &str, asin: &str) -> Order {
     Order {
-        id: format!("113-0000000-{n:07}").into(),
-        line: n + 1,
-        purchase: parse_stamp(bought, None).unwrap(),
         status: Some(OrderStatus::Delivered),
-        channel: Channel::Mfn,
-        ship_by: None,
-        shipped_at: None,
-        promised_delivery: None,
-        delivered_at: None,
-        tracking_valid: None,
         has_tracking_id: true,
-        cancelled_by: None,
         sale: Sale {
             buyer_id: Some(buyer.into()),
             asins: [sym(asin)].into_iter().collect(),
             total_price: Some(19.99),
             ..Sale::default()
         },
+        ..Order::bought(
+            &format!("113-0000000-{n:07}"),
+            n + 1,
+            parse_stamp(bought, None).unwrap(),
+        )
     }
 }
 
