@@ -8,6 +8,7 @@ use crate::forecast::{self, PeakAssumptions};
 use crate::input::{self, Account, Reach};
 use crate::linkage::{self, LinkIndex};
 use crate::metrics::{self, DefectIndex, MetricKind, MetricSpec, MetricStatus, Window};
+use crate::parallel;
 use crate::policy::{PolicySet, Rule};
 use crate::report::{
     AccountInfo, HealthPoint, Metrics, Report, RuleOutcome, RuleStatus, SCHEMA_VERSION, Tool,
@@ -18,8 +19,6 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Clone, Debug)]
 pub struct AuditOptions {
@@ -53,30 +52,7 @@ fn on_threads<T: Sync, R: Send>(
     items: &[T],
     run: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(item) = items.get(i) else {
-            break;
-        };
-        let result = run(item);
-        *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
-    };
-    std::thread::scope(|scope| {
-        for _ in 1..threads.min(items.len()) {
-            scope.spawn(work);
-        }
-        work();
-    });
-    slots
-        .into_iter()
-        .map(|slot| {
-            slot.into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .expect("every item is run before the threads end")
-        })
-        .collect()
+    parallel::share_out(threads.min(items.len()), items, || (), |_, item| run(item)).1
 }
 
 /// The longest look-back of any enabled rule or the score, in days.

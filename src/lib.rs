@@ -24,6 +24,7 @@ pub mod input;
 pub mod linkage;
 pub mod metrics;
 pub mod output;
+pub mod parallel;
 pub mod policy;
 pub mod privacy;
 pub mod report;

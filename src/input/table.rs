@@ -11,8 +11,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How many problems a file lists before it only counts them.
 pub const MAX_LISTED_PROBLEMS: usize = 20;
@@ -503,45 +501,29 @@ impl Table {
         // The chunks after the first go to whichever thread is free, the
         // first's included once it is done: old rows that no window reaches
         // cost far less than recent ones, so equal bytes are not equal work.
-        let next = AtomicUsize::new(0);
         let blank = self.report.emptied();
-        let done: Vec<Mutex<Option<Result<Chunk<S>>>>> =
-            cuts.iter().map(|_| Mutex::new(None)).collect();
-        let work = || {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&start) = cuts.get(i) else {
-                    break;
-                };
-                let chunk =
-                    source.read_chunk(start, &cuts[i + 1..], shape, blank.clone(), &init, &visit);
-                *done[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(chunk);
-            }
-        };
-        let threads = source.threads.min(cuts.len() as u64 + 1);
-        let first = std::thread::scope(|scope| {
-            for _ in 1..threads {
-                scope.spawn(work);
-            }
-            let mut state = init();
-            let first = read_until(
-                &mut self.reader,
-                &mut self.report,
-                shape,
-                &cuts,
-                &mut |row| visit(&mut state, row),
-            );
-            work();
-            first.map(|end| (state, end))
-        });
-        let rest = done.into_iter().map(|slot| {
-            slot.into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .expect("every chunk is read before the threads end")
-        });
+        let threads = source.threads.min(cuts.len() as u64 + 1) as usize;
+        let (first, rest) = crate::parallel::share_out(
+            threads,
+            &cuts,
+            || {
+                let mut state = init();
+                let first = read_until(
+                    &mut self.reader,
+                    &mut self.report,
+                    shape,
+                    &cuts,
+                    &mut |row| visit(&mut state, row),
+                );
+                first.map(|end| (state, end))
+            },
+            |i, &start| {
+                source.read_chunk(start, &cuts[i + 1..], shape, blank.clone(), &init, &visit)
+            },
+        );
         let (state, mut end) = first?;
         let mut states = vec![(state, 0)];
-        for (chunk, &start) in rest.zip(&cuts) {
+        for (chunk, &start) in rest.into_iter().zip(&cuts) {
             if start != end.at {
                 // The chunk before read past this cut: the cut was inside a
                 // record, and that chunk has read these rows itself.
