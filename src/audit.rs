@@ -143,7 +143,7 @@ pub fn audit_account_with(
     };
     let rules: Vec<&Rule> = policies.enabled().collect();
     let threads = if big_account(account) {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        parallel::cores()
     } else {
         1
     };

@@ -4,6 +4,25 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// The threads worth starting: one per core.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Runs `run` on every item, changing it in place, shared out as
+/// [`share_out`] does.
+pub fn each_mut<T: Send>(threads: usize, items: &mut [T], run: impl Fn(usize, &mut T) + Sync) {
+    // Each item is taken by one thread only; the lock makes that visible
+    // to the compiler, not a point where threads wait.
+    let items: Vec<Mutex<&mut T>> = items.iter_mut().map(Mutex::new).collect();
+    share_out(
+        threads,
+        &items,
+        || (),
+        |i, item| run(i, &mut item.lock().unwrap_or_else(|e| e.into_inner())),
+    );
+}
+
 /// Runs `first` on the calling thread while `threads - 1` other threads
 /// take `items` one at a time (`run` gets each item's position too); the
 /// caller joins them once `first` is done. Returns what `first` returned
@@ -58,6 +77,16 @@ mod tests {
             assert_eq!(first, "first");
             let expected: Vec<(usize, u64)> = (0..50).map(|n| (n as usize, n * n)).collect();
             assert_eq!(squares, expected, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn each_item_is_changed_once_in_place() {
+        for threads in 1..=4 {
+            let mut items: Vec<u64> = (0..50).collect();
+            each_mut(threads, &mut items, |i, n| *n = *n * 10 + i as u64);
+            let expected: Vec<u64> = (0..50).map(|n| n * 11).collect();
+            assert_eq!(items, expected, "{threads} threads");
         }
     }
 }

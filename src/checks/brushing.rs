@@ -21,9 +21,9 @@
 
 use super::{Check, CheckKind, Context};
 use crate::findings::{Evidence, FindingStatus, Hit};
-use crate::input::Order;
 use crate::input::records::Review;
 use crate::input::strings::{Strings, Sym};
+use crate::input::{Amount, Order};
 use crate::metrics::Window;
 use crate::policy::params::Params;
 use crate::privacy;
@@ -419,7 +419,7 @@ impl BrushingCheck {
             .find(|signal| match *signal {
                 "cancelled" => order.is_cancelled(),
                 "refunded" => refunded.contains(order.id.as_str()),
-                "zero_price" => order.sale.total_price.is_some_and(|p| p <= 0.0),
+                "zero_price" => order.sale.total_price.is_some_and(|p| p <= Amount::ZERO),
                 _ => false,
             })
     }

@@ -1,12 +1,18 @@
 //! A vector grown in fixed blocks, for the orders kept while a big file is
 //! read: growing never copies what is there, so memory never holds an old
 //! and a new array at once, nor more than one block beyond what is used.
+//! Appending another one moves its blocks, not its values, so the orders
+//! read in chunks on every core join without a copy.
 
 use std::ops::{Index, IndexMut};
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Blocks<T> {
     blocks: Vec<Vec<T>>,
+    /// Where each block starts, once an append has left a part-full block
+    /// before the last; empty while every block but the last is full, and
+    /// a value's block is its position divided by [`Blocks::BLOCK`].
+    starts: Vec<usize>,
     len: usize,
 }
 
@@ -14,8 +20,16 @@ impl<T> Default for Blocks<T> {
     fn default() -> Self {
         Blocks {
             blocks: Vec::new(),
+            starts: Vec::new(),
             len: 0,
         }
+    }
+}
+
+/// Equal values in the same order, however they are cut into blocks.
+impl<T: PartialEq> PartialEq for Blocks<T> {
+    fn eq(&self, other: &Blocks<T>) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
     }
 }
 
@@ -38,10 +52,44 @@ impl<T> Blocks<T> {
             _ => {
                 let mut block = Vec::with_capacity(Self::BLOCK);
                 block.push(value);
+                if !self.starts.is_empty() {
+                    self.starts.push(self.len);
+                }
                 self.blocks.push(block);
             }
         }
         self.len += 1;
+    }
+
+    /// Moves `other`'s values to the end, block by block.
+    pub fn append(&mut self, other: Blocks<T>) {
+        if other.is_empty() {
+            return;
+        }
+        let last_full = self.blocks.last().is_none_or(|b| b.len() == Self::BLOCK);
+        if self.starts.is_empty() && other.starts.is_empty() && last_full {
+            self.blocks.extend(other.blocks);
+            self.len += other.len;
+            return;
+        }
+        if self.starts.is_empty() {
+            self.starts = (0..self.blocks.len()).map(|b| b * Self::BLOCK).collect();
+        }
+        for block in other.blocks.into_iter().filter(|b| !b.is_empty()) {
+            self.starts.push(self.len);
+            self.len += block.len();
+            self.blocks.push(block);
+        }
+    }
+
+    /// The block and the place in it of the value at `i`.
+    fn locate(&self, i: usize) -> (usize, usize) {
+        if self.starts.is_empty() {
+            (i / Self::BLOCK, i % Self::BLOCK)
+        } else {
+            let block = self.starts.partition_point(|&start| start <= i) - 1;
+            (block, i - self.starts[block])
+        }
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + Clone {
@@ -76,13 +124,15 @@ impl<T> Index<usize> for Blocks<T> {
     type Output = T;
 
     fn index(&self, i: usize) -> &T {
-        &self.blocks[i / Self::BLOCK][i % Self::BLOCK]
+        let (block, at) = self.locate(i);
+        &self.blocks[block][at]
     }
 }
 
 impl<T> IndexMut<usize> for Blocks<T> {
     fn index_mut(&mut self, i: usize) -> &mut T {
-        &mut self.blocks[i / Self::BLOCK][i % Self::BLOCK]
+        let (block, at) = self.locate(i);
+        &mut self.blocks[block][at]
     }
 }
 
@@ -131,5 +181,43 @@ mod tests {
         blocks[0] = 7;
         assert_eq!(blocks.iter().next(), Some(&7));
         assert_eq!(blocks.into_values().count(), expected.len());
+    }
+
+    #[test]
+    fn appended_values_keep_their_places_behind_part_full_blocks() {
+        let block = Blocks::<u32>::BLOCK as u32;
+        // Lengths that leave the last block full, part-full and empty.
+        let parts = [block, 3, 0, block + 7, 2 * block, 1];
+        let mut joined = Blocks::default();
+        let mut expected = Vec::new();
+        let mut next = 0;
+        for len in parts {
+            let part: Blocks<u32> = (next..next + len).collect();
+            expected.extend(next..next + len);
+            next += len;
+            joined.append(part);
+            assert_eq!(joined.len(), expected.len());
+            for i in [0, expected.len() / 2, expected.len().saturating_sub(1)] {
+                if i < expected.len() {
+                    assert_eq!(joined[i], expected[i], "value {i}");
+                }
+            }
+        }
+        assert!(
+            (0..expected.len()).all(|i| joined[i] == expected[i]),
+            "every value is where it was appended"
+        );
+        joined.push(next);
+        expected.push(next);
+        let last = expected.len() - 1;
+        joined[last] += 1;
+        assert_eq!(joined[last], next + 1);
+        let uniform: Blocks<u32> = expected.iter().copied().collect();
+        assert_ne!(joined.blocks.len(), uniform.blocks.len(), "cut differently");
+        expected[last] += 1;
+        assert!(joined.iter().copied().eq(expected.iter().copied()));
+        joined.retain(|v| v % 2 == 1);
+        let odd: Vec<u32> = expected.iter().copied().filter(|v| v % 2 == 1).collect();
+        assert!((0..odd.len()).all(|i| joined[i] == odd[i]));
     }
 }

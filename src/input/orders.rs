@@ -12,6 +12,7 @@ use super::records::ParseContext;
 use super::strings::{Remap, Strings, Sym};
 use super::table::{Row, Table};
 use super::values::{CancelledBy, Channel, OrderStatus, parse_bool, with_folded};
+use crate::parallel;
 use chrono::{Days, NaiveDate};
 use compact_str::CompactString;
 use smallvec::SmallVec;
@@ -44,17 +45,17 @@ impl OrderMap {
     }
 
     fn get_mut(&mut self, id: &str) -> Option<&mut Order> {
-        let (hash, short) = self.hash(id);
+        let at = self.position(self.hash(id), id)?;
+        Some(&mut self.orders[at])
+    }
+
+    /// Where the order `id` is, given its [`OrderMap::hash`].
+    fn position(&self, (hash, short): (u64, u32), id: &str) -> Option<usize> {
         let orders = &self.orders;
         let &(_, at) = self
             .index
             .find(hash, |&(h, i)| h == short && orders[i as usize].id == id)?;
-        Some(&mut self.orders[at as usize])
-    }
-
-    /// Makes room for `more` orders, so adding them never re-indexes.
-    fn reserve(&mut self, more: usize) {
-        self.index.reserve(more, |&(h, _)| widen(h));
+        Some(at as usize)
     }
 
     /// Adds an order whose id is not in the map yet.
@@ -74,21 +75,10 @@ impl OrderMap {
     }
 
     /// Keeps the orders `keep` accepts, in their order, and re-indexes them
-    /// and their strings: the dropped orders' addresses go too.
-    fn retain(&mut self, strings: &mut Strings, mut keep: impl FnMut(&Order) -> bool) {
-        if self.orders.iter().all(&mut keep) {
-            return; // nothing to move or re-index
-        }
-        self.orders.retain(keep);
-        // Addresses and ASINs repeat, so there are far fewer strings than
-        // orders; only a file of ever-new ones needs the dropped ones gone.
-        if strings.len() > 2 * self.orders.len() + 1024 {
-            let mut kept = Strings::default();
-            let mut moved = Remap::default();
-            for order in self.orders.iter_mut() {
-                order.sale.remap(|sym| moved.get(sym, strings, &mut kept));
-            }
-            *strings = kept;
+    /// and their strings (see [`retain_orders`]).
+    fn retain(&mut self, strings: &mut Strings, keep: impl FnMut(&Order) -> bool) {
+        if !retain_orders(&mut self.orders, strings, keep) {
+            return; // nothing to re-index
         }
         self.index.clear();
         for (i, order) in self.orders.iter().enumerate() {
@@ -141,7 +131,28 @@ pub struct Sale {
     /// The sum of the item rows' `item_price`; `None` when no row gives a
     /// readable one. A price that cannot be read is left out rather than
     /// skipping the row: the shipping metrics do not need it.
-    pub total_price: Option<f64>,
+    pub total_price: Option<Amount>,
+}
+
+/// A sum of prices, exact to a ten-thousandth of the currency unit. Exact
+/// sums are the same in any order, and a big file's chunks add up their
+/// own item rows before the totals meet: with floats, a refund row could
+/// leave a total a hair above or below zero depending on the cores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Amount(i64);
+
+impl Amount {
+    pub const ZERO: Amount = Amount(0);
+
+    /// The amount of a price read from a file (see [`parse_price`]).
+    pub fn of(price: f64) -> Amount {
+        // A float too big for the scale saturates: no real price is.
+        Amount((price * 10_000.0).round() as i64)
+    }
+
+    fn plus(self, other: Amount) -> Amount {
+        Amount(self.0.saturating_add(other.0))
+    }
 }
 
 /// The sale cells of one row, borrowed from the record.
@@ -150,7 +161,7 @@ struct SaleCells<'a> {
     ship_postal_code: Option<&'a str>,
     ship_city: Option<&'a str>,
     asin: Option<&'a str>,
-    item_price: Option<f64>,
+    item_price: Option<Amount>,
 }
 
 impl Sale {
@@ -205,9 +216,9 @@ impl Sale {
     }
 }
 
-fn add_prices(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+fn add_prices(a: Option<Amount>, b: Option<Amount>) -> Option<Amount> {
     match (a, b) {
-        (Some(a), Some(b)) => Some(a + b),
+        (Some(a), Some(b)) => Some(a.plus(b)),
         (a, b) => a.or(b),
     }
 }
@@ -403,7 +414,7 @@ fn parse_order<'a>(
         ship_postal_code: row.get(c.ship_postal_code)?,
         ship_city: row.get(c.ship_city)?,
         asin: row.get(c.asin)?,
-        item_price: row.get(c.item_price)?.and_then(parse_price),
+        item_price: row.get(c.item_price)?.and_then(parse_price).map(Amount::of),
     };
     Ok((id, order, cells))
 }
@@ -418,10 +429,14 @@ struct ChunkOrders {
     not_amazon: u64,
 }
 
-impl Default for ChunkOrders {
-    fn default() -> Self {
+impl ChunkOrders {
+    /// Chunks hash ids alike, so joining them hashes each id once.
+    fn new(hasher: &foldhash::fast::RandomState) -> Self {
         ChunkOrders {
-            by_id: OrderMap::default(),
+            by_id: OrderMap {
+                hasher: hasher.clone(),
+                ..OrderMap::default()
+            },
             strings: Strings::default(),
             latest_purchase: None,
             out_of_reach: 0,
@@ -452,91 +467,67 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         item_price: table.index("item_price"),
     };
     let sales_channel = table.index("sales_channel");
-    let chunks = table.for_each_row_split(ChunkOrders::default, |chunk, row| {
-        if row
-            .get(sales_channel)?
-            .is_some_and(|channel| with_folded(channel, |c| c == "nonamazon"))
-        {
-            chunk.not_amazon += 1;
-            return Ok(());
-        }
-        let (id, mut order, cells) = parse_order(row, &c, ctx)?;
-        chunk.latest_purchase = chunk.latest_purchase.max(Some(order.purchase.date));
-        if let Some(as_of) = reach.as_of
-            && order.purchase.date > as_of
-        {
-            // Bought after the last day of every window: no metric counts it.
-            return Ok(());
-        }
-        match chunk.by_id.get_mut(id) {
-            Some(existing) => {
-                existing.merge_shipping(&order);
-                existing.sale.merge_cells(&cells, &mut chunk.strings);
-            }
-            None if earliest_reached(reach, chunk.latest_purchase)
-                .is_some_and(|earliest| order.latest_date() <= earliest) =>
+    let hasher = foldhash::fast::RandomState::default();
+    let chunks = table.for_each_row_split(
+        || ChunkOrders::new(&hasher),
+        |chunk, row| {
+            if row
+                .get(sales_channel)?
+                .is_some_and(|channel| with_folded(channel, |c| c == "nonamazon"))
             {
-                // Older than every window: the pruning below would drop it.
-                // (An order's item rows repeat its dates, so no later row
-                // brings it back into reach.)
-                chunk.out_of_reach += 1;
+                chunk.not_amazon += 1;
+                return Ok(());
             }
-            None => {
-                order.id = CompactString::from(id);
-                order.sale = Sale::from_cells(&cells, &mut chunk.strings);
-                chunk.by_id.insert(order);
+            let (id, mut order, cells) = parse_order(row, &c, ctx)?;
+            chunk.latest_purchase = chunk.latest_purchase.max(Some(order.purchase.date));
+            if let Some(as_of) = reach.as_of
+                && order.purchase.date > as_of
+            {
+                // Bought after the last day of every window: no metric counts it.
+                return Ok(());
             }
-        }
-        if chunk.by_id.len() >= chunk.next_prune {
-            chunk.out_of_reach += prune(
-                &mut chunk.by_id,
-                &mut chunk.strings,
-                reach,
-                chunk.latest_purchase,
-            );
-            chunk.next_prune = (chunk.by_id.len() * 2).max(PRUNE_EVERY);
-        }
-        Ok(())
-    })?;
-    // Later chunks' rows come after the first chunk's: merging their orders
-    // in file order is what reading them one after another would do.
-    let later: usize = chunks.iter().skip(1).map(|(c, _)| c.by_id.len()).sum();
-    let mut chunks = chunks.into_iter();
-    let (mut all, _) = chunks.next().unwrap_or_default();
-    // The later chunks' own indexes are not needed any more: dropped before
-    // the merged index grows, they never take memory beside it.
-    let chunks: Vec<(Blocks<Order>, ChunkOrders, u64)> = chunks
-        .map(|(mut chunk, lines)| {
-            let orders = std::mem::take(&mut chunk.by_id).into_orders();
-            (orders, chunk, lines)
-        })
-        .collect();
-    all.by_id.reserve(later);
-    for (orders, chunk, lines_before) in chunks {
-        all.latest_purchase = all.latest_purchase.max(chunk.latest_purchase);
-        all.out_of_reach += chunk.out_of_reach;
-        all.not_amazon += chunk.not_amazon;
-        let mut moved = Remap::default();
-        for mut order in orders.into_values() {
-            order.line += lines_before;
-            order
-                .sale
-                .remap(|sym| moved.get(sym, &chunk.strings, &mut all.strings));
-            match all.by_id.get_mut(&order.id) {
-                Some(existing) => existing.merge(order),
-                None => all.by_id.insert(order),
+            match chunk.by_id.get_mut(id) {
+                Some(existing) => {
+                    existing.merge_shipping(&order);
+                    existing.sale.merge_cells(&cells, &mut chunk.strings);
+                }
+                None if earliest_reached(reach, chunk.latest_purchase)
+                    .is_some_and(|earliest| order.latest_date() <= earliest) =>
+                {
+                    // Older than every window: the pruning below would drop it.
+                    // (An order's item rows repeat its dates, so no later row
+                    // brings it back into reach.)
+                    chunk.out_of_reach += 1;
+                }
+                None => {
+                    order.id = CompactString::from(id);
+                    order.sale = Sale::from_cells(&cells, &mut chunk.strings);
+                    chunk.by_id.insert(order);
+                }
             }
-        }
-    }
-    let ChunkOrders {
-        mut by_id,
+            if chunk.by_id.len() >= chunk.next_prune {
+                if let Some(keep) = in_reach(reach, chunk.latest_purchase) {
+                    let before = chunk.by_id.len();
+                    chunk.by_id.retain(&mut chunk.strings, keep);
+                    chunk.out_of_reach += (before - chunk.by_id.len()) as u64;
+                }
+                chunk.next_prune = (chunk.by_id.len() * 2).max(PRUNE_EVERY);
+            }
+            Ok(())
+        },
+    )?;
+    let Joined {
+        mut orders,
         mut strings,
         latest_purchase,
         mut out_of_reach,
         not_amazon,
-        ..
-    } = all;
-    out_of_reach += prune(&mut by_id, &mut strings, reach, latest_purchase);
+    } = join_chunks(chunks);
+    if let Some(keep) = in_reach(reach, latest_purchase) {
+        let before = orders.len();
+        retain_orders(&mut orders, &mut strings, keep);
+        out_of_reach += (before - orders.len()) as u64;
+    }
     if not_amazon > 0 {
         table.report.problem(
             None,
@@ -547,7 +538,6 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         );
     }
     // First seen is first by line: an order enters the map at its first row.
-    let orders = by_id.orders;
     Ok(Orders {
         file: table.report.file.clone(),
         orders,
@@ -618,20 +608,133 @@ fn earliest_reached(reach: Reach, latest_seen: Option<NaiveDate>) -> Option<Naiv
     anchor.checked_sub_days(Days::new(u64::from(reach.horizon_days)))
 }
 
-/// Drops orders whose every date lies before the earliest day any window can
-/// start on (see [`earliest_reached`]).
-fn prune(
-    by_id: &mut OrderMap,
+/// Whether a window can still reach an order, judged from the rows read so
+/// far (see [`earliest_reached`]); `None` when every order can be reached.
+fn in_reach(reach: Reach, latest_seen: Option<NaiveDate>) -> Option<impl Fn(&Order) -> bool> {
+    let earliest = earliest_reached(reach, latest_seen)?;
+    Some(move |order: &Order| order.latest_date() > earliest)
+}
+
+/// Keeps the orders `keep` accepts, in their order, and their strings:
+/// the dropped orders' addresses go too. Returns whether any was dropped.
+fn retain_orders(
+    orders: &mut Blocks<Order>,
     strings: &mut Strings,
-    reach: Reach,
-    latest_seen: Option<NaiveDate>,
-) -> u64 {
-    let Some(earliest) = earliest_reached(reach, latest_seen) else {
-        return 0;
+    mut keep: impl FnMut(&Order) -> bool,
+) -> bool {
+    if orders.iter().all(&mut keep) {
+        return false; // nothing to move
+    }
+    orders.retain(keep);
+    // Addresses and ASINs repeat, so there are far fewer strings than
+    // orders; only a file of ever-new ones needs the dropped ones gone.
+    if strings.len() > 2 * orders.len() + 1024 {
+        let mut kept = Strings::default();
+        let mut moved = Remap::default();
+        for order in orders.iter_mut() {
+            order.sale.remap(|sym| moved.get(sym, strings, &mut kept));
+        }
+        *strings = kept;
+    }
+    true
+}
+
+/// The orders of every chunk, joined.
+struct Joined {
+    orders: Blocks<Order>,
+    strings: Strings,
+    latest_purchase: Option<NaiveDate>,
+    out_of_reach: u64,
+    not_amazon: u64,
+}
+
+/// An order of a later chunk whose id an earlier chunk has already begun.
+struct Repeat {
+    /// Its place in its own chunk.
+    at: usize,
+    /// The earliest chunk with the id, and the order's place there.
+    chunk: usize,
+    first: usize,
+}
+
+/// Joins the chunks' orders into what one reader reading the chunks one
+/// after another would have kept: the orders in file order, an id seen in
+/// several chunks one order, merged in file order into its first. No index
+/// of all the orders is built: each later chunk looks its ids up in the
+/// earlier chunks' indexes, on every core, and only the few repeats move.
+fn join_chunks(chunks: Vec<(ChunkOrders, u64)>) -> Joined {
+    let threads = parallel::cores();
+    let later: Vec<usize> = (1..chunks.len()).collect();
+    let (_, repeats) = parallel::share_out(
+        threads,
+        &later,
+        || (),
+        |_, &chunk| repeats_in(&chunks, chunk),
+    );
+    let mut joined = Joined {
+        orders: Blocks::default(),
+        strings: Strings::default(),
+        latest_purchase: None,
+        out_of_reach: 0,
+        not_amazon: 0,
     };
-    let before = by_id.len();
-    by_id.retain(strings, |order| order.latest_date() > earliest);
-    (before - by_id.len()) as u64
+    // Each chunk's orders with the lines before the chunk and where its
+    // strings moved; the indexes are not needed any more.
+    let mut parts = Vec::with_capacity(chunks.len());
+    for (chunk, lines_before) in chunks {
+        joined.latest_purchase = joined.latest_purchase.max(chunk.latest_purchase);
+        joined.out_of_reach += chunk.out_of_reach;
+        joined.not_amazon += chunk.not_amazon;
+        let moved = joined.strings.absorb(&chunk.strings);
+        parts.push((chunk.by_id.into_orders(), lines_before, moved));
+    }
+    parallel::each_mut(threads, &mut parts, |_, (orders, lines_before, moved)| {
+        for order in orders.iter_mut() {
+            order.line += *lines_before;
+            order.sale.remap(|sym| moved.get(sym));
+        }
+    });
+    let mut parts: Vec<Blocks<Order>> = parts.into_iter().map(|(orders, ..)| orders).collect();
+    // A repeat's first is never itself a repeat, so all merges are done
+    // before any repeat is removed and places move.
+    for (later, repeats) in (1..parts.len()).zip(&repeats) {
+        let (earlier, rest) = parts.split_at_mut(later);
+        for repeat in repeats {
+            earlier[repeat.chunk][repeat.first].merge(rest[0][repeat.at].clone());
+        }
+    }
+    for (later, repeats) in (1..parts.len()).zip(&repeats) {
+        if repeats.is_empty() {
+            continue;
+        }
+        let mut at = 0;
+        let mut next = repeats.iter().map(|r| r.at).peekable();
+        parts[later].retain(|_| {
+            let repeated = next.next_if_eq(&at).is_some();
+            at += 1;
+            !repeated
+        });
+    }
+    for part in parts {
+        joined.orders.append(part);
+    }
+    joined
+}
+
+/// The orders of chunk `later` whose ids an earlier chunk has, in order.
+fn repeats_in(chunks: &[(ChunkOrders, u64)], later: usize) -> Vec<Repeat> {
+    let (earlier, own) = (&chunks[..later], &chunks[later].0.by_id);
+    own.orders
+        .iter()
+        .enumerate()
+        .filter_map(|(at, order)| {
+            let hash = own.hash(&order.id);
+            earlier.iter().enumerate().find_map(|(chunk, (c, _))| {
+                let first = c.by_id.position(hash, &order.id)?;
+                Some(Repeat { at, chunk, first })
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -680,6 +783,27 @@ mod tests {
     }
 
     #[test]
+    fn price_sums_are_the_same_in_any_order() {
+        let prices = [0.1, 0.2, -0.3];
+        let sum = |order: [usize; 3]| {
+            order.iter().fold(None, |total, &i| {
+                add_prices(total, Some(Amount::of(prices[i])))
+            })
+        };
+        // As floats, the total misses zero, by an amount that depends on
+        // the order the prices are added in.
+        let (a, b) = (
+            (prices[0] + prices[1]) + prices[2],
+            prices[0] + (prices[1] + prices[2]),
+        );
+        assert!(a > 0.0 && b > 0.0 && a != b);
+        for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0]] {
+            assert_eq!(sum(order), Some(Amount::ZERO), "{order:?}");
+        }
+        assert_eq!(Amount::of(24.99).plus(Amount::of(0.01)), Amount::of(25.0));
+    }
+
+    #[test]
     fn item_rows_merge_into_one_sale() {
         let mut strings = Strings::default();
         let cells = |buyer, postal, asin, price| SaleCells {
@@ -690,11 +814,16 @@ mod tests {
             item_price: price,
         };
         let mut sale = Sale::from_cells(
-            &cells(Some("b1"), None, Some("B01"), Some(10.0)),
+            &cells(Some("b1"), None, Some("B01"), Some(Amount::of(10.0))),
             &mut strings,
         );
         let mut later = Sale::from_cells(
-            &cells(Some("b2"), Some("10001"), Some("B02"), Some(5.5)),
+            &cells(
+                Some("b2"),
+                Some("10001"),
+                Some("B02"),
+                Some(Amount::of(5.5)),
+            ),
             &mut strings,
         );
         later.merge_cells(&cells(None, None, Some("B01"), None), &mut strings);
@@ -704,7 +833,7 @@ mod tests {
         assert_eq!(text(sale.ship_postal_code), Some("10001"));
         let asins: Vec<&str> = sale.asins.iter().map(|&a| strings.get(a)).collect();
         assert_eq!(asins, ["B01", "B02"]);
-        assert_eq!(sale.total_price, Some(15.5));
+        assert_eq!(sale.total_price, Some(Amount::of(15.5)));
     }
 
     #[test]
@@ -763,8 +892,119 @@ mod tests {
         assert_eq!(text(first.ship_city), Some("New York"));
         let asins: Vec<&str> = first.asins.iter().map(|&a| orders.strings.get(a)).collect();
         assert_eq!(asins, ["B01", "B02"]);
-        assert_eq!(first.total_price, Some(15.5));
-        assert_eq!(orders.orders[1].sale.total_price, Some(0.0));
+        assert_eq!(first.total_price, Some(Amount::of(15.5)));
+        assert_eq!(orders.orders[1].sale.total_price, Some(Amount::ZERO));
         assert_eq!(orders.orders[1].sale.buyer_id, None);
+    }
+
+    /// Every order as text, its sale's handles read back: two reads of a
+    /// file agree on this whatever order their strings were kept in.
+    fn described(orders: &Orders) -> Vec<String> {
+        let text = |sym: Option<Sym>| sym.map(|s| orders.strings.get(s).to_string());
+        orders
+            .orders
+            .iter()
+            .map(|o| {
+                let shipping = Order {
+                    sale: Sale::default(),
+                    ..o.clone()
+                };
+                let asins: Vec<&str> = o
+                    .sale
+                    .asins
+                    .iter()
+                    .map(|&a| orders.strings.get(a))
+                    .collect();
+                format!(
+                    "{shipping:?} {:?} {:?} {:?} {asins:?} {:?}",
+                    o.sale.buyer_id,
+                    text(o.sale.ship_postal_code),
+                    text(o.sale.ship_city),
+                    o.sale.total_price
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn orders_read_in_chunks_are_the_orders_one_reader_reads() {
+        // Item rows of one order far apart, so one order spans chunks: its
+        // first row lacks what later rows fill in, and each row adds an
+        // ASIN and a price. Some orders lie beyond every window.
+        let mut text = String::from(
+            "order_id,purchase_date,status,ship_by,shipped_at,buyer_id,ship_postal_code,ship_city,asin,item_price\n",
+        );
+        let mut seed = 11u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            seed >> 33
+        };
+        for i in 0..1500u64 {
+            let order = next() % 500;
+            let day = 1 + order % 28;
+            let month = if order % 5 == 0 { "03" } else { "11" };
+            let status = if next() % 3 == 0 { "Shipped" } else { "" };
+            let shipped = if next() % 2 == 0 {
+                format!("2026-{month}-{day:02}T18:00:00Z")
+            } else {
+                String::new()
+            };
+            let buyer = if next() % 4 == 0 {
+                String::new()
+            } else {
+                format!("b{}", order % 97)
+            };
+            text.push_str(&format!(
+                "113-{order:07},2026-{month}-{day:02},{status},2026-{month}-{day:02},{shipped},{buyer},{:05},City {},B0{:03},{}.{:02}\n",
+                order % 61,
+                order % 13,
+                next() % 40,
+                next() % 90,
+                i % 100,
+            ));
+        }
+        let dir = std::env::temp_dir().join(format!("ahr-orders-chunks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("orders.csv");
+        std::fs::write(&path, &text).unwrap();
+        let reach = Reach {
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 30),
+            horizon_days: 90,
+        };
+        let read = |split: Option<(u64, u64)>| {
+            let mut table = Table::open(&path, &crate::input::schema::ORDERS, false).unwrap();
+            if let Some((threads, min_chunk)) = split {
+                table.split_small(threads, min_chunk);
+            }
+            read_orders(&mut table, &ParseContext::default(), reach).unwrap()
+        };
+        let one = read(None);
+        assert!(
+            one.out_of_reach > 0 && one.orders.len() > 300,
+            "both kinds are in the file"
+        );
+        assert!(
+            one.orders.iter().any(|o| o.sale.asins.len() > 2),
+            "rows far apart make one order"
+        );
+        for (threads, min_chunk) in [(2, 2000), (3, 700), (4, 64)] {
+            let chunked = read(Some((threads, min_chunk)));
+            let (got, want) = (described(&chunked), described(&one));
+            let differ = (0..got.len().max(want.len())).find(|&i| got.get(i) != want.get(i));
+            assert!(
+                differ.is_none(),
+                "{threads} threads, chunks of {min_chunk} bytes: {} orders against {}; \
+                 first difference:\n{:?}\n{:?}",
+                got.len(),
+                want.len(),
+                differ.and_then(|i| got.get(i)),
+                differ.and_then(|i| want.get(i)),
+            );
+            assert_eq!(chunked.out_of_reach, one.out_of_reach);
+            assert_eq!(chunked.latest_purchase, one.latest_purchase);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

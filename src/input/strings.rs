@@ -105,6 +105,27 @@ impl Sym {
     }
 }
 
+/// Every handle of one [`Strings`] moved into another at once (see
+/// [`Strings::absorb`]), for threads to move sales with.
+pub(crate) struct Moved(Vec<Sym>);
+
+impl Moved {
+    pub(crate) fn get(&self, sym: Sym) -> Sym {
+        self.0[sym.index()]
+    }
+}
+
+impl Strings {
+    /// Adds every string of `other`, in its order, and returns where each
+    /// handle of `other` now points.
+    pub(crate) fn absorb(&mut self, other: &Strings) -> Moved {
+        let moved = (0..other.spans.len() as u32)
+            .map(|i| self.intern(other.get(Sym::at(i))))
+            .collect();
+        Moved(moved)
+    }
+}
+
 /// Moves handles from one [`Strings`] to another, each string once.
 #[derive(Default)]
 pub(crate) struct Remap(Vec<Option<Sym>>);
@@ -143,5 +164,22 @@ mod tests {
             }
         }
         assert_eq!(strings.len(), values.len());
+    }
+
+    #[test]
+    fn absorbed_handles_point_at_the_same_text() {
+        let mut base = Strings::default();
+        let shared = base.intern("10001");
+        let mut other = Strings::default();
+        let syms: Vec<Sym> = ["B01", "10001", "Springfield"]
+            .iter()
+            .map(|v| other.intern(v))
+            .collect();
+        let moved = base.absorb(&other);
+        assert_eq!(moved.get(syms[1]), shared, "a string both have is one");
+        for sym in syms {
+            assert_eq!(base.get(moved.get(sym)), other.get(sym));
+        }
+        assert_eq!(base.len(), 3);
     }
 }

@@ -191,7 +191,7 @@ impl Table {
                 bom,
                 text_len: meta.len().saturating_sub(bom),
                 min_chunk: MIN_CHUNK_BYTES,
-                threads: std::thread::available_parallelism().map_or(1, |n| n.get() as u64),
+                threads: crate::parallel::cores() as u64,
                 delimiter: table.delimiter,
                 quoting: table.quoting,
             });
@@ -544,7 +544,7 @@ impl Table {
     /// least `min_chunk` bytes, so tests can put cuts everywhere, inside
     /// quoted fields too.
     #[cfg(test)]
-    fn split_small(&mut self, threads: u64, min_chunk: u64) {
+    pub(crate) fn split_small(&mut self, threads: u64, min_chunk: u64) {
         if let Some(split) = &mut self.split {
             split.threads = threads;
             split.min_chunk = min_chunk;

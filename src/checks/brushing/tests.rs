@@ -8,7 +8,7 @@ use crate::input::dates::parse_stamp;
 use crate::input::records::{Claim, Review, Source};
 use crate::input::strings::{Strings, Sym};
 use crate::input::values::OrderStatus;
-use crate::input::{Account, Order, Orders, Sale};
+use crate::input::{Account, Amount, Order, Orders, Sale};
 use std::cell::RefCell;
 
 thread_local! {
@@ -51,7 +51,7 @@ fn order(n: u64, bought: &str, buyer: &str, asin: &str) -> Order {
         sale: Sale {
             buyer_id: Some(buyer.into()),
             asins: [sym(asin)].into_iter().collect(),
-            total_price: Some(19.99),
+            total_price: Some(Amount::of(19.99)),
             ..Sale::default()
         },
         ..Order::bought(
@@ -225,7 +225,7 @@ fn positive_reviews_on_cancelled_refunded_or_free_orders_are_suspect() {
     cancelled.status = Some(OrderStatus::Cancelled);
     let refunded = order(2, "2026-10-01", "b2", "B0A");
     let mut free = order(3, "2026-10-01", "b3", "B0A");
-    free.sale.total_price = Some(0.0);
+    free.sale.total_price = Some(Amount::ZERO);
     let normal = order(4, "2026-10-01", "b4", "B0A");
     let denied = order(5, "2026-10-01", "b5", "B0A");
     let claim = |o: &Order, status: &'static str| Claim {
