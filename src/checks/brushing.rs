@@ -30,6 +30,7 @@ use crate::privacy;
 use chrono::{Days, NaiveDate};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::BuildHasher;
 
 pub const KIND: CheckKind = CheckKind {
     name: "brushing",
@@ -206,13 +207,15 @@ fn fold_key(value: &str) -> Cow<'_, str> {
         .into()
 }
 
-/// Cluster keys as small numbers, so grouping sorts no text. Each folded
-/// address is built once per distinct postal code and city, not per order,
-/// and each folded key is stored once.
+/// Cluster keys as hashes of their folded text, so grouping sorts
+/// numbers and stores no text: most buyers buy once. Each address is
+/// folded and hashed once per distinct postal code and city, not per
+/// order. Equal hashes only make candidates: the groups over the limit are
+/// split again by their text (see [`BrushingCheck::clusters`]).
 struct Keys<'a> {
     strings: &'a Strings,
-    by_address: FastMap<(Sym, Option<Sym>), Sym>,
-    folded: Strings,
+    by_address: FastMap<(Sym, Option<Sym>), u64>,
+    hasher: foldhash::fast::RandomState,
 }
 
 /// Looked up once per order in the window: a fast hasher pays.
@@ -223,36 +226,43 @@ impl<'a> Keys<'a> {
         Keys {
             strings,
             by_address: FastMap::default(),
-            folded: Strings::default(),
+            hasher: foldhash::fast::RandomState::default(),
         }
     }
 
-    fn text(&self, key: Sym) -> &str {
-        self.folded.get(key)
+    fn hash(&self, text: &str) -> u64 {
+        self.hasher.hash_one(text)
     }
 }
 
 /// The order's buyer, folded so `Buyer@x` and `buyer@x` are one.
-fn buyer_key(order: &Order, keys: &mut Keys<'_>) -> Option<Sym> {
-    let buyer = order.sale.buyer_id.as_deref()?;
-    Some(keys.folded.intern(&fold_key(buyer)))
+fn buyer_text<'o>(order: &'o Order, _: &Strings) -> Option<Cow<'o, str>> {
+    order.sale.buyer_id.as_deref().map(fold_key)
+}
+
+fn buyer_key(order: &Order, keys: &mut Keys<'_>) -> Option<u64> {
+    Some(keys.hash(&buyer_text(order, keys.strings)?))
 }
 
 /// Where an order went; `None` without a postal code, since a city alone
 /// holds too many buyers. `10001 ` and `10001`, `New York` and `NEW YORK`
 /// are one address.
-fn address_key(order: &Order, keys: &mut Keys<'_>) -> Option<Sym> {
+fn address_text<'o>(order: &Order, strings: &'o Strings) -> Option<Cow<'o, str>> {
+    let postal = order.sale.ship_postal_code?;
+    let city = order.sale.ship_city;
+    Some(Cow::Owned(format!(
+        "{}|{}",
+        fold_key(strings.get(postal)),
+        city.map_or(Cow::Borrowed(""), |c| fold_key(strings.get(c)))
+    )))
+}
+
+fn address_key(order: &Order, keys: &mut Keys<'_>) -> Option<u64> {
     let parts = (order.sale.ship_postal_code?, order.sale.ship_city);
     if let Some(&key) = keys.by_address.get(&parts) {
         return Some(key);
     }
-    let (postal, city) = parts;
-    let text = format!(
-        "{}|{}",
-        fold_key(keys.strings.get(postal)),
-        city.map_or(Cow::Borrowed(""), |c| fold_key(keys.strings.get(c)))
-    );
-    let key = keys.folded.intern(&text);
+    let key = keys.hash(&address_text(order, keys.strings)?);
     keys.by_address.insert(parts, key);
     Some(key)
 }
@@ -282,18 +292,23 @@ fn describe_address(order: &Order, strings: &Strings, mask: bool) -> String {
 #[derive(Clone, Copy)]
 struct Grouping {
     what: &'static str,
-    key_of: fn(&Order, &mut Keys<'_>) -> Option<Sym>,
+    /// The folded text orders of one group share.
+    text_of: for<'o> fn(&'o Order, &'o Strings) -> Option<Cow<'o, str>>,
+    /// A hash of that text.
+    key_of: fn(&Order, &mut Keys<'_>) -> Option<u64>,
     describe: fn(&Order, &Strings, bool) -> String,
 }
 
 const BY_BUYER: Grouping = Grouping {
     what: "buyer",
+    text_of: buyer_text,
     key_of: buyer_key,
     describe: describe_buyer,
 };
 
 const BY_ADDRESS: Grouping = Grouping {
     what: "address",
+    text_of: address_text,
     key_of: address_key,
     describe: describe_address,
 };
@@ -322,6 +337,7 @@ impl BrushingCheck {
     ) {
         let Grouping {
             what,
+            text_of,
             key_of,
             describe,
         } = *by;
@@ -332,8 +348,8 @@ impl BrushingCheck {
         let mut keys = Keys::new(strings);
         // One row per (key, ASIN, order), sorted so that each group is a
         // run: no map of small vectors, which costs more than the sort.
-        // Keys and ASINs are numbers here, so the sort compares no text.
-        let mut rows: Vec<(Sym, Sym, &Order)> = Vec::new();
+        // Keys and ASINs are numbers here, so the sort reads no order.
+        let mut rows: Vec<(u64, Sym, &Order)> = Vec::new();
         for order in &orders.orders {
             if order.is_cancelled() || !window.contains(order.purchase.date) {
                 continue;
@@ -343,28 +359,39 @@ impl BrushingCheck {
             };
             rows.extend(order.sale.asins.iter().map(|&asin| (key, asin, order)));
         }
-        rows.sort_unstable_by(|a, b| {
-            (a.0, a.1, a.2.purchase.date, a.2.purchase.instant, a.2.line).cmp(&(
-                b.0,
-                b.1,
-                b.2.purchase.date,
-                b.2.purchase.instant,
-                b.2.line,
-            ))
-        });
-        // The groups over the limit, reported in the order of their key and
-        // ASIN text, as a reader of the evidence would sort them.
-        let mut over: Vec<&[(Sym, Sym, &Order)]> = rows
+        rows.sort_unstable_by_key(|&(key, asin, _)| (key, asin));
+        // The runs over the limit, split by their text (two texts may
+        // share a hash) into groups of orders by purchase time, reported
+        // in the order of their key and ASIN text, as a reader of the
+        // evidence would sort them.
+        let mut over: Vec<(Cow<'_, str>, &str, Vec<&Order>)> = Vec::new();
+        for run in rows
             .chunk_by(|a, b| a.0 == b.0 && a.1 == b.1)
             .filter(|run| run.len() as u64 > max)
-            .collect();
-        over.sort_by(|a, b| {
-            (keys.text(a[0].0), strings.get(a[0].1)).cmp(&(keys.text(b[0].0), strings.get(b[0].1)))
-        });
+        {
+            let mut members: Vec<(Cow<'_, str>, &Order)> = run
+                .iter()
+                .filter_map(|&(_, _, order)| Some((text_of(order, strings)?, order)))
+                .collect();
+            members.sort_by(|(a, x), (b, y)| {
+                (a, x.purchase.date, x.purchase.instant, x.line).cmp(&(
+                    b,
+                    y.purchase.date,
+                    y.purchase.instant,
+                    y.line,
+                ))
+            });
+            for group in members.chunk_by(|a, b| a.0 == b.0) {
+                if group.len() as u64 > max {
+                    let asin = strings.get(run[0].1);
+                    let orders = group.iter().map(|&(_, order)| order).collect();
+                    over.push((group[0].0.clone(), asin, orders));
+                }
+            }
+        }
+        over.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
         let mut found = 0usize;
-        for run in over {
-            let asin = strings.get(run[0].1);
-            let group: Vec<&Order> = run.iter().map(|r| r.2).collect();
+        for (_, asin, group) in over {
             let mut flagged = vec![false; group.len()];
             let (mut start, mut marked, mut largest) = (0, 0, 0usize);
             for end in 0..group.len() {
@@ -431,8 +458,19 @@ impl BrushingCheck {
         if self.reviews_on.is_empty() {
             return;
         }
-        let by_id: HashMap<&str, &Order> =
-            orders.orders.iter().map(|o| (o.id.as_str(), o)).collect();
+        let reviewed: HashSet<&str> = reviews
+            .rows
+            .iter()
+            .filter(|r| r.rating >= self.reviews_min_rating && window.contains(r.date.date))
+            .filter_map(|r| r.order_id.as_deref())
+            .collect();
+        // Reviews are far fewer than orders: only their orders are indexed.
+        let by_id: HashMap<&str, &Order> = orders
+            .orders
+            .iter()
+            .filter(|o| reviewed.contains(o.id.as_str()))
+            .map(|o| (o.id.as_str(), o))
+            .collect();
         let refunded: HashSet<&str> = ctx
             .account
             .claims

@@ -422,3 +422,48 @@ fn keys_fold_case_spaces_and_dashes_whether_or_not_they_need_it() {
         std::borrow::Cow::Borrowed(_)
     ));
 }
+
+#[test]
+fn buyers_whose_keys_share_a_hash_are_still_two_groups() {
+    use super::{BY_BUYER, BrushingCheck, Flags, Grouping};
+    use crate::metrics::Window;
+    let days = ["2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04"];
+    // buyer-1 orders B0A four times, buyer-2 three times: seven orders of
+    // one ASIN, but only buyer-1 is over a limit of 3.
+    let mut orders: Vec<Order> = (0..4)
+        .map(|i| order(i, days[i as usize], "buyer-1", "B0A"))
+        .collect();
+    orders.extend((4..7).map(|i| order(i, days[i as usize - 4], "buyer-2", "B0A")));
+    let account = account(orders, vec![], vec![]);
+    let metrics = std::collections::BTreeMap::new();
+    let ctx = crate::checks::Context {
+        account: &account,
+        as_of: AS_OF.parse().unwrap(),
+        metrics: &metrics,
+        mask: false,
+        peers: &crate::linkage::EMPTY,
+    };
+    let check = BrushingCheck {
+        window_days: 90,
+        cluster_days: 14,
+        max_per_buyer: Some(3),
+        max_per_address: None,
+        reviews_on: Vec::new(),
+        reviews_min_rating: 4,
+        burst: None,
+    };
+    let every_key_alike = Grouping {
+        key_of: |_, _| Some(7),
+        ..BY_BUYER
+    };
+    let window = Window::ending(ctx.as_of, 90);
+    let mut flags = Flags::default();
+    check.clusters(&ctx, &window, 3, &every_key_alike, &mut flags);
+    let flagged: Vec<u64> = flags.evidence.iter().filter_map(|e| e.line).collect();
+    assert_eq!(flagged, [1, 2, 3, 4], "buyer-1's orders only");
+    assert!(
+        flags.evidence[0].excerpt.contains("buyer buyer-1"),
+        "{:?}",
+        flags.evidence[0]
+    );
+}
