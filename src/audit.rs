@@ -32,21 +32,22 @@ pub struct AuditOptions {
     pub peak: Option<PeakAssumptions>,
 }
 
-/// Rows from which the rules of one account are worth running on every
-/// core. Below it a thread costs more than it saves, and `ahr batch`, which
-/// already runs an account per core, keeps to one thread per account.
-const PARALLEL_RULES_FROM: usize = 50_000;
+/// Rows from which the metrics and rules of one account are worth running
+/// on every core. Below it a thread costs more than it saves, and `ahr
+/// batch`, which already runs an account per core, keeps to one thread per
+/// account.
+const PARALLEL_FROM: usize = 50_000;
 
 fn big_account(account: &Account) -> bool {
     let orders = account.orders.as_ref().map_or(0, |o| o.orders.len());
     let messages = account.messages.as_ref().map_or(0, |m| m.rows.len());
-    orders + messages >= PARALLEL_RULES_FROM
+    orders + messages >= PARALLEL_FROM
 }
 
 /// `run` on every item, the items shared out among `threads` threads as
-/// each becomes free; the results come back in the items' order. Rules are
-/// independent and a few (REV-BRUSHING on a big account) cost far more
-/// than the rest, so the others run beside them.
+/// each becomes free; the results come back in the items' order. Rules and
+/// metrics are independent and a few (REV-BRUSHING on a big account) cost
+/// far more than the rest, so the others run beside them.
 fn on_threads<T: Sync, R: Send>(
     threads: usize,
     items: &[T],
@@ -126,9 +127,16 @@ pub fn audit_account_with(
     let (as_of, as_of_source) = resolve_as_of(account, options);
     let mut notes = account_notes(account);
 
+    // A big account's metrics and rules each run on every core; small
+    // accounts, every account of a batch among them, keep to one thread.
+    let threads = if big_account(account) {
+        parallel::cores()
+    } else {
+        1
+    };
     let defects = DefectIndex::build(account, options.mask);
     let specs = metric_specs(policies);
-    let metric_results = compute_metrics(account, &specs, as_of, &defects);
+    let metric_results = compute_metrics(account, &specs, as_of, &defects, threads);
     let forecast = options
         .peak
         .map(|peak| forecast::project(account, &specs, as_of, &defects, peak));
@@ -142,11 +150,6 @@ pub fn audit_account_with(
         peers,
     };
     let rules: Vec<&Rule> = policies.enabled().collect();
-    let threads = if big_account(account) {
-        parallel::cores()
-    } else {
-        1
-    };
     let mut findings: Vec<Finding> = on_threads(threads, &rules, |rule| rule.check.run(&ctx))
         .into_iter()
         .zip(&rules)
@@ -250,19 +253,17 @@ fn compute_metrics(
     specs: &[MetricSpec],
     as_of: NaiveDate,
     defects: &DefectIndex<'_>,
+    threads: usize,
 ) -> Metrics {
-    Metrics(
-        specs
-            .iter()
-            .map(|spec| {
-                let mut result = metrics::compute(account, spec, as_of, defects);
-                if matches!(result.status, MetricStatus::Breach | MetricStatus::Warning) {
-                    result.clears_on = forecast::clears_on(account, spec, as_of, defects);
-                }
-                (spec.id.clone(), result)
-            })
-            .collect(),
-    )
+    // Each metric reads every order in its window: on a big account they
+    // share out the cores like the rules.
+    Metrics(on_threads(threads, specs, |spec| {
+        let mut result = metrics::compute(account, spec, as_of, defects);
+        if matches!(result.status, MetricStatus::Breach | MetricStatus::Warning) {
+            result.clears_on = forecast::clears_on(account, spec, as_of, defects);
+        }
+        (spec.id.clone(), result)
+    }))
 }
 
 /// What the waiver file did: how many findings it set aside, and which
