@@ -517,6 +517,9 @@ pub fn read_all<T: Record>(table: &mut Table, ctx: &ParseContext) -> anyhow::Res
         rows.push(T::parse(row, &cols, ctx)?);
         Ok(())
     })?;
+    // The rows are kept to the end of the audit: the spare room the vector
+    // grew by would be kept with them, up to as much again.
+    rows.shrink_to_fit();
     Ok(Source {
         file: table.report.file.clone(),
         rows,
