@@ -945,10 +945,11 @@ fn excerpt(found: &Match, mask: bool) -> String {
 /// Sellers send one template to many buyers, word for word: each
 /// distinct text (subject and body) is matched once per rule, and its
 /// excerpt reused. Bounded, so an account of all-different texts does not
-/// hold a copy of every answer.
+/// hold a copy of every answer. Every message's text is hashed here, so
+/// the hasher is a fast one.
 #[derive(Default)]
 struct Seen<'a> {
-    excerpts: HashMap<(Option<&'a str>, &'a str), Option<String>>,
+    excerpts: HashMap<(Option<&'a str>, &'a str), Option<String>, foldhash::fast::RandomState>,
 }
 
 impl<'a> Seen<'a> {
