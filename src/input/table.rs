@@ -86,42 +86,102 @@ impl InputReport {
 
 /// One data row; fields are trimmed, and empty fields read as `None`.
 pub struct Row<'a> {
-    record: &'a csv::ByteRecord,
+    cells: Cells<'a>,
     pub line: u64,
+}
+
+/// A row's cells: text when the whole record is UTF-8, as nearly every
+/// record is, so it was checked once; bytes otherwise, each cell checked
+/// when it is read, so a bad byte only matters in a column that is used.
+#[derive(Clone, Copy)]
+enum Cells<'a> {
+    Text(&'a csv::StringRecord),
+    Bytes(&'a csv::ByteRecord),
 }
 
 impl<'a> Row<'a> {
     /// The field at `index` (from [`Table::index`]), `None` when the column is
     /// absent or the cell is empty.
     pub fn get(&self, index: Option<usize>) -> Result<Option<&'a str>, String> {
-        let Some(bytes) = index.and_then(|i| self.record.get(i)) else {
+        let Some(index) = index else {
             return Ok(None);
         };
-        // Most cells are plain ASCII with at most ASCII spaces around them:
-        // trim those as bytes and check only what is left. A cell ending in
-        // a non-ASCII byte may end in Unicode whitespace and takes the full
-        // trim; an invalid one is reported at its offset in the whole cell.
-        let trimmed = bytes.trim_ascii();
-        let text = match (trimmed.first(), trimmed.last()) {
-            // `str::trim` also trims a vertical tab, which `trim_ascii` keeps.
-            (Some(&a), Some(&b)) if a.is_ascii() && b.is_ascii() && a != 0x0b && b != 0x0b => {
-                std::str::from_utf8(trimmed).ok()
-            }
-            _ => None,
+        let text = match self.cells {
+            Cells::Text(record) => record.get(index).map(trim),
+            Cells::Bytes(record) => record.get(index).map(trim_bytes).transpose()?,
         };
-        let text = match text {
-            Some(text) => text,
-            None => std::str::from_utf8(bytes)
-                .map_err(|e| format!("invalid UTF-8 at byte {} of a field", e.valid_up_to()))?
-                .trim(),
-        };
-        Ok((!text.is_empty()).then_some(text))
+        Ok(text.filter(|t| !t.is_empty()))
+    }
+
+    /// Every field as it is, invalid bytes replaced.
+    #[cfg(test)]
+    fn fields_lossy(&self) -> Vec<String> {
+        match self.cells {
+            Cells::Text(record) => record.iter().map(str::to_string).collect(),
+            Cells::Bytes(record) => record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect(),
+        }
     }
 
     /// Like [`Row::get`], but an empty cell is a problem naming the column.
     pub fn required(&self, index: Option<usize>, column: &str) -> Result<&'a str, String> {
         self.get(index)?
             .ok_or_else(|| format!("`{column}` is empty; every row needs one"))
+    }
+}
+
+/// `str::trim`, quicker for the plain ASCII most cells are: only a cell
+/// whose ends are not ASCII may end in Unicode whitespace. `str::trim`
+/// also trims a vertical tab, which `trim_ascii` keeps.
+fn trim(cell: &str) -> &str {
+    let trimmed = cell.trim_ascii();
+    match (trimmed.as_bytes().first(), trimmed.as_bytes().last()) {
+        (Some(&a), Some(&b)) if a.is_ascii() && b.is_ascii() && a != 0x0b && b != 0x0b => trimmed,
+        (None, None) => trimmed,
+        _ => cell.trim(),
+    }
+}
+
+/// [`trim`] of a cell not yet known to be UTF-8; an invalid one is
+/// reported at its offset in the whole cell.
+fn trim_bytes(cell: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(cell)
+        .map(trim)
+        .map_err(|e| format!("invalid UTF-8 at byte {} of a field", e.valid_up_to()))
+}
+
+/// The parser's record buffer, lent to rows as text when the whole record
+/// is UTF-8. The buffer moves into the text record and back, so nothing is
+/// allocated per row.
+struct RecordBuf(Option<csv::ByteRecord>);
+
+impl RecordBuf {
+    fn new() -> Self {
+        RecordBuf(Some(csv::ByteRecord::new()))
+    }
+
+    fn bytes(&mut self) -> &mut csv::ByteRecord {
+        self.0.get_or_insert_with(csv::ByteRecord::new)
+    }
+
+    /// Runs `f` on the record as a row of `line`.
+    fn lend<R>(&mut self, line: u64, f: impl FnOnce(&Row<'_>) -> R) -> R {
+        let record = self.0.take().unwrap_or_default();
+        let (result, record) = match csv::StringRecord::from_byte_record(record) {
+            Ok(text) => {
+                let cells = Cells::Text(&text);
+                (f(&Row { cells, line }), text.into_byte_record())
+            }
+            Err(not_text) => {
+                let record = not_text.into_byte_record();
+                let cells = Cells::Bytes(&record);
+                (f(&Row { cells, line }), record)
+            }
+        };
+        self.0 = Some(record);
+        result
     }
 }
 
@@ -450,12 +510,12 @@ impl Table {
     where
         F: FnMut(&Row<'_>) -> Result<(), String>,
     {
-        let mut record = csv::ByteRecord::new();
+        let mut record = RecordBuf::new();
         let shape = RowShape {
             header_len: self.header_len,
         };
-        while let Some(line) = next_record(&mut self.reader, &mut record, &mut self.report)? {
-            shape.visit(&record, line, &mut self.report, &mut visit);
+        while let Some(line) = next_record(&mut self.reader, record.bytes(), &mut self.report)? {
+            shape.visit(&mut record, line, &mut self.report, &mut visit);
         }
         Ok(())
     }
@@ -489,9 +549,10 @@ impl Table {
         };
         if cuts.is_empty() {
             let mut state = init();
-            let mut record = csv::ByteRecord::new();
-            while let Some(line) = next_record(&mut self.reader, &mut record, &mut self.report)? {
-                shape.visit(&record, line, &mut self.report, &mut |row| {
+            let mut record = RecordBuf::new();
+            while let Some(line) = next_record(&mut self.reader, record.bytes(), &mut self.report)?
+            {
+                shape.visit(&mut record, line, &mut self.report, &mut |row| {
                     visit(&mut state, row)
                 });
             }
@@ -685,7 +746,7 @@ fn read_until(
     stops: &[u64],
     visit: &mut dyn FnMut(&Row<'_>) -> Result<(), String>,
 ) -> Result<ChunkEnd> {
-    let mut record = csv::ByteRecord::new();
+    let mut record = RecordBuf::new();
     let mut stops = stops.iter().copied().peekable();
     loop {
         let at = reader.position().byte();
@@ -698,8 +759,8 @@ fn read_until(
             let lines = reader.get_mut().line_ends_before(stop - 1) + 1;
             return Ok(ChunkEnd { at: stop, lines });
         }
-        match next_record(reader, &mut record, report)? {
-            Some(line) => shape.visit(&record, line, report, visit),
+        match next_record(reader, record.bytes(), report)? {
+            Some(line) => shape.visit(&mut record, line, report, visit),
             None => {
                 let end = reader.position().byte();
                 let lines = reader.get_mut().line_ends_before(u64::MAX);
@@ -751,11 +812,12 @@ impl RowShape {
     /// rejected one.
     fn visit(
         self,
-        record: &csv::ByteRecord,
+        buf: &mut RecordBuf,
         line: u64,
         report: &mut InputReport,
         visit: &mut dyn FnMut(&Row<'_>) -> Result<(), String>,
     ) {
+        let record = buf.bytes();
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             return; // blank lines carry nothing and are not rows
         }
@@ -772,7 +834,7 @@ impl RowShape {
             );
             return;
         }
-        if let Err(why) = visit(&Row { record, line }) {
+        if let Err(why) = buf.lend(line, visit) {
             report.skipped += 1;
             report.problem(Some(line), format!("{}; row skipped", printable(&why)));
         }
@@ -986,11 +1048,7 @@ mod tests {
         let schema = &crate::input::schema::ORDERS;
         let mut table = Table::open(path, schema, false).unwrap();
         let visit = |rows: &mut Vec<(u64, String)>, row: &Row<'_>| {
-            let fields: Vec<String> = row
-                .record
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).into_owned())
-                .collect();
+            let fields = row.fields_lossy();
             if fields[0] == "bad" {
                 return Err("a bad row".to_string());
             }
@@ -1072,11 +1130,6 @@ mod tests {
             b"\xffbad",
         ];
         for cell in cells {
-            let record = csv::ByteRecord::from(vec![*cell]);
-            let row = Row {
-                record: &record,
-                line: 2,
-            };
             let expected = match std::str::from_utf8(cell) {
                 Ok(text) => Ok(Some(text.trim()).filter(|t| !t.is_empty())),
                 Err(e) => Err(format!(
@@ -1084,7 +1137,14 @@ mod tests {
                     e.valid_up_to()
                 )),
             };
-            assert_eq!(row.get(Some(0)), expected, "{cell:?}");
+            // Alone, the cell's record is text when the cell is; beside an
+            // invalid cell, the record is bytes and the cell is read alone.
+            for beside in [&b""[..], b"\xfe"] {
+                let mut buf = RecordBuf(Some(csv::ByteRecord::from(vec![*cell, beside])));
+                let got = buf.lend(2, |row| row.get(Some(0)).map(|t| t.map(str::to_string)));
+                let expected = expected.clone().map(|t| t.map(str::to_string));
+                assert_eq!(got, expected, "{cell:?} beside {beside:?}");
+            }
         }
     }
 
