@@ -7,7 +7,7 @@
 //! each into its own orders, merged in file order at the end.
 
 use super::blocks::Blocks;
-use super::dates::Stamp;
+use super::dates::{Stamp, parse_stamp};
 use super::records::ParseContext;
 use super::strings::{Remap, Strings, Sym};
 use super::table::{Row, Table};
@@ -368,19 +368,96 @@ struct OrderColumns {
     item_price: Option<usize>,
 }
 
+/// The orders file's date columns, each remembering the last text it read
+/// and what that text read as. An order's item rows repeat its dates, and
+/// a day's orders share their date-only columns, so most dates are read
+/// once; reading a text is a pure function of it, so the answer is the
+/// same.
+#[derive(Default)]
+struct RecentDates([Option<Recent>; 5]);
+
+/// A date text of at most [`Recent::MAX`] bytes and its stamp.
+struct Recent {
+    text: [u8; Recent::MAX],
+    len: usize,
+    stamp: Stamp,
+}
+
+impl Recent {
+    const MAX: usize = 40;
+}
+
+/// Where each date column keeps its recent text.
+const PURCHASE: usize = 0;
+const SHIP_BY: usize = 1;
+const SHIPPED_AT: usize = 2;
+const PROMISED_DELIVERY: usize = 3;
+const DELIVERED_AT: usize = 4;
+
+impl RecentDates {
+    fn read(&mut self, slot: usize, text: &str, ctx: &ParseContext) -> Result<Stamp, String> {
+        if let Some(recent) = &self.0[slot]
+            && recent.text[..recent.len] == *text.as_bytes()
+        {
+            return Ok(recent.stamp);
+        }
+        let stamp = parse_stamp(text, ctx.date_style).map_err(|e| e.to_string())?;
+        if text.len() <= Recent::MAX {
+            let mut kept = [0; Recent::MAX];
+            kept[..text.len()].copy_from_slice(text.as_bytes());
+            self.0[slot] = Some(Recent {
+                text: kept,
+                len: text.len(),
+                stamp,
+            });
+        }
+        Ok(stamp)
+    }
+
+    fn date(
+        &mut self,
+        slot: usize,
+        row: &Row<'_>,
+        index: Option<usize>,
+        column: &str,
+        ctx: &ParseContext,
+    ) -> Result<Stamp, String> {
+        let text = row.required(index, column)?;
+        self.read(slot, text, ctx)
+            .map_err(|e| format!("{column}: {e}"))
+    }
+
+    fn opt_date(
+        &mut self,
+        slot: usize,
+        row: &Row<'_>,
+        index: Option<usize>,
+        column: &str,
+        ctx: &ParseContext,
+    ) -> Result<Option<Stamp>, String> {
+        row.get(index)?
+            .map(|text| {
+                self.read(slot, text, ctx)
+                    .map_err(|e| format!("{column}: {e}"))
+            })
+            .transpose()
+    }
+}
+
 /// Reads one row: its order id, the order without id or sale (the caller
 /// fills them only for an order not seen before), and the row's sale cells.
 fn parse_order<'a>(
     row: &Row<'a>,
     c: &OrderColumns,
     ctx: &ParseContext,
+    dates: &mut RecentDates,
 ) -> Result<(&'a str, Order, SaleCells<'a>), String> {
     let id = row.required(c.order_id, "order_id")?;
     let order = Order {
         id: CompactString::default(),
         line: row.line,
         purchase: match c.purchase_date {
-            Some(_) => ctx.date(row, c.purchase_date, "purchase_date")?,
+            Some(_) => dates.date(PURCHASE, row, c.purchase_date, "purchase_date", ctx)?,
             // Only a file that fills in other files' orders (a shipments
             // export) may lack purchase dates; its orders take theirs.
             None => Stamp {
@@ -394,10 +471,16 @@ fn parse_order<'a>(
             .map(Channel::parse)
             .transpose()?
             .unwrap_or(Channel::Mfn),
-        ship_by: ctx.opt_date(row, c.ship_by, "ship_by")?,
-        shipped_at: ctx.opt_date(row, c.shipped_at, "shipped_at")?,
-        promised_delivery: ctx.opt_date(row, c.promised_delivery, "promised_delivery")?,
-        delivered_at: ctx.opt_date(row, c.delivered_at, "delivered_at")?,
+        ship_by: dates.opt_date(SHIP_BY, row, c.ship_by, "ship_by", ctx)?,
+        shipped_at: dates.opt_date(SHIPPED_AT, row, c.shipped_at, "shipped_at", ctx)?,
+        promised_delivery: dates.opt_date(
+            PROMISED_DELIVERY,
+            row,
+            c.promised_delivery,
+            "promised_delivery",
+            ctx,
+        )?,
+        delivered_at: dates.opt_date(DELIVERED_AT, row, c.delivered_at, "delivered_at", ctx)?,
         tracking_valid: row
             .get(c.tracking_valid)?
             .map(|v| parse_bool(v).map_err(|e| format!("tracking_valid: {e}")))
@@ -422,6 +505,7 @@ fn parse_order<'a>(
 /// What one chunk of the orders file reads into.
 struct ChunkOrders {
     by_id: OrderMap,
+    dates: RecentDates,
     strings: Strings,
     latest_purchase: Option<NaiveDate>,
     out_of_reach: u64,
@@ -437,6 +521,7 @@ impl ChunkOrders {
                 hasher: hasher.clone(),
                 ..OrderMap::default()
             },
+            dates: RecentDates::default(),
             strings: Strings::default(),
             latest_purchase: None,
             out_of_reach: 0,
@@ -478,7 +563,7 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
                 chunk.not_amazon += 1;
                 return Ok(());
             }
-            let (id, mut order, cells) = parse_order(row, &c, ctx)?;
+            let (id, mut order, cells) = parse_order(row, &c, ctx, &mut chunk.dates)?;
             chunk.latest_purchase = chunk.latest_purchase.max(Some(order.purchase.date));
             if let Some(as_of) = reach.as_of
                 && order.purchase.date > as_of
@@ -768,6 +853,32 @@ mod tests {
             ids,
             ["113-b", "113-d", "113-a"],
             "file order survives pruning"
+        );
+    }
+
+    #[test]
+    fn recent_dates_read_as_the_parser_reads_them() {
+        let ctx = ParseContext::default();
+        let mut dates = RecentDates::default();
+        let texts = [
+            "2026-11-01T17:01:22-07:00",
+            "2026-11-01T17:01:22-07:00",
+            "2026-11-01T17:01:22-08:00", // same length, other instant
+            "2026-11-01",
+            "not a date",
+            "2026-11-01",
+            "Sunday, November 1, 2026 at 5:01:22 PM Pacific Standard Time",
+            "2026-11-02",
+        ];
+        for text in texts {
+            let expected = parse_stamp(text, None).map_err(|e| e.to_string());
+            for slot in [SHIP_BY, DELIVERED_AT] {
+                assert_eq!(dates.read(slot, text, &ctx), expected, "{text}");
+            }
+        }
+        assert_eq!(
+            dates.read(PURCHASE, "2026-11-01T17:01:22-07:00", &ctx),
+            dates.read(SHIP_BY, "2026-11-01T17:01:22-07:00", &ctx)
         );
     }
 
