@@ -56,14 +56,20 @@ fn on_threads<T: Sync, R: Send>(
     parallel::share_out(threads.min(items.len()), items, || (), |_, item| run(item)).1
 }
 
-/// The longest look-back of any enabled rule or the score, in days.
-pub fn horizon_days(policies: &PolicySet) -> u32 {
-    policies
+/// How far back the policies look from `as_of`: the rules' longest
+/// look-back bounds which orders are kept whole, and the score's volume
+/// window, when longer, which are still counted.
+pub fn reach(policies: &PolicySet, as_of: Option<NaiveDate>) -> Reach {
+    let detail_days = policies
         .enabled()
         .map(|r| r.check.reach_days())
-        .chain(std::iter::once(policies.scoring.volume_window_days))
         .max()
-        .unwrap_or(0)
+        .unwrap_or(0);
+    Reach {
+        as_of,
+        horizon_days: detail_days.max(policies.scoring.volume_window_days),
+        detail_days,
+    }
 }
 
 /// What an audit can take beyond the exports and the policies.
@@ -93,11 +99,7 @@ pub fn audit_dir_with(
     review: &Review,
     peers: &LinkIndex,
 ) -> Result<Report> {
-    let reach = Reach {
-        as_of: options.as_of,
-        horizon_days: horizon_days(policies),
-    };
-    let account = input::load_account(dir, reach)?;
+    let account = input::load_account(dir, reach(policies, options.as_of))?;
     Ok(audit_account_with(
         &account, policies, options, review, peers,
     ))
@@ -346,10 +348,14 @@ fn native_notes(account: &Account) -> Vec<String> {
             .inputs
             .iter()
             .any(|i| i.file == orders.file && i.format == "amazon-all-orders")
-        && orders
+        && (orders
             .orders
             .iter()
             .any(|o| o.is_cancelled() && o.cancelled_by.is_none())
+            || orders
+                .volume_only
+                .iter()
+                .any(|o| o.is_cancelled() && o.cancelled_by.is_none()))
     {
         notes.push(format!(
             "{} does not say who cancelled an order: its cancellations count as the seller's \

@@ -58,6 +58,7 @@ pub fn table(data: &[u8]) {
             Reach {
                 as_of,
                 horizon_days: 180,
+                detail_days: 90,
             },
         )
         .map(|o| acct.orders = Some(o)),

@@ -313,6 +313,15 @@ const BY_ADDRESS: Grouping = Grouping {
     describe: describe_address,
 };
 
+/// What the suspect-review signal reads of a reviewed order.
+struct ReviewedOrder<'a> {
+    id: &'a str,
+    line: u64,
+    bought: NaiveDate,
+    cancelled: bool,
+    total_price: Option<Amount>,
+}
+
 /// Which signal flagged what, gathered before the hit is built.
 #[derive(Default)]
 struct Flags {
@@ -439,14 +448,18 @@ impl BrushingCheck {
     }
 
     /// Why a review's order makes the review suspect, if it does.
-    fn suspect_reason(&self, order: &Order, refunded: &HashSet<&str>) -> Option<&'static str> {
+    fn suspect_reason(
+        &self,
+        order: &ReviewedOrder<'_>,
+        refunded: &HashSet<&str>,
+    ) -> Option<&'static str> {
         self.reviews_on
             .iter()
             .copied()
             .find(|signal| match *signal {
-                "cancelled" => order.is_cancelled(),
-                "refunded" => refunded.contains(order.id.as_str()),
-                "zero_price" => order.sale.total_price.is_some_and(|p| p <= Amount::ZERO),
+                "cancelled" => order.cancelled,
+                "refunded" => refunded.contains(order.id),
+                "zero_price" => order.total_price.is_some_and(|p| p <= Amount::ZERO),
                 _ => false,
             })
     }
@@ -465,11 +478,26 @@ impl BrushingCheck {
             .filter_map(|r| r.order_id.as_deref())
             .collect();
         // Reviews are far fewer than orders: only their orders are indexed.
-        let by_id: HashMap<&str, &Order> = orders
-            .orders
-            .iter()
-            .filter(|o| reviewed.contains(o.id.as_str()))
-            .map(|o| (o.id.as_str(), o))
+        // A review may come months after the order, past the rules' reach,
+        // where only a volume-only record of the order is kept.
+        let full = orders.orders.iter().map(|o| ReviewedOrder {
+            id: &o.id,
+            line: o.line,
+            bought: o.purchase.date,
+            cancelled: o.is_cancelled(),
+            total_price: o.sale.total_price,
+        });
+        let volume_only = orders.volume_only.iter().map(|o| ReviewedOrder {
+            id: &o.id,
+            line: o.line,
+            bought: o.purchase,
+            cancelled: o.is_cancelled(),
+            total_price: o.total_price,
+        });
+        let by_id: HashMap<&str, ReviewedOrder<'_>> = full
+            .chain(volume_only)
+            .filter(|o| reviewed.contains(o.id))
+            .map(|o| (o.id, o))
             .collect();
         let refunded: HashSet<&str> = ctx
             .account
@@ -512,7 +540,7 @@ impl BrushingCheck {
                 key: order.id.to_string(),
                 excerpt: format!(
                     "order bought {}, {reason}, reviewed {}★ on {}",
-                    order.purchase.date, review.rating, review.date.date
+                    order.bought, review.rating, review.date.date
                 ),
             });
         }

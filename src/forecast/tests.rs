@@ -24,6 +24,7 @@ fn setup(fixture: &str) -> (Account, Vec<MetricSpec>) {
         Reach {
             as_of: None,
             horizon_days: 180,
+            detail_days: 180,
         },
     )
     .unwrap();

@@ -103,10 +103,16 @@ impl<T> Blocks<T> {
     /// Keeps what `keep` accepts, in order, freeing each old block once its
     /// values have moved.
     pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        self.sift(|value| keep(&value).then_some(value));
+    }
+
+    /// Keeps the values `sift` hands back, in order; it may move the others
+    /// elsewhere. Each old block is freed once its values have moved.
+    pub fn sift(&mut self, mut sift: impl FnMut(T) -> Option<T>) {
         let mut kept = Blocks::default();
         for block in std::mem::take(&mut self.blocks) {
             for value in block {
-                if keep(&value) {
+                if let Some(value) = sift(value) {
                     kept.push(value);
                 }
             }

@@ -511,6 +511,7 @@ mod tests {
         Reach {
             as_of: None,
             horizon_days: 180,
+            detail_days: 180,
         }
     }
 
@@ -603,6 +604,41 @@ mod tests {
         assert_eq!(orders.orders.len(), 180);
         assert_eq!(orders.out_of_reach, 220);
         assert_eq!(orders.orders[0].purchase.date.to_string(), "2026-05-09");
+    }
+
+    #[test]
+    fn orders_past_the_rules_reach_count_for_volume_only() {
+        let f = Folder::new("tiers");
+        let mut csv = String::from("order_id,purchase_date,status\n");
+        for day in 0..400 {
+            let date =
+                chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap() + chrono::Days::new(day);
+            let status = if day % 10 == 0 {
+                "Cancelled"
+            } else {
+                "Shipped"
+            };
+            csv.push_str(&format!("113-{day},{date},{status}\n"));
+        }
+        f.write("orders.csv", csv.as_bytes());
+        let reach = Reach {
+            detail_days: 60,
+            ..reach()
+        };
+        let account = load_account(&f.0, reach).unwrap();
+        let orders = account.orders.unwrap();
+        // 180 days reach back to 2026-05-09, 60 days to 2026-09-06.
+        assert_eq!(orders.orders.len(), 60);
+        assert_eq!(orders.orders[0].purchase.date.to_string(), "2026-09-06");
+        assert_eq!(orders.volume_only.len(), 120);
+        assert_eq!(orders.out_of_reach, 220);
+        let volume = |days| {
+            let window = crate::metrics::Window::ending(orders.latest_purchase.unwrap(), days);
+            crate::metrics::orders_in_window(&orders, &window)
+        };
+        // Every tenth day's order is cancelled and earns no volume.
+        assert_eq!(volume(180), 162);
+        assert_eq!(volume(60), 54);
     }
 
     #[test]

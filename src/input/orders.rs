@@ -9,7 +9,7 @@
 use super::blocks::Blocks;
 use super::dates::{Stamp, parse_stamp};
 use super::records::ParseContext;
-use super::strings::{Remap, Strings, Sym};
+use super::strings::{Moved, Remap, Strings, Sym};
 use super::table::{Row, Table};
 use super::values::{CancelledBy, Channel, OrderStatus, parse_bool, with_folded};
 use crate::parallel;
@@ -19,22 +19,47 @@ use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
-/// Orders in the order their first rows appear (file order, so they need no
-/// sorting once read), with an index by id that stores positions, not a
-/// second copy of each id.
-#[derive(Default)]
-struct OrderMap {
-    orders: Blocks<Order>,
-    /// Each order's position with 32 bits of its id's hash: growing the
-    /// table and probing for a new id compare hashes, not the orders' ids,
-    /// which would mean a cache miss per probe; 8 bytes an entry.
+/// Records keyed by order id, in the order their first rows appear (file
+/// order, so they need no sorting once read), with an index by id that
+/// stores positions, not a second copy of each id.
+struct OrderMap<T> {
+    items: Blocks<T>,
+    /// Each record's position with 32 bits of its id's hash: growing the
+    /// table and probing for a new id compare hashes, not the records'
+    /// ids, which would mean a cache miss per probe; 8 bytes an entry.
     index: hashbrown::HashTable<(u32, u32)>,
     hasher: foldhash::fast::RandomState,
 }
 
-impl OrderMap {
+/// A record an [`OrderMap`] holds.
+trait Keyed {
+    fn key(&self) -> &str;
+}
+
+impl Keyed for Order {
+    fn key(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Keyed for VolumeOrder {
+    fn key(&self) -> &str {
+        &self.id
+    }
+}
+
+impl<T: Keyed> OrderMap<T> {
+    /// An empty map hashing ids with `hasher`.
+    fn new(hasher: &foldhash::fast::RandomState) -> Self {
+        OrderMap {
+            items: Blocks::default(),
+            index: hashbrown::HashTable::new(),
+            hasher: hasher.clone(),
+        }
+    }
+
     fn len(&self) -> usize {
-        self.orders.len()
+        self.items.len()
     }
 
     /// The table's hash of an id: 32 bits, repeated in the high half,
@@ -44,49 +69,28 @@ impl OrderMap {
         (widen(short), short)
     }
 
-    fn get_mut(&mut self, id: &str) -> Option<&mut Order> {
+    fn get_mut(&mut self, id: &str) -> Option<&mut T> {
         let at = self.position(self.hash(id), id)?;
-        Some(&mut self.orders[at])
+        Some(&mut self.items[at])
     }
 
-    /// Where the order `id` is, given its [`OrderMap::hash`].
+    /// Where the record of `id` is, given its [`OrderMap::hash`].
     fn position(&self, (hash, short): (u64, u32), id: &str) -> Option<usize> {
-        let orders = &self.orders;
+        let items = &self.items;
         let &(_, at) = self
             .index
-            .find(hash, |&(h, i)| h == short && orders[i as usize].id == id)?;
+            .find(hash, |&(h, i)| h == short && items[i as usize].key() == id)?;
         Some(at as usize)
     }
 
-    /// Adds an order whose id is not in the map yet.
-    fn insert(&mut self, order: Order) {
-        let (hash, short) = self.hash(order.id.as_str());
+    /// Adds a record whose id is not in the map yet.
+    fn insert(&mut self, item: T) {
+        let (hash, short) = self.hash(item.key());
         // Four billion orders would not fit in memory long before this.
-        let at = u32::try_from(self.orders.len()).unwrap_or(u32::MAX);
-        self.orders.push(order);
+        let at = u32::try_from(self.items.len()).unwrap_or(u32::MAX);
+        self.items.push(item);
         self.index
             .insert_unique(hash, (short, at), |&(h, _)| widen(h));
-    }
-
-    /// Drops the index once the orders are all read: the merge builds one
-    /// index for every chunk's orders.
-    fn into_orders(self) -> Blocks<Order> {
-        self.orders
-    }
-
-    /// Keeps the orders `keep` accepts, in their order, and re-indexes them
-    /// and their strings (see [`retain_orders`]).
-    fn retain(&mut self, strings: &mut Strings, keep: impl FnMut(&Order) -> bool) {
-        if !retain_orders(&mut self.orders, strings, keep) {
-            return; // nothing to re-index
-        }
-        self.index.clear();
-        for (i, order) in self.orders.iter().enumerate() {
-            let short = self.hasher.hash_one(order.id.as_str()) as u32;
-            let at = u32::try_from(i).unwrap_or(u32::MAX);
-            self.index
-                .insert_unique(widen(short), (short, at), |&(h, _)| widen(h));
-        }
     }
 }
 
@@ -301,6 +305,13 @@ impl Order {
         self.sale.merge(other.sale);
     }
 
+    /// Fills what a volume-only record of the same order knows.
+    fn merge_volume(&mut self, other: &VolumeOrder) {
+        self.status = self.status.or(other.status);
+        self.cancelled_by = self.cancelled_by.or(other.cancelled_by);
+        self.sale.total_price = add_prices(self.sale.total_price, other.total_price);
+    }
+
     /// [`Order::merge`] without the sale.
     fn merge_shipping(&mut self, other: &Order) {
         fn fill<T: Copy>(slot: &mut Option<T>, value: Option<T>) {
@@ -319,12 +330,71 @@ impl Order {
     }
 }
 
+/// An order beyond every rule's reach but inside the score's volume
+/// window: what the volume credit, the notes and a review's order need,
+/// in a third of an [`Order`]'s memory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VolumeOrder {
+    pub id: CompactString,
+    /// Line of the order's first row.
+    pub line: u64,
+    pub purchase: NaiveDate,
+    /// The order's [`Order::latest_date`], to drop it once no window
+    /// reaches it.
+    latest: NaiveDate,
+    pub status: Option<OrderStatus>,
+    pub cancelled_by: Option<CancelledBy>,
+    pub total_price: Option<Amount>,
+}
+
+impl VolumeOrder {
+    fn of(order: &Order) -> VolumeOrder {
+        VolumeOrder {
+            id: order.id.clone(),
+            line: order.line,
+            purchase: order.purchase.date,
+            latest: order.latest_date(),
+            status: order.status,
+            cancelled_by: order.cancelled_by,
+            total_price: order.sale.total_price,
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.status == Some(OrderStatus::Cancelled)
+    }
+
+    /// Fills what a later item row knows, as [`Order::merge`] does.
+    fn merge(
+        &mut self,
+        status: Option<OrderStatus>,
+        cancelled_by: Option<CancelledBy>,
+        price: Option<Amount>,
+    ) {
+        self.status = self.status.or(status);
+        self.cancelled_by = self.cancelled_by.or(cancelled_by);
+        self.total_price = add_prices(self.total_price, price);
+    }
+
+    /// Fills what a later record of the same order knows.
+    fn merge_order(&mut self, other: &Order) {
+        self.merge(other.status, other.cancelled_by, other.sale.total_price);
+    }
+
+    fn merge_volume(&mut self, other: &VolumeOrder) {
+        self.merge(other.status, other.cancelled_by, other.total_price);
+    }
+}
+
 /// Everything the metrics need from the orders export.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Orders {
     pub file: String,
-    /// Orders in file order (by the line of their first row).
+    /// Orders within the rules' reach, in file order (by the line of their
+    /// first row).
     pub orders: Blocks<Order>,
+    /// Older orders the score's volume window still holds, in file order.
+    pub volume_only: Blocks<VolumeOrder>,
     /// The strings of the orders' sales.
     pub strings: Strings,
     /// Without a fulfillment column every order counts as MFN.
@@ -347,6 +417,9 @@ pub struct Reach {
     pub as_of: Option<NaiveDate>,
     /// The longest window any rule or the score uses, in days.
     pub horizon_days: u32,
+    /// The longest any rule looks back, in days: older orders are only
+    /// counted for the score's volume (see [`VolumeOrder`]).
+    pub detail_days: u32,
 }
 
 struct OrderColumns {
@@ -504,7 +577,9 @@ fn parse_order<'a>(
 
 /// What one chunk of the orders file reads into.
 struct ChunkOrders {
-    by_id: OrderMap,
+    by_id: OrderMap<Order>,
+    /// Orders past the rules' reach, for the volume credit only.
+    volume: OrderMap<VolumeOrder>,
     dates: RecentDates,
     strings: Strings,
     latest_purchase: Option<NaiveDate>,
@@ -517,10 +592,8 @@ impl ChunkOrders {
     /// Chunks hash ids alike, so joining them hashes each id once.
     fn new(hasher: &foldhash::fast::RandomState) -> Self {
         ChunkOrders {
-            by_id: OrderMap {
-                hasher: hasher.clone(),
-                ..OrderMap::default()
-            },
+            by_id: OrderMap::new(hasher),
+            volume: OrderMap::new(hasher),
             dates: RecentDates::default(),
             strings: Strings::default(),
             latest_purchase: None,
@@ -571,47 +644,46 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
                 // Bought after the last day of every window: no metric counts it.
                 return Ok(());
             }
-            match chunk.by_id.get_mut(id) {
-                Some(existing) => {
-                    existing.merge_shipping(&order);
-                    existing.sale.merge_cells(&cells, &mut chunk.strings);
-                }
-                None if earliest_reached(reach, chunk.latest_purchase)
-                    .is_some_and(|earliest| order.latest_date() <= earliest) =>
-                {
-                    // Older than every window: the pruning below would drop it.
-                    // (An order's item rows repeat its dates, so no later row
-                    // brings it back into reach.)
-                    chunk.out_of_reach += 1;
-                }
-                None => {
-                    order.id = CompactString::from(id);
-                    order.sale = Sale::from_cells(&cells, &mut chunk.strings);
-                    chunk.by_id.insert(order);
+            if let Some(existing) = chunk.by_id.get_mut(id) {
+                existing.merge_shipping(&order);
+                existing.sale.merge_cells(&cells, &mut chunk.strings);
+            } else if let Some(known) = chunk.volume.get_mut(id) {
+                known.merge(order.status, order.cancelled_by, cells.item_price);
+            } else {
+                // (An order's item rows repeat its dates, so no later row
+                // brings an order back into reach.)
+                order.id = CompactString::from(id);
+                match Cuts::of(reach, chunk.latest_purchase).map(|c| c.tier(order.latest_date())) {
+                    Some(Tier::Gone) => chunk.out_of_reach += 1,
+                    Some(Tier::Volume) => {
+                        order.sale.total_price = cells.item_price;
+                        chunk.volume.insert(VolumeOrder::of(&order));
+                    }
+                    Some(Tier::Full) | None => {
+                        order.sale = Sale::from_cells(&cells, &mut chunk.strings);
+                        chunk.by_id.insert(order);
+                    }
                 }
             }
-            if chunk.by_id.len() >= chunk.next_prune {
-                if let Some(keep) = in_reach(reach, chunk.latest_purchase) {
-                    let before = chunk.by_id.len();
-                    chunk.by_id.retain(&mut chunk.strings, keep);
-                    chunk.out_of_reach += (before - chunk.by_id.len()) as u64;
-                }
-                chunk.next_prune = (chunk.by_id.len() * 2).max(PRUNE_EVERY);
+            if chunk.by_id.len() + chunk.volume.len() >= chunk.next_prune {
+                chunk.prune(reach);
+                let kept = chunk.by_id.len() + chunk.volume.len();
+                chunk.next_prune = (kept * 2).max(PRUNE_EVERY);
             }
             Ok(())
         },
     )?;
     let Joined {
         mut orders,
+        mut volume_only,
         mut strings,
         latest_purchase,
         mut out_of_reach,
         not_amazon,
     } = join_chunks(chunks);
-    if let Some(keep) = in_reach(reach, latest_purchase) {
-        let before = orders.len();
-        retain_orders(&mut orders, &mut strings, keep);
-        out_of_reach += (before - orders.len()) as u64;
+    if let Some(cuts) = Cuts::of(reach, latest_purchase) {
+        out_of_reach += cuts.prune(&mut orders, &mut volume_only);
+        compact_strings(&mut orders, &mut strings);
     }
     if not_amazon > 0 {
         table.report.problem(
@@ -626,6 +698,7 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
     Ok(Orders {
         file: table.report.file.clone(),
         orders,
+        volume_only,
         strings,
         has_fulfillment: c.fulfillment.is_some(),
         has_tracking_valid: c.tracking_valid.is_some(),
@@ -647,18 +720,18 @@ impl Orders {
     /// and the primary file is the one that lists the orders. Returns how
     /// many of the second file's orders were not in this one.
     pub fn fill_from(&mut self, other: Orders) -> u64 {
-        let index: HashMap<CompactString, usize> = self
-            .orders
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (o.id.clone(), i))
+        let full = self.orders.iter().map(|o| &o.id).enumerate();
+        let volume_only = self.volume_only.iter().map(|o| &o.id).enumerate();
+        let index: HashMap<CompactString, (bool, usize)> = full
+            .map(|(i, id)| (id.clone(), (false, i)))
+            .chain(volume_only.map(|(i, id)| (id.clone(), (true, i))))
             .collect();
         let take_channel = !self.has_fulfillment && other.has_fulfillment;
         let mut unknown = 0;
         let mut moved = Remap::default();
         for mut order in other.orders.into_values() {
             match index.get(&order.id) {
-                Some(&i) => {
+                Some(&(false, i)) => {
                     order
                         .sale
                         .remap(|sym| moved.get(sym, &other.strings, &mut self.strings));
@@ -668,6 +741,14 @@ impl Orders {
                     }
                     mine.merge(order);
                 }
+                Some(&(true, i)) => self.volume_only[i].merge_order(&order),
+                None => unknown += 1,
+            }
+        }
+        for order in other.volume_only.into_values() {
+            match index.get(&order.id) {
+                Some(&(false, i)) => self.orders[i].merge_volume(&order),
+                Some(&(true, i)) => self.volume_only[i].merge_volume(&order),
                 None => unknown += 1,
             }
         }
@@ -684,35 +765,143 @@ impl Orders {
 
 const PRUNE_EVERY: usize = 1 << 16;
 
-/// The day before the earliest any window can start on: orders whose dates
-/// all lie on or before it count nowhere. Without `--as-of`, as-of is the
-/// latest purchase date, never earlier than the latest one seen so far, so
-/// an answer from the rows read so far is safe.
-fn earliest_reached(reach: Reach, latest_seen: Option<NaiveDate>) -> Option<NaiveDate> {
-    let anchor = reach.as_of.or(latest_seen)?;
-    anchor.checked_sub_days(Days::new(u64::from(reach.horizon_days)))
+/// Where an order belongs, by its [`Order::latest_date`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tier {
+    /// Within some rule's reach: the whole order is kept.
+    Full,
+    /// Past every rule's reach, inside the score's volume window.
+    Volume,
+    /// Before every window.
+    Gone,
 }
 
-/// Whether a window can still reach an order, judged from the rows read so
-/// far (see [`earliest_reached`]); `None` when every order can be reached.
-fn in_reach(reach: Reach, latest_seen: Option<NaiveDate>) -> Option<impl Fn(&Order) -> bool> {
-    let earliest = earliest_reached(reach, latest_seen)?;
-    Some(move |order: &Order| order.latest_date() > earliest)
+/// The days on or before which an order counts for nothing, or for the
+/// volume credit only. Without `--as-of`, as-of is the latest purchase
+/// date, never earlier than the latest one seen so far, so cuts made from
+/// the rows read so far are safe: they only move later.
+#[derive(Clone, Copy, Debug)]
+struct Cuts {
+    horizon: NaiveDate,
+    detail: NaiveDate,
 }
 
-/// Keeps the orders `keep` accepts, in their order, and their strings:
-/// the dropped orders' addresses go too. Returns whether any was dropped.
-fn retain_orders(
-    orders: &mut Blocks<Order>,
-    strings: &mut Strings,
-    mut keep: impl FnMut(&Order) -> bool,
-) -> bool {
-    if orders.iter().all(&mut keep) {
-        return false; // nothing to move
+impl Cuts {
+    fn of(reach: Reach, latest_seen: Option<NaiveDate>) -> Option<Cuts> {
+        let anchor = reach.as_of.or(latest_seen)?;
+        let back = |days: u32| anchor.checked_sub_days(Days::new(u64::from(days)));
+        Some(Cuts {
+            horizon: back(reach.horizon_days)?,
+            detail: back(reach.detail_days.min(reach.horizon_days))?,
+        })
     }
-    orders.retain(keep);
-    // Addresses and ASINs repeat, so there are far fewer strings than
-    // orders; only a file of ever-new ones needs the dropped ones gone.
+
+    fn tier(&self, latest: NaiveDate) -> Tier {
+        if latest <= self.horizon {
+            Tier::Gone
+        } else if latest <= self.detail {
+            Tier::Volume
+        } else {
+            Tier::Full
+        }
+    }
+
+    /// Moves full orders past the rules' reach to `volume` and drops what
+    /// no window reaches; returns how many orders were dropped. Nothing is
+    /// moved when nothing needs to be.
+    fn prune(&self, full: &mut impl Sift<Order>, volume: &mut impl Sift<VolumeOrder>) -> u64 {
+        let stays = full.all(|o| self.tier(o.latest_date()) == Tier::Full)
+            && volume.all(|v| v.latest > self.horizon);
+        if stays {
+            return 0;
+        }
+        let mut demoted = Vec::new();
+        let mut gone = 0;
+        full.sift(|order| match self.tier(order.latest_date()) {
+            Tier::Full => Some(order),
+            Tier::Volume => {
+                demoted.push(VolumeOrder::of(&order));
+                None
+            }
+            Tier::Gone => {
+                gone += 1;
+                None
+            }
+        });
+        volume.sift(|order| {
+            let kept = order.latest > self.horizon;
+            gone += u64::from(!kept);
+            kept.then_some(order)
+        });
+        demoted.into_iter().for_each(|order| volume.add(order));
+        gone
+    }
+}
+
+/// Records kept in order that pruning sifts: a chunk's maps while it is
+/// read, the joined orders at the end.
+trait Sift<T> {
+    fn all(&self, test: impl FnMut(&T) -> bool) -> bool;
+    /// Keeps what `sift` hands back, in order.
+    fn sift(&mut self, sift: impl FnMut(T) -> Option<T>);
+    /// Adds a record not kept yet.
+    fn add(&mut self, item: T);
+}
+
+impl<T> Sift<T> for Blocks<T> {
+    fn all(&self, test: impl FnMut(&T) -> bool) -> bool {
+        self.iter().all(test)
+    }
+
+    fn sift(&mut self, sift: impl FnMut(T) -> Option<T>) {
+        Blocks::sift(self, sift);
+    }
+
+    fn add(&mut self, item: T) {
+        self.push(item);
+    }
+}
+
+impl<T: Keyed> Sift<T> for OrderMap<T> {
+    fn all(&self, test: impl FnMut(&T) -> bool) -> bool {
+        self.items.iter().all(test)
+    }
+
+    /// Re-indexes what is kept.
+    fn sift(&mut self, sift: impl FnMut(T) -> Option<T>) {
+        let before = self.items.len();
+        self.items.sift(sift);
+        if self.items.len() == before {
+            return; // nothing moved: the index still holds
+        }
+        self.index.clear();
+        for (i, item) in self.items.iter().enumerate() {
+            let short = self.hasher.hash_one(item.key()) as u32;
+            let at = u32::try_from(i).unwrap_or(u32::MAX);
+            self.index
+                .insert_unique(widen(short), (short, at), |&(h, _)| widen(h));
+        }
+    }
+
+    fn add(&mut self, item: T) {
+        self.insert(item);
+    }
+}
+
+impl ChunkOrders {
+    /// Sifts the chunk's orders by the cuts the rows read so far allow.
+    fn prune(&mut self, reach: Reach) {
+        if let Some(cuts) = Cuts::of(reach, self.latest_purchase) {
+            self.out_of_reach += cuts.prune(&mut self.by_id, &mut self.volume);
+            compact_strings(&mut self.by_id.items, &mut self.strings);
+        }
+    }
+}
+
+/// Drops the strings no kept order uses any more. Addresses and ASINs
+/// repeat, so there are far fewer strings than orders; only a file of
+/// ever-new ones needs the dropped ones gone.
+fn compact_strings(orders: &mut Blocks<Order>, strings: &mut Strings) {
     if strings.len() > 2 * orders.len() + 1024 {
         let mut kept = Strings::default();
         let mut moved = Remap::default();
@@ -721,25 +910,39 @@ fn retain_orders(
         }
         *strings = kept;
     }
-    true
 }
 
 /// The orders of every chunk, joined.
 struct Joined {
     orders: Blocks<Order>,
+    volume_only: Blocks<VolumeOrder>,
     strings: Strings,
     latest_purchase: Option<NaiveDate>,
     out_of_reach: u64,
     not_amazon: u64,
 }
 
-/// An order of a later chunk whose id an earlier chunk has already begun.
-struct Repeat {
-    /// Its place in its own chunk.
-    at: usize,
-    /// The earliest chunk with the id, and the order's place there.
+/// Where a record of an order lies: its chunk, its map and its place.
+#[derive(Clone, Copy, Debug)]
+struct Place {
     chunk: usize,
-    first: usize,
+    volume: bool,
+    at: usize,
+}
+
+/// A record of a later chunk (`from`) whose id an earlier chunk has
+/// already begun (`into`).
+struct Repeat {
+    from: Place,
+    into: Place,
+}
+
+/// One chunk's records on their way into [`Joined`].
+struct Part {
+    orders: Blocks<Order>,
+    volume: Blocks<VolumeOrder>,
+    lines_before: u64,
+    moved: Moved,
 }
 
 /// Joins the chunks' orders into what one reader reading the chunks one
@@ -756,70 +959,111 @@ fn join_chunks(chunks: Vec<(ChunkOrders, u64)>) -> Joined {
         || (),
         |_, &chunk| repeats_in(&chunks, chunk),
     );
+    let repeats: Vec<Repeat> = repeats.into_iter().flatten().collect();
     let mut joined = Joined {
         orders: Blocks::default(),
+        volume_only: Blocks::default(),
         strings: Strings::default(),
         latest_purchase: None,
         out_of_reach: 0,
         not_amazon: 0,
     };
-    // Each chunk's orders with the lines before the chunk and where its
-    // strings moved; the indexes are not needed any more.
+    // The indexes are not needed any more.
     let mut parts = Vec::with_capacity(chunks.len());
     for (chunk, lines_before) in chunks {
         joined.latest_purchase = joined.latest_purchase.max(chunk.latest_purchase);
         joined.out_of_reach += chunk.out_of_reach;
         joined.not_amazon += chunk.not_amazon;
-        let moved = joined.strings.absorb(&chunk.strings);
-        parts.push((chunk.by_id.into_orders(), lines_before, moved));
-    }
-    parallel::each_mut(threads, &mut parts, |_, (orders, lines_before, moved)| {
-        for order in orders.iter_mut() {
-            order.line += *lines_before;
-            order.sale.remap(|sym| moved.get(sym));
-        }
-    });
-    let mut parts: Vec<Blocks<Order>> = parts.into_iter().map(|(orders, ..)| orders).collect();
-    // A repeat's first is never itself a repeat, so all merges are done
-    // before any repeat is removed and places move.
-    for (later, repeats) in (1..parts.len()).zip(&repeats) {
-        let (earlier, rest) = parts.split_at_mut(later);
-        for repeat in repeats {
-            earlier[repeat.chunk][repeat.first].merge(rest[0][repeat.at].clone());
-        }
-    }
-    for (later, repeats) in (1..parts.len()).zip(&repeats) {
-        if repeats.is_empty() {
-            continue;
-        }
-        let mut at = 0;
-        let mut next = repeats.iter().map(|r| r.at).peekable();
-        parts[later].retain(|_| {
-            let repeated = next.next_if_eq(&at).is_some();
-            at += 1;
-            !repeated
+        parts.push(Part {
+            moved: joined.strings.absorb(&chunk.strings),
+            orders: chunk.by_id.items,
+            volume: chunk.volume.items,
+            lines_before,
         });
     }
+    parallel::each_mut(threads, &mut parts, |_, part| {
+        for order in part.orders.iter_mut() {
+            order.line += part.lines_before;
+            order.sale.remap(|sym| part.moved.get(sym));
+        }
+        for order in part.volume.iter_mut() {
+            order.line += part.lines_before;
+        }
+    });
+    // A repeat's first record is never itself a repeat, so all merges are
+    // done before any repeat is removed and places move. The repeats come
+    // chunk by chunk, so each order takes its later records in file order.
+    for repeat in &repeats {
+        let (earlier, rest) = parts.split_at_mut(repeat.from.chunk);
+        let (from, into) = (&rest[0], &mut earlier[repeat.into.chunk]);
+        match (repeat.from.volume, repeat.into.volume) {
+            (false, false) => {
+                into.orders[repeat.into.at].merge(from.orders[repeat.from.at].clone())
+            }
+            (true, false) => into.orders[repeat.into.at].merge_volume(&from.volume[repeat.from.at]),
+            (false, true) => into.volume[repeat.into.at].merge_order(&from.orders[repeat.from.at]),
+            (true, true) => into.volume[repeat.into.at].merge_volume(&from.volume[repeat.from.at]),
+        }
+    }
+    for (chunk, part) in parts.iter_mut().enumerate() {
+        let places = |volume: bool| -> Vec<usize> {
+            let from = repeats.iter().map(|r| r.from);
+            from.filter(|f| f.chunk == chunk && f.volume == volume)
+                .map(|f| f.at)
+                .collect()
+        };
+        drop_places(&mut part.orders, &places(false));
+        drop_places(&mut part.volume, &places(true));
+    }
     for part in parts {
-        joined.orders.append(part);
+        joined.orders.append(part.orders);
+        joined.volume_only.append(part.volume);
     }
     joined
 }
 
-/// The orders of chunk `later` whose ids an earlier chunk has, in order.
+/// Drops the values at `places` (in ascending order).
+fn drop_places<T>(values: &mut Blocks<T>, places: &[usize]) {
+    if places.is_empty() {
+        return;
+    }
+    let mut at = 0;
+    let mut next = places.iter().copied().peekable();
+    values.retain(|_| {
+        let dropped = next.next_if_eq(&at).is_some();
+        at += 1;
+        !dropped
+    });
+}
+
+/// The records of chunk `later` whose ids an earlier chunk has, in order:
+/// its full orders, then its volume-only ones.
 fn repeats_in(chunks: &[(ChunkOrders, u64)], later: usize) -> Vec<Repeat> {
-    let (earlier, own) = (&chunks[..later], &chunks[later].0.by_id);
-    own.orders
-        .iter()
-        .enumerate()
-        .filter_map(|(at, order)| {
-            let hash = own.hash(&order.id);
-            earlier.iter().enumerate().find_map(|(chunk, (c, _))| {
-                let first = c.by_id.position(hash, &order.id)?;
-                Some(Repeat { at, chunk, first })
-            })
+    let (earlier, own) = (&chunks[..later], &chunks[later].0);
+    let find = |id: &str| {
+        let hash = own.by_id.hash(id);
+        earlier.iter().enumerate().find_map(|(chunk, (c, _))| {
+            let full = c.by_id.position(hash, id).map(|at| (false, at));
+            let (volume, at) = full.or_else(|| c.volume.position(hash, id).map(|at| (true, at)))?;
+            Some(Place { chunk, volume, at })
         })
-        .collect()
+    };
+    let full = own.by_id.items.iter().map(|o| o.id.as_str());
+    let volume = own.volume.items.iter().map(|o| o.id.as_str());
+    let ids = full
+        .map(|id| (false, id))
+        .enumerate()
+        .chain(volume.map(|id| (true, id)).enumerate());
+    ids.filter_map(|(at, (volume, id))| {
+        let into = find(id)?;
+        let from = Place {
+            chunk: later,
+            volume,
+            at,
+        };
+        Some(Repeat { from, into })
+    })
+    .collect()
 }
 
 #[cfg(test)]
@@ -836,19 +1080,17 @@ mod tests {
 
     #[test]
     fn the_order_index_follows_the_orders_through_pruning() {
-        let mut map = OrderMap::default();
+        let mut map = OrderMap::new(&Default::default());
         for (i, id) in ["113-a", "113-b", "113-c", "113-d"].iter().enumerate() {
             map.insert(order(id, i as u64 + 2, i as u32 + 1));
         }
-        map.retain(&mut Strings::default(), |o| {
-            o.id != "113-a" && o.id != "113-c"
-        });
+        map.sift(|o| (o.id != "113-a" && o.id != "113-c").then_some(o));
         assert!(map.get_mut("113-a").is_none());
         assert!(map.get_mut("113-c").is_none());
         assert_eq!(map.get_mut("113-d").map(|o| o.line), Some(5));
         map.insert(order("113-a", 9, 20));
         assert_eq!(map.get_mut("113-a").map(|o| o.line), Some(9));
-        let ids: Vec<&str> = map.orders.iter().map(|o| o.id.as_str()).collect();
+        let ids: Vec<&str> = map.items.iter().map(|o| o.id.as_str()).collect();
         assert_eq!(
             ids,
             ["113-b", "113-d", "113-a"],
@@ -949,7 +1191,7 @@ mod tests {
 
     #[test]
     fn pruning_keeps_the_strings_of_the_orders_it_keeps() {
-        let mut map = OrderMap::default();
+        let mut map = OrderMap::new(&Default::default());
         let mut strings = Strings::default();
         // Every order its own postal code, as no real file has: pruning
         // drops the codes only the dropped orders used.
@@ -959,15 +1201,16 @@ mod tests {
             o.sale.asins.push(strings.intern("B01"));
             map.insert(o);
         }
-        map.retain(&mut strings, |o| o.line % 1000 == 0);
+        map.sift(|o| (o.line % 1000 == 0).then_some(o));
+        compact_strings(&mut map.items, &mut strings);
         let postal: Vec<&str> = map
-            .orders
+            .items
             .iter()
             .map(|o| strings.get(o.sale.ship_postal_code.unwrap()))
             .collect();
         assert_eq!(postal, ["00998", "01998", "02998"]);
         assert!(
-            map.orders
+            map.items
                 .iter()
                 .all(|o| strings.get(o.sale.asins[0]) == "B01")
         );
@@ -992,6 +1235,7 @@ mod tests {
         let reach = Reach {
             as_of: None,
             horizon_days: 60,
+            detail_days: 60,
         };
         let orders = read_orders(&mut table, &ParseContext::default(), reach).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
@@ -1034,6 +1278,13 @@ mod tests {
                     o.sale.total_price
                 )
             })
+            .chain({
+                // Orders move to the volume-only list as the windows' reach
+                // passes them, which chunks see at other times.
+                let mut volume_only: Vec<&VolumeOrder> = orders.volume_only.iter().collect();
+                volume_only.sort_by_key(|o| o.line);
+                volume_only.into_iter().map(|o| format!("{o:?}"))
+            })
             .collect()
     }
 
@@ -1041,7 +1292,8 @@ mod tests {
     fn orders_read_in_chunks_are_the_orders_one_reader_reads() {
         // Item rows of one order far apart, so one order spans chunks: its
         // first row lacks what later rows fill in, and each row adds an
-        // ASIN and a price. Some orders lie beyond every window.
+        // ASIN and a price. Some orders lie beyond every window, some past
+        // the rules' reach, and the rows are in no order of time.
         let mut text = String::from(
             "order_id,purchase_date,status,ship_by,shipped_at,buyer_id,ship_postal_code,ship_city,asin,item_price\n",
         );
@@ -1055,7 +1307,7 @@ mod tests {
         for i in 0..1500u64 {
             let order = next() % 500;
             let day = 1 + order % 28;
-            let month = if order % 5 == 0 { "03" } else { "11" };
+            let month = ["03", "10", "11", "11", "11"][order as usize % 5];
             let status = if next() % 3 == 0 { "Shipped" } else { "" };
             let shipped = if next() % 2 == 0 {
                 format!("2026-{month}-{day:02}T18:00:00Z")
@@ -1080,34 +1332,53 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("orders.csv");
         std::fs::write(&path, &text).unwrap();
-        let reach = Reach {
+        let mut reach = Reach {
             as_of: NaiveDate::from_ymd_opt(2026, 11, 30),
             horizon_days: 90,
+            detail_days: 30,
         };
-        let read = |split: Option<(u64, u64)>| {
+        let read = |split: Option<(u64, u64)>, reach: Reach| {
             let mut table = Table::open(&path, &crate::input::schema::ORDERS, false).unwrap();
             if let Some((threads, min_chunk)) = split {
                 table.split_small(threads, min_chunk);
             }
             read_orders(&mut table, &ParseContext::default(), reach).unwrap()
         };
-        let one = read(None);
+        let one = read(None, reach);
         assert!(
-            one.out_of_reach > 0 && one.orders.len() > 300,
-            "both kinds are in the file"
+            one.out_of_reach > 0 && one.orders.len() > 200 && one.volume_only.len() > 50,
+            "every kind is in the file"
         );
         assert!(
             one.orders.iter().any(|o| o.sale.asins.len() > 2),
             "rows far apart make one order"
         );
-        for (threads, min_chunk) in [(2, 2000), (3, 700), (4, 64)] {
-            let chunked = read(Some((threads, min_chunk)));
+        let mut ids: Vec<&str> = one.orders.iter().map(|o| o.id.as_str()).collect();
+        ids.extend(one.volume_only.iter().map(|o| o.id.as_str()));
+        let all = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), all, "an order is kept once, in one list");
+        // Without --as-of, each chunk judges reach by the rows it has read.
+        let runs = [(2, 2000), (3, 700), (4, 64)];
+        let by_latest = Reach {
+            as_of: None,
+            ..reach
+        };
+        for (threads, min_chunk, reach) in runs
+            .iter()
+            .map(|&(t, c)| (t, c, reach))
+            .chain(runs.iter().map(|&(t, c)| (t, c, by_latest)))
+        {
+            let one = read(None, reach);
+            let chunked = read(Some((threads, min_chunk)), reach);
             let (got, want) = (described(&chunked), described(&one));
             let differ = (0..got.len().max(want.len())).find(|&i| got.get(i) != want.get(i));
             assert!(
                 differ.is_none(),
-                "{threads} threads, chunks of {min_chunk} bytes: {} orders against {}; \
+                "{threads} threads, chunks of {min_chunk} bytes, {:?}: {} orders against {}; \
                  first difference:\n{:?}\n{:?}",
+                reach.as_of,
                 got.len(),
                 want.len(),
                 differ.and_then(|i| got.get(i)),
@@ -1116,6 +1387,13 @@ mod tests {
             assert_eq!(chunked.out_of_reach, one.out_of_reach);
             assert_eq!(chunked.latest_purchase, one.latest_purchase);
         }
+        reach.detail_days = reach.horizon_days;
+        let whole = read(None, reach);
+        assert_eq!(
+            whole.orders.len(),
+            one.orders.len() + one.volume_only.len(),
+            "the orders past the rules' reach are the rest of the orders"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -305,11 +305,17 @@ impl<'a> DefectIndex<'a> {
 
 /// Non-cancelled orders bought in the window: the score's volume credit.
 pub fn orders_in_window(orders: &Orders, window: &Window) -> u64 {
-    orders
+    let full = orders
         .orders
         .iter()
         .filter(|o| !o.is_cancelled() && window.contains(o.purchase.date))
-        .count() as u64
+        .count();
+    let volume_only = orders
+        .volume_only
+        .iter()
+        .filter(|o| !o.is_cancelled() && window.contains(o.purchase))
+        .count();
+    (full + volume_only) as u64
 }
 
 /// Computes one metric over the account.

@@ -28,6 +28,7 @@ fn account(orders: Vec<Order>) -> Account {
         orders: Some(Orders {
             file: "orders.csv".into(),
             orders: orders.into(),
+            volume_only: Default::default(),
             strings: Default::default(),
             has_fulfillment: true,
             has_tracking_valid: true,
