@@ -1,0 +1,527 @@
+//! The orders export, streamed into one compact record per order id. Rows
+//! sharing an order id (order items) are one order. Orders that no window can
+//! reach are dropped while reading, so memory follows the windows, not the
+//! file. Reading borrows every cell from the csv record and allocates only
+//! for what a new order keeps: the rows of an order already seen are merged
+//! without building anything. A big file is read in chunks on every core,
+//! each into its own orders, merged in file order at the end.
+
+mod join;
+mod map;
+mod reach;
+mod row;
+
+use join::{Joined, join_chunks};
+use map::OrderMap;
+use reach::{Cuts, Tier, compact_strings};
+use row::{OrderColumns, RecentDates, parse_order};
+
+use super::blocks::Blocks;
+use super::dates::Stamp;
+use super::records::ParseContext;
+use super::strings::{Remap, Strings, Sym};
+use super::table::Table;
+use super::values::{CancelledBy, Channel, OrderStatus, with_folded};
+use chrono::NaiveDate;
+use compact_str::CompactString;
+use smallvec::SmallVec;
+use std::collections::HashMap;
+
+/// One order, merged from its item rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Order {
+    /// Amazon's order ids (`113-1234567-1234567`) fit inline: no heap
+    /// string per order.
+    pub id: CompactString,
+    /// Line of the order's first row.
+    pub line: u64,
+    pub purchase: Stamp,
+    pub status: Option<OrderStatus>,
+    pub channel: Channel,
+    pub ship_by: Option<Stamp>,
+    pub shipped_at: Option<Stamp>,
+    pub promised_delivery: Option<Stamp>,
+    pub delivered_at: Option<Stamp>,
+    pub tracking_valid: Option<bool>,
+    pub has_tracking_id: bool,
+    pub cancelled_by: Option<CancelledBy>,
+    /// Who bought what, where it went and for how much.
+    pub sale: Sale,
+}
+
+/// The buyer, address, ASINs and price of an order, for the fake-order
+/// signals. Kept apart from the shipping fields the metrics read; its
+/// strings are handles into [`Orders::strings`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sale {
+    /// Most buyers buy once, so their ids are not worth sharing.
+    pub buyer_id: Option<Box<str>>,
+    pub ship_postal_code: Option<Sym>,
+    pub ship_city: Option<Sym>,
+    /// The ASINs of the order's item rows, each once, in row order.
+    pub asins: SmallVec<[Sym; 2]>,
+    /// The sum of the item rows' `item_price`; `None` when no row gives a
+    /// readable one. A price that cannot be read is left out rather than
+    /// skipping the row: the shipping metrics do not need it.
+    pub total_price: Option<Amount>,
+}
+
+/// A sum of prices, exact to a ten-thousandth of the currency unit. Exact
+/// sums are the same in any order, and a big file's chunks add up their
+/// own item rows before the totals meet: with floats, a refund row could
+/// leave a total a hair above or below zero depending on the cores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Amount(i64);
+
+impl Amount {
+    pub const ZERO: Amount = Amount(0);
+
+    /// The amount of a price read from a file (see [`parse_price`]).
+    pub fn of(price: f64) -> Amount {
+        // A float too big for the scale saturates: no real price is.
+        Amount((price * 10_000.0).round() as i64)
+    }
+
+    fn plus(self, other: Amount) -> Amount {
+        Amount(self.0.saturating_add(other.0))
+    }
+}
+
+/// The sale cells of one row, borrowed from the record.
+struct SaleCells<'a> {
+    buyer_id: Option<&'a str>,
+    ship_postal_code: Option<&'a str>,
+    ship_city: Option<&'a str>,
+    asin: Option<&'a str>,
+    item_price: Option<Amount>,
+}
+
+impl Sale {
+    fn from_cells(cells: &SaleCells<'_>, strings: &mut Strings) -> Sale {
+        let mut sale = Sale::default();
+        sale.merge_cells(cells, strings);
+        sale
+    }
+
+    /// Adds a later item row's cells: the first buyer and address stay,
+    /// ASINs are added once each, prices add up.
+    fn merge_cells(&mut self, cells: &SaleCells<'_>, strings: &mut Strings) {
+        if self.buyer_id.is_none() {
+            self.buyer_id = cells.buyer_id.map(Box::from);
+        }
+        let mut fill = |slot: &mut Option<Sym>, value: Option<&str>| {
+            if slot.is_none() {
+                *slot = value.map(|v| strings.intern(v));
+            }
+        };
+        fill(&mut self.ship_postal_code, cells.ship_postal_code);
+        fill(&mut self.ship_city, cells.ship_city);
+        if let Some(asin) = cells.asin
+            && !self.asins.iter().any(|&a| strings.get(a) == asin)
+        {
+            self.asins.push(strings.intern(asin));
+        }
+        self.total_price = add_prices(self.total_price, cells.item_price);
+    }
+
+    /// Like [`Sale::merge_cells`] with a later sale of the same strings.
+    fn merge(&mut self, other: Sale) {
+        if self.buyer_id.is_none() {
+            self.buyer_id = other.buyer_id;
+        }
+        self.ship_postal_code = self.ship_postal_code.or(other.ship_postal_code);
+        self.ship_city = self.ship_city.or(other.ship_city);
+        for asin in other.asins {
+            if !self.asins.contains(&asin) {
+                self.asins.push(asin);
+            }
+        }
+        self.total_price = add_prices(self.total_price, other.total_price);
+    }
+
+    /// Replaces every handle, to move the sale to other [`Strings`].
+    fn remap(&mut self, mut to: impl FnMut(Sym) -> Sym) {
+        for slot in [&mut self.ship_postal_code, &mut self.ship_city] {
+            *slot = slot.map(&mut to);
+        }
+        self.asins.iter_mut().for_each(|a| *a = to(*a));
+    }
+}
+
+fn add_prices(a: Option<Amount>, b: Option<Amount>) -> Option<Amount> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.plus(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Reads a price as exports write it: `24.99`, `$24.99`, `1,299.00`,
+/// `24,99` (decimal comma) or `1.299,00`.
+pub fn parse_price(text: &str) -> Option<f64> {
+    // Plain `24.99`, as most exports write it, reads without copying: the
+    // filtering below would keep every character of it anyway.
+    if text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-'))
+    {
+        if !text.bytes().any(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        return text.parse::<f64>().ok().filter(|p| p.is_finite());
+    }
+    let kept: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-'))
+        .collect();
+    if !kept.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let normalised = match (kept.rfind('.'), kept.rfind(',')) {
+        (Some(dot), Some(comma)) if comma > dot => kept.replace('.', "").replace(',', "."),
+        (Some(_), Some(_)) => kept.replace(',', ""),
+        // A lone comma followed by exactly two digits is a decimal comma.
+        (None, Some(comma)) if kept.len() - comma == 3 => kept.replace(',', "."),
+        _ => kept.replace(',', ""),
+    };
+    normalised.parse::<f64>().ok().filter(|p| p.is_finite())
+}
+
+impl Order {
+    /// An MFN order bought at `purchase` that nothing else is known of,
+    /// for tests to fill in what they need.
+    #[cfg(test)]
+    pub(crate) fn bought(id: &str, line: u64, purchase: Stamp) -> Order {
+        Order {
+            id: id.into(),
+            line,
+            purchase,
+            status: None,
+            channel: Channel::Mfn,
+            ship_by: None,
+            shipped_at: None,
+            promised_delivery: None,
+            delivered_at: None,
+            tracking_valid: None,
+            has_tracking_id: false,
+            cancelled_by: None,
+            sale: Sale::default(),
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.status == Some(OrderStatus::Cancelled)
+    }
+
+    /// The latest date any window could select this order by.
+    fn latest_date(&self) -> NaiveDate {
+        [
+            Some(self.purchase),
+            self.ship_by,
+            self.shipped_at,
+            self.promised_delivery,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|s| s.date)
+        .max()
+        .unwrap_or(self.purchase.date)
+    }
+
+    /// Fills fields a later item row knows and the first row did not.
+    fn merge(&mut self, other: Order) {
+        self.merge_shipping(&other);
+        self.sale.merge(other.sale);
+    }
+
+    /// Fills what a volume-only record of the same order knows.
+    fn merge_volume(&mut self, other: &VolumeOrder) {
+        self.status = self.status.or(other.status);
+        self.cancelled_by = self.cancelled_by.or(other.cancelled_by);
+        self.sale.total_price = add_prices(self.sale.total_price, other.total_price);
+    }
+
+    /// [`Order::merge`] without the sale.
+    fn merge_shipping(&mut self, other: &Order) {
+        fn fill<T: Copy>(slot: &mut Option<T>, value: Option<T>) {
+            if slot.is_none() {
+                *slot = value;
+            }
+        }
+        fill(&mut self.status, other.status);
+        fill(&mut self.ship_by, other.ship_by);
+        fill(&mut self.shipped_at, other.shipped_at);
+        fill(&mut self.promised_delivery, other.promised_delivery);
+        fill(&mut self.delivered_at, other.delivered_at);
+        fill(&mut self.tracking_valid, other.tracking_valid);
+        fill(&mut self.cancelled_by, other.cancelled_by);
+        self.has_tracking_id |= other.has_tracking_id;
+    }
+}
+
+/// An order beyond every rule's reach but inside the score's volume
+/// window: what the volume credit, the notes and a review's order need,
+/// in a third of an [`Order`]'s memory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VolumeOrder {
+    pub id: CompactString,
+    /// Line of the order's first row.
+    pub line: u64,
+    pub purchase: NaiveDate,
+    /// The order's [`Order::latest_date`], to drop it once no window
+    /// reaches it.
+    latest: NaiveDate,
+    pub status: Option<OrderStatus>,
+    pub cancelled_by: Option<CancelledBy>,
+    pub total_price: Option<Amount>,
+}
+
+impl VolumeOrder {
+    fn of(order: &Order) -> VolumeOrder {
+        VolumeOrder {
+            id: order.id.clone(),
+            line: order.line,
+            purchase: order.purchase.date,
+            latest: order.latest_date(),
+            status: order.status,
+            cancelled_by: order.cancelled_by,
+            total_price: order.sale.total_price,
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.status == Some(OrderStatus::Cancelled)
+    }
+
+    /// Fills what a later item row knows, as [`Order::merge`] does.
+    fn merge(
+        &mut self,
+        status: Option<OrderStatus>,
+        cancelled_by: Option<CancelledBy>,
+        price: Option<Amount>,
+    ) {
+        self.status = self.status.or(status);
+        self.cancelled_by = self.cancelled_by.or(cancelled_by);
+        self.total_price = add_prices(self.total_price, price);
+    }
+
+    /// Fills what a later record of the same order knows.
+    fn merge_order(&mut self, other: &Order) {
+        self.merge(other.status, other.cancelled_by, other.sale.total_price);
+    }
+
+    fn merge_volume(&mut self, other: &VolumeOrder) {
+        self.merge(other.status, other.cancelled_by, other.total_price);
+    }
+}
+
+/// Everything the metrics need from the orders export.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Orders {
+    pub file: String,
+    /// Orders within the rules' reach, in file order (by the line of their
+    /// first row).
+    pub orders: Blocks<Order>,
+    /// Older orders the score's volume window still holds, in file order.
+    pub volume_only: Blocks<VolumeOrder>,
+    /// The strings of the orders' sales.
+    pub strings: Strings,
+    /// Without a fulfillment column every order counts as MFN.
+    pub has_fulfillment: bool,
+    /// Without a tracking_valid column, a non-empty tracking_id is valid tracking.
+    pub has_tracking_valid: bool,
+    pub has_ship_by: bool,
+    pub has_shipped_at: bool,
+    pub has_promised_delivery: bool,
+    pub has_delivered_at: bool,
+    pub has_status: bool,
+    pub latest_purchase: Option<NaiveDate>,
+    /// Orders dropped while reading because no window reaches back to them.
+    pub out_of_reach: u64,
+}
+
+/// How far back the windows reach, so older orders can be dropped early.
+#[derive(Clone, Copy, Debug)]
+pub struct Reach {
+    pub as_of: Option<NaiveDate>,
+    /// The longest window any rule or the score uses, in days.
+    pub horizon_days: u32,
+    /// The longest any rule looks back, in days: older orders are only
+    /// counted for the score's volume (see [`VolumeOrder`]).
+    pub detail_days: u32,
+}
+
+/// What one chunk of the orders file reads into.
+struct ChunkOrders {
+    by_id: OrderMap<Order>,
+    /// Orders past the rules' reach, for the volume credit only.
+    volume: OrderMap<VolumeOrder>,
+    dates: RecentDates,
+    strings: Strings,
+    latest_purchase: Option<NaiveDate>,
+    out_of_reach: u64,
+    next_prune: usize,
+    not_amazon: u64,
+}
+
+impl ChunkOrders {
+    /// Chunks hash ids alike, so joining them hashes each id once.
+    fn new(hasher: &foldhash::fast::RandomState) -> Self {
+        ChunkOrders {
+            by_id: OrderMap::new(hasher),
+            volume: OrderMap::new(hasher),
+            dates: RecentDates::default(),
+            strings: Strings::default(),
+            latest_purchase: None,
+            out_of_reach: 0,
+            next_prune: PRUNE_EVERY,
+            not_amazon: 0,
+        }
+    }
+}
+
+/// Streams the orders table into [`Orders`], on every core for a big file.
+pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyhow::Result<Orders> {
+    let c = OrderColumns::of(table);
+    let sales_channel = table.index("sales_channel");
+    let hasher = foldhash::fast::RandomState::default();
+    let chunks = table.for_each_row_split(
+        || ChunkOrders::new(&hasher),
+        |chunk, row| {
+            if row
+                .get(sales_channel)?
+                .is_some_and(|channel| with_folded(channel, |c| c == "nonamazon"))
+            {
+                chunk.not_amazon += 1;
+                return Ok(());
+            }
+            let (id, mut order, cells) = parse_order(row, &c, ctx, &mut chunk.dates)?;
+            chunk.latest_purchase = chunk.latest_purchase.max(Some(order.purchase.date));
+            if let Some(as_of) = reach.as_of
+                && order.purchase.date > as_of
+            {
+                // Bought after the last day of every window: no metric counts it.
+                return Ok(());
+            }
+            if let Some(existing) = chunk.by_id.get_mut(id) {
+                existing.merge_shipping(&order);
+                existing.sale.merge_cells(&cells, &mut chunk.strings);
+            } else if let Some(known) = chunk.volume.get_mut(id) {
+                known.merge(order.status, order.cancelled_by, cells.item_price);
+            } else {
+                // (An order's item rows repeat its dates, so no later row
+                // brings an order back into reach.)
+                order.id = CompactString::from(id);
+                match Cuts::of(reach, chunk.latest_purchase).map(|c| c.tier(order.latest_date())) {
+                    Some(Tier::Gone) => chunk.out_of_reach += 1,
+                    Some(Tier::Volume) => {
+                        order.sale.total_price = cells.item_price;
+                        chunk.volume.insert(VolumeOrder::of(&order));
+                    }
+                    Some(Tier::Full) | None => {
+                        order.sale = Sale::from_cells(&cells, &mut chunk.strings);
+                        chunk.by_id.insert(order);
+                    }
+                }
+            }
+            if chunk.by_id.len() + chunk.volume.len() >= chunk.next_prune {
+                chunk.prune(reach);
+                let kept = chunk.by_id.len() + chunk.volume.len();
+                chunk.next_prune = (kept * 2).max(PRUNE_EVERY);
+            }
+            Ok(())
+        },
+    )?;
+    let Joined {
+        mut orders,
+        mut volume_only,
+        mut strings,
+        latest_purchase,
+        mut out_of_reach,
+        not_amazon,
+    } = join_chunks(chunks);
+    if let Some(cuts) = Cuts::of(reach, latest_purchase) {
+        out_of_reach += cuts.prune(&mut orders, &mut volume_only);
+        compact_strings(&mut orders, &mut strings);
+    }
+    if not_amazon > 0 {
+        table.report.problem(
+            None,
+            format!(
+                "{not_amazon} rows are Non-Amazon (multi-channel fulfillment) orders; \
+                 Amazon's metrics leave them out, and so does ahr"
+            ),
+        );
+    }
+    // First seen is first by line: an order enters the map at its first row.
+    Ok(Orders {
+        file: table.report.file.clone(),
+        orders,
+        volume_only,
+        strings,
+        has_fulfillment: c.fulfillment.is_some(),
+        has_tracking_valid: c.tracking_valid.is_some(),
+        has_ship_by: c.ship_by.is_some(),
+        has_shipped_at: c.shipped_at.is_some(),
+        has_promised_delivery: c.promised_delivery.is_some(),
+        has_delivered_at: c.delivered_at.is_some(),
+        has_status: c.status.is_some(),
+        latest_purchase,
+        out_of_reach,
+    })
+}
+
+impl Orders {
+    /// Fills what this (primary) file does not know about its orders from a
+    /// second file feeding the orders export, such as Amazon's All Orders
+    /// report beside an orders.csv with ship dates. Orders only the second
+    /// file has are not added: evidence points at lines of the primary file,
+    /// and the primary file is the one that lists the orders. Returns how
+    /// many of the second file's orders were not in this one.
+    pub fn fill_from(&mut self, other: Orders) -> u64 {
+        let full = self.orders.iter().map(|o| &o.id).enumerate();
+        let volume_only = self.volume_only.iter().map(|o| &o.id).enumerate();
+        let index: HashMap<CompactString, (bool, usize)> = full
+            .map(|(i, id)| (id.clone(), (false, i)))
+            .chain(volume_only.map(|(i, id)| (id.clone(), (true, i))))
+            .collect();
+        let take_channel = !self.has_fulfillment && other.has_fulfillment;
+        let mut unknown = 0;
+        let mut moved = Remap::default();
+        for mut order in other.orders.into_values() {
+            match index.get(&order.id) {
+                Some(&(false, i)) => {
+                    order
+                        .sale
+                        .remap(|sym| moved.get(sym, &other.strings, &mut self.strings));
+                    let mine = &mut self.orders[i];
+                    if take_channel {
+                        mine.channel = order.channel;
+                    }
+                    mine.merge(order);
+                }
+                Some(&(true, i)) => self.volume_only[i].merge_order(&order),
+                None => unknown += 1,
+            }
+        }
+        for order in other.volume_only.into_values() {
+            match index.get(&order.id) {
+                Some(&(false, i)) => self.orders[i].merge_volume(&order),
+                Some(&(true, i)) => self.volume_only[i].merge_volume(&order),
+                None => unknown += 1,
+            }
+        }
+        self.has_fulfillment |= other.has_fulfillment;
+        self.has_tracking_valid |= other.has_tracking_valid;
+        self.has_ship_by |= other.has_ship_by;
+        self.has_shipped_at |= other.has_shipped_at;
+        self.has_promised_delivery |= other.has_promised_delivery;
+        self.has_delivered_at |= other.has_delivered_at;
+        self.has_status |= other.has_status;
+        unknown
+    }
+}
+
+const PRUNE_EVERY: usize = 1 << 16;
+
+#[cfg(test)]
+mod tests;

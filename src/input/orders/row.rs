@@ -1,0 +1,191 @@
+//! One row of the orders file, read into an order and its sale cells.
+
+use super::{Amount, Order, Sale, SaleCells, parse_price};
+use crate::input::dates::{Stamp, parse_stamp};
+use crate::input::records::ParseContext;
+use crate::input::table::{Row, Table};
+use crate::input::values::{CancelledBy, Channel, OrderStatus, parse_bool};
+use chrono::NaiveDate;
+use compact_str::CompactString;
+
+/// Where each column the orders reader uses is in a row.
+pub(super) struct OrderColumns {
+    order_id: Option<usize>,
+    purchase_date: Option<usize>,
+    pub(super) status: Option<usize>,
+    pub(super) fulfillment: Option<usize>,
+    pub(super) ship_by: Option<usize>,
+    pub(super) shipped_at: Option<usize>,
+    tracking_id: Option<usize>,
+    pub(super) tracking_valid: Option<usize>,
+    pub(super) promised_delivery: Option<usize>,
+    pub(super) delivered_at: Option<usize>,
+    cancelled_by: Option<usize>,
+    buyer_id: Option<usize>,
+    ship_postal_code: Option<usize>,
+    ship_city: Option<usize>,
+    asin: Option<usize>,
+    item_price: Option<usize>,
+}
+
+impl OrderColumns {
+    pub(super) fn of(table: &Table) -> OrderColumns {
+        OrderColumns {
+            order_id: table.index("order_id"),
+            purchase_date: table.index("purchase_date"),
+            status: table.index("status"),
+            fulfillment: table.index("fulfillment"),
+            ship_by: table.index("ship_by"),
+            shipped_at: table.index("shipped_at"),
+            tracking_id: table.index("tracking_id"),
+            tracking_valid: table.index("tracking_valid"),
+            promised_delivery: table.index("promised_delivery"),
+            delivered_at: table.index("delivered_at"),
+            cancelled_by: table.index("cancelled_by"),
+            buyer_id: table.index("buyer_id"),
+            ship_postal_code: table.index("ship_postal_code"),
+            ship_city: table.index("ship_city"),
+            asin: table.index("asin"),
+            item_price: table.index("item_price"),
+        }
+    }
+}
+
+/// The orders file's date columns, each remembering the last text it read
+/// and what that text read as. An order's item rows repeat its dates, and
+/// a day's orders share their date-only columns, so most dates are read
+/// once; reading a text is a pure function of it, so the answer is the
+/// same.
+#[derive(Default)]
+pub(super) struct RecentDates([Option<Recent>; 5]);
+
+/// A date text of at most [`Recent::MAX`] bytes and its stamp.
+struct Recent {
+    text: [u8; Recent::MAX],
+    len: usize,
+    stamp: Stamp,
+}
+
+impl Recent {
+    const MAX: usize = 40;
+}
+
+/// Where each date column keeps its recent text.
+pub(super) const PURCHASE: usize = 0;
+pub(super) const SHIP_BY: usize = 1;
+pub(super) const SHIPPED_AT: usize = 2;
+pub(super) const PROMISED_DELIVERY: usize = 3;
+pub(super) const DELIVERED_AT: usize = 4;
+
+impl RecentDates {
+    pub(super) fn read(
+        &mut self,
+        slot: usize,
+        text: &str,
+        ctx: &ParseContext,
+    ) -> Result<Stamp, String> {
+        if let Some(recent) = &self.0[slot]
+            && recent.text[..recent.len] == *text.as_bytes()
+        {
+            return Ok(recent.stamp);
+        }
+        let stamp = parse_stamp(text, ctx.date_style).map_err(|e| e.to_string())?;
+        if text.len() <= Recent::MAX {
+            let mut kept = [0; Recent::MAX];
+            kept[..text.len()].copy_from_slice(text.as_bytes());
+            self.0[slot] = Some(Recent {
+                text: kept,
+                len: text.len(),
+                stamp,
+            });
+        }
+        Ok(stamp)
+    }
+
+    fn date(
+        &mut self,
+        slot: usize,
+        row: &Row<'_>,
+        index: Option<usize>,
+        column: &str,
+        ctx: &ParseContext,
+    ) -> Result<Stamp, String> {
+        let text = row.required(index, column)?;
+        self.read(slot, text, ctx)
+            .map_err(|e| format!("{column}: {e}"))
+    }
+
+    fn opt_date(
+        &mut self,
+        slot: usize,
+        row: &Row<'_>,
+        index: Option<usize>,
+        column: &str,
+        ctx: &ParseContext,
+    ) -> Result<Option<Stamp>, String> {
+        row.get(index)?
+            .map(|text| {
+                self.read(slot, text, ctx)
+                    .map_err(|e| format!("{column}: {e}"))
+            })
+            .transpose()
+    }
+}
+
+/// Reads one row: its order id, the order without id or sale (the caller
+/// fills them only for an order not seen before), and the row's sale cells.
+pub(super) fn parse_order<'a>(
+    row: &Row<'a>,
+    c: &OrderColumns,
+    ctx: &ParseContext,
+    dates: &mut RecentDates,
+) -> Result<(&'a str, Order, SaleCells<'a>), String> {
+    let id = row.required(c.order_id, "order_id")?;
+    let order = Order {
+        id: CompactString::default(),
+        line: row.line,
+        purchase: match c.purchase_date {
+            Some(_) => dates.date(PURCHASE, row, c.purchase_date, "purchase_date", ctx)?,
+            // Only a file that fills in other files' orders (a shipments
+            // export) may lack purchase dates; its orders take theirs.
+            None => Stamp {
+                date: NaiveDate::MIN,
+                instant: None,
+            },
+        },
+        status: row.get(c.status)?.map(OrderStatus::parse).transpose()?,
+        channel: row
+            .get(c.fulfillment)?
+            .map(Channel::parse)
+            .transpose()?
+            .unwrap_or(Channel::Mfn),
+        ship_by: dates.opt_date(SHIP_BY, row, c.ship_by, "ship_by", ctx)?,
+        shipped_at: dates.opt_date(SHIPPED_AT, row, c.shipped_at, "shipped_at", ctx)?,
+        promised_delivery: dates.opt_date(
+            PROMISED_DELIVERY,
+            row,
+            c.promised_delivery,
+            "promised_delivery",
+            ctx,
+        )?,
+        delivered_at: dates.opt_date(DELIVERED_AT, row, c.delivered_at, "delivered_at", ctx)?,
+        tracking_valid: row
+            .get(c.tracking_valid)?
+            .map(|v| parse_bool(v).map_err(|e| format!("tracking_valid: {e}")))
+            .transpose()?,
+        has_tracking_id: row.get(c.tracking_id)?.is_some(),
+        cancelled_by: row
+            .get(c.cancelled_by)?
+            .map(CancelledBy::parse)
+            .transpose()?,
+        sale: Sale::default(),
+    };
+    let cells = SaleCells {
+        buyer_id: row.get(c.buyer_id)?,
+        ship_postal_code: row.get(c.ship_postal_code)?,
+        ship_city: row.get(c.ship_city)?,
+        asin: row.get(c.asin)?,
+        item_price: row.get(c.item_price)?.and_then(parse_price).map(Amount::of),
+    };
+    Ok((id, order, cells))
+}

@@ -1,0 +1,333 @@
+//! Reading orders: items merged, prices summed, chunks joined, tiers kept.
+
+use super::reach::Sift;
+use super::row::{DELIVERED_AT, PURCHASE, SHIP_BY};
+use super::*;
+use crate::input::dates::parse_stamp;
+
+fn order(id: &str, line: u64, day: u32) -> Order {
+    let purchase = Stamp {
+        date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+        instant: None,
+    };
+    Order::bought(id, line, purchase)
+}
+
+#[test]
+fn the_order_index_follows_the_orders_through_pruning() {
+    let mut map = OrderMap::new(&Default::default());
+    for (i, id) in ["113-a", "113-b", "113-c", "113-d"].iter().enumerate() {
+        map.insert(order(id, i as u64 + 2, i as u32 + 1));
+    }
+    map.sift(|o| (o.id != "113-a" && o.id != "113-c").then_some(o));
+    assert!(map.get_mut("113-a").is_none());
+    assert!(map.get_mut("113-c").is_none());
+    assert_eq!(map.get_mut("113-d").map(|o| o.line), Some(5));
+    map.insert(order("113-a", 9, 20));
+    assert_eq!(map.get_mut("113-a").map(|o| o.line), Some(9));
+    let ids: Vec<&str> = map.items.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["113-b", "113-d", "113-a"],
+        "file order survives pruning"
+    );
+}
+
+#[test]
+fn recent_dates_read_as_the_parser_reads_them() {
+    let ctx = ParseContext::default();
+    let mut dates = RecentDates::default();
+    let texts = [
+        "2026-11-01T17:01:22-07:00",
+        "2026-11-01T17:01:22-07:00",
+        "2026-11-01T17:01:22-08:00", // same length, other instant
+        "2026-11-01",
+        "not a date",
+        "2026-11-01",
+        "Sunday, November 1, 2026 at 5:01:22 PM Pacific Standard Time",
+        "2026-11-02",
+    ];
+    for text in texts {
+        let expected = parse_stamp(text, None).map_err(|e| e.to_string());
+        for slot in [SHIP_BY, DELIVERED_AT] {
+            assert_eq!(dates.read(slot, text, &ctx), expected, "{text}");
+        }
+    }
+    assert_eq!(
+        dates.read(PURCHASE, "2026-11-01T17:01:22-07:00", &ctx),
+        dates.read(SHIP_BY, "2026-11-01T17:01:22-07:00", &ctx)
+    );
+}
+
+#[test]
+fn prices_read_in_the_forms_exports_use() {
+    assert_eq!(parse_price("24.99"), Some(24.99));
+    assert_eq!(parse_price("$1,299.00"), Some(1299.0));
+    assert_eq!(parse_price("24,99 €"), Some(24.99));
+    assert_eq!(parse_price("1.299,00"), Some(1299.0));
+    assert_eq!(parse_price("1,299"), Some(1299.0));
+    assert_eq!(parse_price("0.00"), Some(0.0));
+    assert_eq!(parse_price("free"), None);
+}
+
+#[test]
+fn price_sums_are_the_same_in_any_order() {
+    let prices = [0.1, 0.2, -0.3];
+    let sum = |order: [usize; 3]| {
+        order.iter().fold(None, |total, &i| {
+            add_prices(total, Some(Amount::of(prices[i])))
+        })
+    };
+    // As floats, the total misses zero, by an amount that depends on
+    // the order the prices are added in.
+    let (a, b) = (
+        (prices[0] + prices[1]) + prices[2],
+        prices[0] + (prices[1] + prices[2]),
+    );
+    assert!(a > 0.0 && b > 0.0 && a != b);
+    for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0]] {
+        assert_eq!(sum(order), Some(Amount::ZERO), "{order:?}");
+    }
+    assert_eq!(Amount::of(24.99).plus(Amount::of(0.01)), Amount::of(25.0));
+}
+
+#[test]
+fn item_rows_merge_into_one_sale() {
+    let mut strings = Strings::default();
+    let cells = |buyer, postal, asin, price| SaleCells {
+        buyer_id: buyer,
+        ship_postal_code: postal,
+        ship_city: None,
+        asin,
+        item_price: price,
+    };
+    let mut sale = Sale::from_cells(
+        &cells(Some("b1"), None, Some("B01"), Some(Amount::of(10.0))),
+        &mut strings,
+    );
+    let mut later = Sale::from_cells(
+        &cells(
+            Some("b2"),
+            Some("10001"),
+            Some("B02"),
+            Some(Amount::of(5.5)),
+        ),
+        &mut strings,
+    );
+    later.merge_cells(&cells(None, None, Some("B01"), None), &mut strings);
+    sale.merge(later);
+    let text = |sym: Option<Sym>| sym.map(|s| strings.get(s));
+    assert_eq!(sale.buyer_id.as_deref(), Some("b1"));
+    assert_eq!(text(sale.ship_postal_code), Some("10001"));
+    let asins: Vec<&str> = sale.asins.iter().map(|&a| strings.get(a)).collect();
+    assert_eq!(asins, ["B01", "B02"]);
+    assert_eq!(sale.total_price, Some(Amount::of(15.5)));
+}
+
+#[test]
+fn pruning_keeps_the_strings_of_the_orders_it_keeps() {
+    let mut map = OrderMap::new(&Default::default());
+    let mut strings = Strings::default();
+    // Every order its own postal code, as no real file has: pruning
+    // drops the codes only the dropped orders used.
+    for i in 0..3000u32 {
+        let mut o = order(&format!("113-{i}"), u64::from(i) + 2, 1 + i % 28);
+        o.sale.ship_postal_code = Some(strings.intern(&format!("{i:05}")));
+        o.sale.asins.push(strings.intern("B01"));
+        map.insert(o);
+    }
+    map.sift(|o| (o.line % 1000 == 0).then_some(o));
+    compact_strings(&mut map.items, &mut strings);
+    let postal: Vec<&str> = map
+        .items
+        .iter()
+        .map(|o| strings.get(o.sale.ship_postal_code.unwrap()))
+        .collect();
+    assert_eq!(postal, ["00998", "01998", "02998"]);
+    assert!(
+        map.items
+            .iter()
+            .all(|o| strings.get(o.sale.asins[0]) == "B01")
+    );
+    assert_eq!(strings.len(), 4, "three postal codes and one ASIN are left");
+}
+
+#[test]
+fn item_rows_of_one_order_keep_its_buyer_address_asins_and_total() {
+    let dir = std::env::temp_dir().join(format!("ahr-orders-sale-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("orders.tsv");
+    std::fs::write(
+        &path,
+        "amazon-order-id\tpurchase-date\tbuyer-email\tship-postal-code\tship-city\tasin\titem-price\n\
+         113-1\t2026-11-01\tb@example.com\t10001\tNew York\tB01\t10.00\n\
+         113-2\t2026-11-02\t\t\t\tB03\t0.00\n\
+         113-1\t2026-11-01\t\t\t\tB02\t5.50\n\
+         113-1\t2026-11-01\t\t\t\tB01\tn/a\n",
+    )
+    .unwrap();
+    let mut table = Table::open(&path, &crate::input::schema::ORDERS, false).unwrap();
+    let reach = Reach {
+        as_of: None,
+        horizon_days: 60,
+        detail_days: 60,
+    };
+    let orders = read_orders(&mut table, &ParseContext::default(), reach).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(orders.orders.len(), 2);
+    let first = &orders.orders[0].sale;
+    let text = |sym: Option<Sym>| sym.map(|s| orders.strings.get(s));
+    assert_eq!(first.buyer_id.as_deref(), Some("b@example.com"));
+    assert_eq!(text(first.ship_postal_code), Some("10001"));
+    assert_eq!(text(first.ship_city), Some("New York"));
+    let asins: Vec<&str> = first.asins.iter().map(|&a| orders.strings.get(a)).collect();
+    assert_eq!(asins, ["B01", "B02"]);
+    assert_eq!(first.total_price, Some(Amount::of(15.5)));
+    assert_eq!(orders.orders[1].sale.total_price, Some(Amount::ZERO));
+    assert_eq!(orders.orders[1].sale.buyer_id, None);
+}
+
+/// Every order as text, its sale's handles read back: two reads of a
+/// file agree on this whatever order their strings were kept in.
+fn described(orders: &Orders) -> Vec<String> {
+    let text = |sym: Option<Sym>| sym.map(|s| orders.strings.get(s).to_string());
+    orders
+        .orders
+        .iter()
+        .map(|o| {
+            let shipping = Order {
+                sale: Sale::default(),
+                ..o.clone()
+            };
+            let asins: Vec<&str> = o
+                .sale
+                .asins
+                .iter()
+                .map(|&a| orders.strings.get(a))
+                .collect();
+            format!(
+                "{shipping:?} {:?} {:?} {:?} {asins:?} {:?}",
+                o.sale.buyer_id,
+                text(o.sale.ship_postal_code),
+                text(o.sale.ship_city),
+                o.sale.total_price
+            )
+        })
+        .chain({
+            // Orders move to the volume-only list as the windows' reach
+            // passes them, which chunks see at other times.
+            let mut volume_only: Vec<&VolumeOrder> = orders.volume_only.iter().collect();
+            volume_only.sort_by_key(|o| o.line);
+            volume_only.into_iter().map(|o| format!("{o:?}"))
+        })
+        .collect()
+}
+
+#[test]
+fn orders_read_in_chunks_are_the_orders_one_reader_reads() {
+    // Item rows of one order far apart, so one order spans chunks: its
+    // first row lacks what later rows fill in, and each row adds an
+    // ASIN and a price. Some orders lie beyond every window, some past
+    // the rules' reach, and the rows are in no order of time.
+    let mut text = String::from(
+        "order_id,purchase_date,status,ship_by,shipped_at,buyer_id,ship_postal_code,ship_city,asin,item_price\n",
+    );
+    let mut seed = 11u64;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        seed >> 33
+    };
+    for i in 0..1500u64 {
+        let order = next() % 500;
+        let day = 1 + order % 28;
+        let month = ["03", "10", "11", "11", "11"][order as usize % 5];
+        let status = if next() % 3 == 0 { "Shipped" } else { "" };
+        let shipped = if next() % 2 == 0 {
+            format!("2026-{month}-{day:02}T18:00:00Z")
+        } else {
+            String::new()
+        };
+        let buyer = if next() % 4 == 0 {
+            String::new()
+        } else {
+            format!("b{}", order % 97)
+        };
+        text.push_str(&format!(
+            "113-{order:07},2026-{month}-{day:02},{status},2026-{month}-{day:02},{shipped},{buyer},{:05},City {},B0{:03},{}.{:02}\n",
+            order % 61,
+            order % 13,
+            next() % 40,
+            next() % 90,
+            i % 100,
+        ));
+    }
+    let dir = std::env::temp_dir().join(format!("ahr-orders-chunks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("orders.csv");
+    std::fs::write(&path, &text).unwrap();
+    let mut reach = Reach {
+        as_of: NaiveDate::from_ymd_opt(2026, 11, 30),
+        horizon_days: 90,
+        detail_days: 30,
+    };
+    let read = |split: Option<(u64, u64)>, reach: Reach| {
+        let mut table = Table::open(&path, &crate::input::schema::ORDERS, false).unwrap();
+        if let Some((threads, min_chunk)) = split {
+            table.split_small(threads, min_chunk);
+        }
+        read_orders(&mut table, &ParseContext::default(), reach).unwrap()
+    };
+    let one = read(None, reach);
+    assert!(
+        one.out_of_reach > 0 && one.orders.len() > 200 && one.volume_only.len() > 50,
+        "every kind is in the file"
+    );
+    assert!(
+        one.orders.iter().any(|o| o.sale.asins.len() > 2),
+        "rows far apart make one order"
+    );
+    let mut ids: Vec<&str> = one.orders.iter().map(|o| o.id.as_str()).collect();
+    ids.extend(one.volume_only.iter().map(|o| o.id.as_str()));
+    let all = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "an order is kept once, in one list");
+    // Without --as-of, each chunk judges reach by the rows it has read.
+    let runs = [(2, 2000), (3, 700), (4, 64)];
+    let by_latest = Reach {
+        as_of: None,
+        ..reach
+    };
+    for (threads, min_chunk, reach) in runs
+        .iter()
+        .map(|&(t, c)| (t, c, reach))
+        .chain(runs.iter().map(|&(t, c)| (t, c, by_latest)))
+    {
+        let one = read(None, reach);
+        let chunked = read(Some((threads, min_chunk)), reach);
+        let (got, want) = (described(&chunked), described(&one));
+        let differ = (0..got.len().max(want.len())).find(|&i| got.get(i) != want.get(i));
+        assert!(
+            differ.is_none(),
+            "{threads} threads, chunks of {min_chunk} bytes, {:?}: {} orders against {}; \
+             first difference:\n{:?}\n{:?}",
+            reach.as_of,
+            got.len(),
+            want.len(),
+            differ.and_then(|i| got.get(i)),
+            differ.and_then(|i| want.get(i)),
+        );
+        assert_eq!(chunked.out_of_reach, one.out_of_reach);
+        assert_eq!(chunked.latest_purchase, one.latest_purchase);
+    }
+    reach.detail_days = reach.horizon_days;
+    let whole = read(None, reach);
+    assert_eq!(
+        whole.orders.len(),
+        one.orders.len() + one.volume_only.len(),
+        "the orders past the rules' reach are the rest of the orders"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
