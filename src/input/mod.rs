@@ -588,27 +588,9 @@ mod tests {
         assert!(account.orders.is_none());
     }
 
-    #[test]
-    fn orders_beyond_every_window_are_not_kept() {
-        let f = Folder::new("prune");
-        let mut csv = String::from("order_id,purchase_date\n");
-        for day in 0..400 {
-            let date =
-                chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap() + chrono::Days::new(day);
-            csv.push_str(&format!("113-{day},{date}\n"));
-        }
-        f.write("orders.csv", csv.as_bytes());
-        let account = load_account(&f.0, reach()).unwrap();
-        let orders = account.orders.unwrap();
-        // The last purchase is 2026-11-04; 180 days reach back to 2026-05-09.
-        assert_eq!(orders.orders.len(), 180);
-        assert_eq!(orders.out_of_reach, 220);
-        assert_eq!(orders.orders[0].purchase.date.to_string(), "2026-05-09");
-    }
-
-    #[test]
-    fn orders_past_the_rules_reach_count_for_volume_only() {
-        let f = Folder::new("tiers");
+    /// An order a day from 2025-10-01 to 2026-11-04, every tenth one
+    /// cancelled.
+    fn daily_orders() -> String {
         let mut csv = String::from("order_id,purchase_date,status\n");
         for day in 0..400 {
             let date =
@@ -620,7 +602,25 @@ mod tests {
             };
             csv.push_str(&format!("113-{day},{date},{status}\n"));
         }
-        f.write("orders.csv", csv.as_bytes());
+        csv
+    }
+
+    #[test]
+    fn orders_beyond_every_window_are_not_kept() {
+        let f = Folder::new("prune");
+        f.write("orders.csv", daily_orders().as_bytes());
+        let account = load_account(&f.0, reach()).unwrap();
+        let orders = account.orders.unwrap();
+        // The last purchase is 2026-11-04; 180 days reach back to 2026-05-09.
+        assert_eq!(orders.orders.len(), 180);
+        assert_eq!(orders.out_of_reach, 220);
+        assert_eq!(orders.orders[0].purchase.date.to_string(), "2026-05-09");
+    }
+
+    #[test]
+    fn orders_past_the_rules_reach_count_for_volume_only() {
+        let f = Folder::new("tiers");
+        f.write("orders.csv", daily_orders().as_bytes());
         let reach = Reach {
             detail_days: 60,
             ..reach()
