@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use table::{InputReport, Table, display_name};
 
 pub use account::Profile;
-pub use orders::{Amount, Order, Orders, Reach, Sale};
+pub use orders::{Amount, Order, Orders, Reach, Sale, VolumeOrder};
 
 /// Everything read from one account folder.
 #[derive(Debug, Default)]

@@ -8,7 +8,7 @@ use crate::input::dates::parse_stamp;
 use crate::input::records::{Claim, Review, Source};
 use crate::input::strings::{Strings, Sym};
 use crate::input::values::OrderStatus;
-use crate::input::{Account, Amount, Order, Orders, Sale};
+use crate::input::{Account, Amount, Order, Orders, Sale, VolumeOrder};
 use std::cell::RefCell;
 
 thread_local! {
@@ -254,6 +254,37 @@ fn positive_reviews_on_cancelled_refunded_or_free_orders_are_suspect() {
     assert!(hit.evidence[2].excerpt.contains("which was refunded"));
     assert!(hit.evidence[4].excerpt.contains("sold at price 0"));
     assert_eq!(hit.occurrences, 6);
+}
+
+#[test]
+fn a_review_months_after_its_order_finds_the_order_past_the_rules_reach() {
+    // Bought 120 days before as-of, past the rule's 90-day reach: only a
+    // volume-only record of the order is kept, and it is enough.
+    let bought = parse_stamp("2026-07-23", None).unwrap().date;
+    let mut cancelled = VolumeOrder::bought("113-0000000-0000001", 41, bought);
+    cancelled.status = Some(OrderStatus::Cancelled);
+    let mut free = VolumeOrder::bought("113-0000000-0000002", 42, bought);
+    free.total_price = Some(Amount::ZERO);
+    let paid = VolumeOrder::bought("113-0000000-0000003", 43, bought);
+    let reviews = vec![
+        review(2, "2026-10-10", 5, Some(&cancelled.id)),
+        review(3, "2026-10-10", 5, Some(&free.id)),
+        review(4, "2026-10-10", 5, Some(&paid.id)),
+    ];
+    let mut account = account(vec![], reviews, vec![]);
+    if let Some(orders) = &mut account.orders {
+        orders.volume_only = vec![cancelled, free, paid].into();
+    }
+    let hit = hit(REVIEWS, &account).expect("fires");
+    assert_eq!(lines(&hit, "reviews.csv"), [2, 3]);
+    assert_eq!(lines(&hit, "orders.csv"), [41, 42]);
+    assert!(
+        hit.evidence[1]
+            .excerpt
+            .contains("order bought 2026-07-23, cancelled"),
+        "{:?}",
+        hit.evidence[1]
+    );
 }
 
 #[test]

@@ -276,6 +276,19 @@ pub struct VolumeOrder {
 }
 
 impl VolumeOrder {
+    /// An order past the rules' reach bought on `purchase`, for tests.
+    #[cfg(test)]
+    pub(crate) fn bought(id: &str, line: u64, purchase: NaiveDate) -> VolumeOrder {
+        VolumeOrder::of(&Order::bought(
+            id,
+            line,
+            Stamp {
+                date: purchase,
+                instant: None,
+            },
+        ))
+    }
+
     fn of(order: &Order) -> VolumeOrder {
         VolumeOrder {
             id: order.id.clone(),
