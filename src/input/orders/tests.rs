@@ -331,3 +331,48 @@ fn orders_read_in_chunks_are_the_orders_one_reader_reads() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_second_file_fills_in_orders_past_the_rules_reach_too() {
+    let dir = std::env::temp_dir().join(format!("ahr-orders-fill-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let primary = write(
+        "orders.csv",
+        "order_id,purchase_date\n113-old,2026-08-01\n113-new,2026-11-10\n113-gone,2026-01-01\n",
+    );
+    let second = write(
+        "all-orders.csv",
+        "order_id,purchase_date,status,cancelled_by\n\
+         113-old,2026-08-01,Cancelled,buyer\n113-new,2026-11-10,Cancelled,\n",
+    );
+    let reach = Reach {
+        as_of: NaiveDate::from_ymd_opt(2026, 11, 20),
+        horizon_days: 180,
+        detail_days: 60,
+    };
+    let read = |path: &std::path::Path| {
+        let mut table = Table::open(path, &crate::input::schema::ORDERS, false).unwrap();
+        read_orders(&mut table, &ParseContext::default(), reach).unwrap()
+    };
+    let mut orders = read(&primary);
+    let unknown = orders.fill_from(read(&second));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(unknown, 0);
+    assert_eq!(orders.out_of_reach, 1, "113-gone is before every window");
+    let old = &orders.volume_only[0];
+    assert_eq!(
+        (old.id.as_str(), old.status, old.cancelled_by),
+        (
+            "113-old",
+            Some(OrderStatus::Cancelled),
+            Some(CancelledBy::Buyer)
+        )
+    );
+    assert_eq!(orders.orders[0].id, "113-new");
+    assert!(orders.orders[0].is_cancelled());
+}
