@@ -1,6 +1,7 @@
 //! The chunks of a big orders file, read on every core, joined into what
 //! one reader would have read.
 
+use super::map::Slot;
 use super::{ChunkOrders, Order, VolumeOrder};
 use crate::input::blocks::Blocks;
 use crate::input::strings::{Moved, Strings};
@@ -69,11 +70,13 @@ pub(super) fn join_chunks(chunks: Vec<(ChunkOrders, u64)>) -> Joined {
         joined.latest_purchase = joined.latest_purchase.max(chunk.latest_purchase);
         joined.out_of_reach += chunk.out_of_reach;
         joined.not_amazon += chunk.not_amazon;
+        let moved = joined.strings.absorb(&chunk.strings);
+        let (orders, volume) = chunk.orders.into_lists();
         parts.push(Part {
-            moved: joined.strings.absorb(&chunk.strings),
-            orders: chunk.by_id.items,
-            volume: chunk.volume.items,
+            orders,
+            volume,
             lines_before,
+            moved,
         });
     }
     parallel::each_mut(threads, &mut parts, |_, part| {
@@ -136,15 +139,14 @@ fn drop_places<T>(values: &mut Blocks<T>, places: &[usize]) {
 fn repeats_in(chunks: &[(ChunkOrders, u64)], later: usize) -> Vec<Repeat> {
     let (earlier, own) = (&chunks[..later], &chunks[later].0);
     let find = |id: &str| {
-        let hash = own.by_id.hash(id);
+        let hash = own.orders.hash(id);
         earlier.iter().enumerate().find_map(|(chunk, (c, _))| {
-            let full = c.by_id.position(hash, id).map(|at| (false, at));
-            let (volume, at) = full.or_else(|| c.volume.position(hash, id).map(|at| (true, at)))?;
+            let Slot { volume, at } = c.orders.position(hash, id)?;
             Some(Place { chunk, volume, at })
         })
     };
-    let full = own.by_id.items.iter().map(|o| o.id.as_str());
-    let volume = own.volume.items.iter().map(|o| o.id.as_str());
+    let full = own.orders.full.iter().map(|o| o.id.as_str());
+    let volume = own.orders.volume.iter().map(|o| o.id.as_str());
     let ids = full
         .map(|id| (false, id))
         .enumerate()

@@ -1,51 +1,69 @@
-//! Orders kept by id while a chunk of the file is read.
+//! A chunk's orders by id while its rows are read: the whole orders and the
+//! volume-only ones, under one index.
 
-use super::reach::Sift;
+use super::reach::Cuts;
 use super::{Order, VolumeOrder};
 use crate::input::blocks::Blocks;
 use std::hash::BuildHasher;
 
-/// Records keyed by order id, in the order their first rows appear (file
-/// order, so they need no sorting once read), with an index by id that
-/// stores positions, not a second copy of each id.
-pub(super) struct OrderMap<T> {
-    pub(super) items: Blocks<T>,
-    /// Each record's position with 32 bits of its id's hash: growing the
-    /// table and probing for a new id compare hashes, not the records'
-    /// ids, which would mean a cache miss per probe; 8 bytes an entry.
-    pub(super) index: hashbrown::HashTable<(u32, u32)>,
-    pub(super) hasher: foldhash::fast::RandomState,
+/// A chunk's orders in the order their first rows appear (file order, so
+/// they need no sorting once read), with one index by id that stores
+/// places, not a second copy of each id.
+pub(super) struct OrderMap {
+    pub(super) full: Blocks<Order>,
+    pub(super) volume: Blocks<VolumeOrder>,
+    /// Each order's place with 32 bits of its id's hash: growing the table
+    /// and probing for a new id compare hashes, not the orders' ids, which
+    /// would mean a cache miss per probe; 8 bytes an entry. A place's top
+    /// bit says which list it is in.
+    index: hashbrown::HashTable<(u32, u32)>,
+    hasher: foldhash::fast::RandomState,
 }
 
-/// A record an [`OrderMap`] holds.
-pub(super) trait Keyed {
-    fn key(&self) -> &str;
+/// Where an order is in an [`OrderMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Slot {
+    pub(super) volume: bool,
+    pub(super) at: usize,
 }
 
-impl Keyed for Order {
-    fn key(&self) -> &str {
-        &self.id
+/// An order found by id.
+pub(super) enum Found<'a> {
+    Full(&'a mut Order),
+    Volume(&'a mut VolumeOrder),
+}
+
+/// The top bit of an index entry's place: the order is volume-only.
+const VOLUME: u32 = 1 << 31;
+
+impl Slot {
+    fn packed(self) -> u32 {
+        // Two billion orders would not fit in memory long before this.
+        let at = u32::try_from(self.at).unwrap_or(u32::MAX) & !VOLUME;
+        if self.volume { at | VOLUME } else { at }
+    }
+
+    fn unpacked(place: u32) -> Slot {
+        Slot {
+            volume: place & VOLUME != 0,
+            at: (place & !VOLUME) as usize,
+        }
     }
 }
 
-impl Keyed for VolumeOrder {
-    fn key(&self) -> &str {
-        &self.id
-    }
-}
-
-impl<T: Keyed> OrderMap<T> {
+impl OrderMap {
     /// An empty map hashing ids with `hasher`.
     pub(super) fn new(hasher: &foldhash::fast::RandomState) -> Self {
         OrderMap {
-            items: Blocks::default(),
+            full: Blocks::default(),
+            volume: Blocks::default(),
             index: hashbrown::HashTable::new(),
             hasher: hasher.clone(),
         }
     }
 
     pub(super) fn len(&self) -> usize {
-        self.items.len()
+        self.full.len() + self.volume.len()
     }
 
     /// The table's hash of an id: 32 bits, repeated in the high half,
@@ -55,58 +73,91 @@ impl<T: Keyed> OrderMap<T> {
         (widen(short), short)
     }
 
-    pub(super) fn get_mut(&mut self, id: &str) -> Option<&mut T> {
-        let at = self.position(self.hash(id), id)?;
-        Some(&mut self.items[at])
+    fn id_at(&self, slot: Slot) -> &str {
+        if slot.volume {
+            &self.volume[slot.at].id
+        } else {
+            &self.full[slot.at].id
+        }
     }
 
-    /// Where the record of `id` is, given its [`OrderMap::hash`].
-    pub(super) fn position(&self, (hash, short): (u64, u32), id: &str) -> Option<usize> {
-        let items = &self.items;
-        let &(_, at) = self
-            .index
-            .find(hash, |&(h, i)| h == short && items[i as usize].key() == id)?;
-        Some(at as usize)
+    /// Where the order `id` is, given its [`OrderMap::hash`].
+    pub(super) fn position(&self, (hash, short): (u64, u32), id: &str) -> Option<Slot> {
+        let &(_, place) = self.index.find(hash, |&(h, place)| {
+            h == short && self.id_at(Slot::unpacked(place)) == id
+        })?;
+        Some(Slot::unpacked(place))
     }
 
-    /// Adds a record whose id is not in the map yet.
-    pub(super) fn insert(&mut self, item: T) {
-        let (hash, short) = self.hash(item.key());
-        // Four billion orders would not fit in memory long before this.
-        let at = u32::try_from(self.items.len()).unwrap_or(u32::MAX);
-        self.items.push(item);
+    pub(super) fn get_mut(&mut self, id: &str) -> Option<Found<'_>> {
+        let slot = self.position(self.hash(id), id)?;
+        Some(if slot.volume {
+            Found::Volume(&mut self.volume[slot.at])
+        } else {
+            Found::Full(&mut self.full[slot.at])
+        })
+    }
+
+    /// Adds a whole order whose id is not in the map yet.
+    pub(super) fn insert_full(&mut self, order: Order) {
+        let slot = Slot {
+            volume: false,
+            at: self.full.len(),
+        };
+        self.index_at(slot, &order.id);
+        self.full.push(order);
+    }
+
+    /// Adds a volume-only order whose id is not in the map yet.
+    pub(super) fn insert_volume(&mut self, order: VolumeOrder) {
+        let slot = Slot {
+            volume: true,
+            at: self.volume.len(),
+        };
+        self.index_at(slot, &order.id);
+        self.volume.push(order);
+    }
+
+    fn index_at(&mut self, slot: Slot, id: &str) {
+        let (hash, short) = self.hash(id);
         self.index
-            .insert_unique(hash, (short, at), |&(h, _)| widen(h));
+            .insert_unique(hash, (short, slot.packed()), |&(h, _)| widen(h));
+    }
+
+    /// Sorts the orders by `cuts` (see [`Cuts::prune`]) and re-indexes them
+    /// if any moved; returns how many were dropped.
+    pub(super) fn prune(&mut self, cuts: &Cuts) -> u64 {
+        let before = (self.full.len(), self.volume.len());
+        let gone = cuts.prune(&mut self.full, &mut self.volume);
+        if (self.full.len(), self.volume.len()) != before {
+            self.index.clear();
+            let full = self
+                .full
+                .iter()
+                .enumerate()
+                .map(|(at, o)| (false, at, &o.id));
+            let volume = self
+                .volume
+                .iter()
+                .enumerate()
+                .map(|(at, o)| (true, at, &o.id));
+            for (volume, at, id) in full.chain(volume) {
+                let short = self.hasher.hash_one(id.as_str()) as u32;
+                let place = Slot { volume, at }.packed();
+                self.index
+                    .insert_unique(widen(short), (short, place), |&(h, _)| widen(h));
+            }
+        }
+        gone
+    }
+
+    /// The orders, once the index is not needed any more.
+    pub(super) fn into_lists(self) -> (Blocks<Order>, Blocks<VolumeOrder>) {
+        (self.full, self.volume)
     }
 }
 
 /// A 32-bit hash as the table wants it (see [`OrderMap::hash`]).
-pub(super) fn widen(short: u32) -> u64 {
+fn widen(short: u32) -> u64 {
     u64::from(short) << 32 | u64::from(short)
-}
-
-impl<T: Keyed> Sift<T> for OrderMap<T> {
-    fn all(&self, test: impl FnMut(&T) -> bool) -> bool {
-        self.items.iter().all(test)
-    }
-
-    /// Re-indexes what is kept.
-    fn sift(&mut self, sift: impl FnMut(T) -> Option<T>) {
-        let before = self.items.len();
-        self.items.sift(sift);
-        if self.items.len() == before {
-            return; // nothing moved: the index still holds
-        }
-        self.index.clear();
-        for (i, item) in self.items.iter().enumerate() {
-            let short = self.hasher.hash_one(item.key()) as u32;
-            let at = u32::try_from(i).unwrap_or(u32::MAX);
-            self.index
-                .insert_unique(widen(short), (short, at), |&(h, _)| widen(h));
-        }
-    }
-
-    fn add(&mut self, item: T) {
-        self.insert(item);
-    }
 }

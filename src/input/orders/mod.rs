@@ -12,7 +12,7 @@ mod reach;
 mod row;
 
 use join::{Joined, join_chunks};
-use map::OrderMap;
+use map::{Found, OrderMap};
 use reach::{Cuts, Tier, compact_strings};
 use row::{OrderColumns, RecentDates, parse_order};
 
@@ -365,9 +365,7 @@ pub struct Reach {
 
 /// What one chunk of the orders file reads into.
 struct ChunkOrders {
-    by_id: OrderMap<Order>,
-    /// Orders past the rules' reach, for the volume credit only.
-    volume: OrderMap<VolumeOrder>,
+    orders: OrderMap,
     dates: RecentDates,
     strings: Strings,
     latest_purchase: Option<NaiveDate>,
@@ -380,8 +378,7 @@ impl ChunkOrders {
     /// Chunks hash ids alike, so joining them hashes each id once.
     fn new(hasher: &foldhash::fast::RandomState) -> Self {
         ChunkOrders {
-            by_id: OrderMap::new(hasher),
-            volume: OrderMap::new(hasher),
+            orders: OrderMap::new(hasher),
             dates: RecentDates::default(),
             strings: Strings::default(),
             latest_purchase: None,
@@ -415,31 +412,35 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
                 // Bought after the last day of every window: no metric counts it.
                 return Ok(());
             }
-            if let Some(existing) = chunk.by_id.get_mut(id) {
-                existing.merge_shipping(&order);
-                existing.sale.merge_cells(&cells, &mut chunk.strings);
-            } else if let Some(known) = chunk.volume.get_mut(id) {
-                known.merge(order.status, order.cancelled_by, cells.item_price);
-            } else {
+            match chunk.orders.get_mut(id) {
+                Some(Found::Full(existing)) => {
+                    existing.merge_shipping(&order);
+                    existing.sale.merge_cells(&cells, &mut chunk.strings);
+                }
+                Some(Found::Volume(known)) => {
+                    known.merge(order.status, order.cancelled_by, cells.item_price)
+                }
                 // (An order's item rows repeat its dates, so no later row
                 // brings an order back into reach.)
-                order.id = CompactString::from(id);
-                match Cuts::of(reach, chunk.latest_purchase).map(|c| c.tier(order.latest_date())) {
-                    Some(Tier::Gone) => chunk.out_of_reach += 1,
-                    Some(Tier::Volume) => {
-                        order.sale.total_price = cells.item_price;
-                        chunk.volume.insert(VolumeOrder::of(&order));
-                    }
-                    Some(Tier::Full) | None => {
-                        order.sale = Sale::from_cells(&cells, &mut chunk.strings);
-                        chunk.by_id.insert(order);
+                None => {
+                    order.id = CompactString::from(id);
+                    let cuts = Cuts::of(reach, chunk.latest_purchase);
+                    match cuts.map(|c| c.tier(order.latest_date())) {
+                        Some(Tier::Gone) => chunk.out_of_reach += 1,
+                        Some(Tier::Volume) => {
+                            order.sale.total_price = cells.item_price;
+                            chunk.orders.insert_volume(VolumeOrder::of(&order));
+                        }
+                        Some(Tier::Full) | None => {
+                            order.sale = Sale::from_cells(&cells, &mut chunk.strings);
+                            chunk.orders.insert_full(order);
+                        }
                     }
                 }
             }
-            if chunk.by_id.len() + chunk.volume.len() >= chunk.next_prune {
+            if chunk.orders.len() >= chunk.next_prune {
                 chunk.prune(reach);
-                let kept = chunk.by_id.len() + chunk.volume.len();
-                chunk.next_prune = (kept * 2).max(PRUNE_EVERY);
+                chunk.next_prune = (chunk.orders.len() * 2).max(PRUNE_EVERY);
             }
             Ok(())
         },

@@ -50,13 +50,11 @@ impl Cuts {
     /// Moves full orders past the rules' reach to `volume` and drops what
     /// no window reaches; returns how many orders were dropped. Nothing is
     /// moved when nothing needs to be.
-    pub(super) fn prune(
-        &self,
-        full: &mut impl Sift<Order>,
-        volume: &mut impl Sift<VolumeOrder>,
-    ) -> u64 {
-        let stays = full.all(|o| self.tier(o.latest_date()) == Tier::Full)
-            && volume.all(|v| v.latest > self.horizon);
+    pub(super) fn prune(&self, full: &mut Blocks<Order>, volume: &mut Blocks<VolumeOrder>) -> u64 {
+        let stays = full
+            .iter()
+            .all(|o| self.tier(o.latest_date()) == Tier::Full)
+            && volume.iter().all(|v| v.latest > self.horizon);
         if stays {
             return 0;
         }
@@ -78,32 +76,8 @@ impl Cuts {
             gone += u64::from(!kept);
             kept.then_some(order)
         });
-        demoted.into_iter().for_each(|order| volume.add(order));
+        demoted.into_iter().for_each(|order| volume.push(order));
         gone
-    }
-}
-
-/// Records kept in order that pruning sifts: a chunk's maps while it is
-/// read, the joined orders at the end.
-pub(super) trait Sift<T> {
-    fn all(&self, test: impl FnMut(&T) -> bool) -> bool;
-    /// Keeps what `sift` hands back, in order.
-    fn sift(&mut self, sift: impl FnMut(T) -> Option<T>);
-    /// Adds a record not kept yet.
-    fn add(&mut self, item: T);
-}
-
-impl<T> Sift<T> for Blocks<T> {
-    fn all(&self, test: impl FnMut(&T) -> bool) -> bool {
-        self.iter().all(test)
-    }
-
-    fn sift(&mut self, sift: impl FnMut(T) -> Option<T>) {
-        Blocks::sift(self, sift);
-    }
-
-    fn add(&mut self, item: T) {
-        self.push(item);
     }
 }
 
@@ -111,8 +85,8 @@ impl ChunkOrders {
     /// Sifts the chunk's orders by the cuts the rows read so far allow.
     pub(super) fn prune(&mut self, reach: Reach) {
         if let Some(cuts) = Cuts::of(reach, self.latest_purchase) {
-            self.out_of_reach += cuts.prune(&mut self.by_id, &mut self.volume);
-            compact_strings(&mut self.by_id.items, &mut self.strings);
+            self.out_of_reach += self.orders.prune(&cuts);
+            compact_strings(&mut self.orders.full, &mut self.strings);
         }
     }
 }

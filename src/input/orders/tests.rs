@@ -1,6 +1,6 @@
 //! Reading orders: items merged, prices summed, chunks joined, tiers kept.
 
-use super::reach::Sift;
+use super::map::Found;
 use super::row::{DELIVERED_AT, PURCHASE, SHIP_BY};
 use super::*;
 use crate::input::dates::parse_stamp;
@@ -17,20 +17,31 @@ fn order(id: &str, line: u64, day: u32) -> Order {
 fn the_order_index_follows_the_orders_through_pruning() {
     let mut map = OrderMap::new(&Default::default());
     for (i, id) in ["113-a", "113-b", "113-c", "113-d"].iter().enumerate() {
-        map.insert(order(id, i as u64 + 2, i as u32 + 1));
+        map.insert_full(order(id, i as u64 + 2, i as u32 + 1));
     }
-    map.sift(|o| (o.id != "113-a" && o.id != "113-c").then_some(o));
-    assert!(map.get_mut("113-a").is_none());
-    assert!(map.get_mut("113-c").is_none());
-    assert_eq!(map.get_mut("113-d").map(|o| o.line), Some(5));
-    map.insert(order("113-a", 9, 20));
-    assert_eq!(map.get_mut("113-a").map(|o| o.line), Some(9));
-    let ids: Vec<&str> = map.items.iter().map(|o| o.id.as_str()).collect();
-    assert_eq!(
-        ids,
-        ["113-b", "113-d", "113-a"],
-        "file order survives pruning"
-    );
+    // As of 11-04, a 3-day score window keeps orders after 11-01, and
+    // rules looking back one day keep orders after 11-03 whole.
+    let reach = Reach {
+        as_of: NaiveDate::from_ymd_opt(2026, 11, 4),
+        horizon_days: 3,
+        detail_days: 1,
+    };
+    let cuts = Cuts::of(reach, None).unwrap();
+    assert_eq!(map.prune(&cuts), 1, "113-a is before every window");
+    let line = |map: &mut OrderMap, id: &str| match map.get_mut(id) {
+        Some(Found::Full(o)) => Some(("full", o.line)),
+        Some(Found::Volume(o)) => Some(("volume", o.line)),
+        None => None,
+    };
+    assert_eq!(line(&mut map, "113-a"), None);
+    assert_eq!(line(&mut map, "113-b"), Some(("volume", 3)));
+    assert_eq!(line(&mut map, "113-c"), Some(("volume", 4)));
+    assert_eq!(line(&mut map, "113-d"), Some(("full", 5)));
+    map.insert_full(order("113-a", 9, 20));
+    assert_eq!(line(&mut map, "113-a"), Some(("full", 9)));
+    let ids: Vec<&str> = map.full.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, ["113-d", "113-a"], "file order survives pruning");
+    assert_eq!(map.len(), 4);
 }
 
 #[test]
@@ -126,7 +137,7 @@ fn item_rows_merge_into_one_sale() {
 
 #[test]
 fn pruning_keeps_the_strings_of_the_orders_it_keeps() {
-    let mut map = OrderMap::new(&Default::default());
+    let mut orders = Blocks::default();
     let mut strings = Strings::default();
     // Every order its own postal code, as no real file has: pruning
     // drops the codes only the dropped orders used.
@@ -134,21 +145,16 @@ fn pruning_keeps_the_strings_of_the_orders_it_keeps() {
         let mut o = order(&format!("113-{i}"), u64::from(i) + 2, 1 + i % 28);
         o.sale.ship_postal_code = Some(strings.intern(&format!("{i:05}")));
         o.sale.asins.push(strings.intern("B01"));
-        map.insert(o);
+        orders.push(o);
     }
-    map.sift(|o| (o.line % 1000 == 0).then_some(o));
-    compact_strings(&mut map.items, &mut strings);
-    let postal: Vec<&str> = map
-        .items
+    orders.retain(|o| o.line % 1000 == 0);
+    compact_strings(&mut orders, &mut strings);
+    let postal: Vec<&str> = orders
         .iter()
         .map(|o| strings.get(o.sale.ship_postal_code.unwrap()))
         .collect();
     assert_eq!(postal, ["00998", "01998", "02998"]);
-    assert!(
-        map.items
-            .iter()
-            .all(|o| strings.get(o.sale.asins[0]) == "B01")
-    );
+    assert!(orders.iter().all(|o| strings.get(o.sale.asins[0]) == "B01"));
     assert_eq!(strings.len(), 4, "three postal codes and one ASIN are left");
 }
 
