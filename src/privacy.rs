@@ -1,8 +1,8 @@
 //! Personal data stays out of reports: e-mail addresses and phone numbers in
 //! excerpts, buyer e-mails, names and addresses, and identifier values, are
 //! masked unless the user asks otherwise. Untrusted text is also made safe
-//! for where it goes: a terminal ([`excerpt`]), an HTML page
-//! ([`escape_html`]) or a spreadsheet cell ([`csv_safe`]).
+//! for a terminal ([`excerpt`]); each report format escapes it for its own
+//! language (`report::escape`).
 
 use crate::input::table::printable;
 use regex::Regex;

@@ -264,7 +264,7 @@ fn widen(pattern: &str) -> Hir {
     }
 }
 
-/// `[rule.terms.<language>]` tables of class = [patterns].
+/// `[rule.terms.<language>]` tables of `class = [patterns]`.
 fn read_terms(p: &mut Params<'_>) -> Option<Vec<Language>> {
     let Some((terms, _)) = p.opt_table("terms") else {
         if !p.failed() {

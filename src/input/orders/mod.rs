@@ -1,10 +1,16 @@
 //! The orders export, streamed into one compact record per order id. Rows
 //! sharing an order id (order items) are one order. Orders that no window can
-//! reach are dropped while reading, so memory follows the windows, not the
-//! file. Reading borrows every cell from the csv record and allocates only
-//! for what a new order keeps: the rows of an order already seen are merged
-//! without building anything. A big file is read in chunks on every core,
-//! each into its own orders, merged in file order at the end.
+//! reach are dropped while reading, and orders past every rule's reach keep
+//! only what the score's volume credit reads, so memory follows the
+//! windows, not the file. Reading borrows every cell from the csv record
+//! and allocates only for what a new order keeps: the rows of an order
+//! already seen are merged without building anything. A big file is read
+//! in chunks on every core, each into its own orders, joined in file order
+//! at the end.
+//!
+//! A row is read by `row` into a chunk's `map`; `reach` sorts the
+//! orders by how far back the windows look; `join` puts the chunks
+//! together.
 
 mod join;
 mod map;
