@@ -16,6 +16,7 @@ pub mod strings;
 pub mod table;
 pub mod values;
 
+use crate::parallel;
 use anyhow::{Context, Result, bail};
 use records::{
     Chargeback, Claim, Complaint, Feedback, HealthDay, Identifier, Insert, Message, Offer,
@@ -186,33 +187,41 @@ pub fn load_account(dir: &Path, reach: Reach) -> Result<Account> {
         ignored: found.ignored,
         ..Account::default()
     };
-    for (stem, path) in &found.tables {
-        let schema = schema::by_stem(stem).expect("discovered stems come from the schemas");
-        // A file named for its export may still be Amazon's own layout of
-        // it (a localized feedback report saved as feedback.txt).
-        let same_export = |f: &&native::NativeFormat| f.kind == *stem && f.schema.stem == *stem;
-        let mut table = match native_format_of(path, japanese).filter(same_export) {
-            Some(format) => Table::open_native(path, format, japanese)?,
-            None => Table::open(path, schema, japanese)?,
+    // The exports besides orders are read side by side when there is
+    // enough of them to pay (the orders file splits itself over the
+    // cores), and taken in name order, so the first error is the one
+    // reading them one after another would meet.
+    let tables: Vec<(&str, &Path)> = found
+        .tables
+        .iter()
+        .map(|(stem, path)| (*stem, path.as_path()))
+        .collect();
+    let others: u64 = tables
+        .iter()
+        .filter(|(stem, _)| *stem != "orders")
+        .filter_map(|(_, path)| std::fs::metadata(path).ok())
+        .map(|m| m.len())
+        .sum();
+    let threads = if others >= SIDE_BY_SIDE_FROM {
+        parallel::cores()
+    } else {
+        1
+    };
+    let (_, early) = parallel::share_out(
+        threads,
+        &tables,
+        || (),
+        |_, &(stem, path)| {
+            (stem != "orders").then(|| read_table(stem, path, &ctx, reach, japanese))
+        },
+    );
+    for (&(stem, path), early) in tables.iter().zip(early) {
+        let (store, report) = match early {
+            Some(read) => read?,
+            None => read_table(stem, path, &ctx, reach, japanese)?,
         };
-        match *stem {
-            "orders" => account.orders = Some(orders::read_orders(&mut table, &ctx, reach)?),
-            "feedback" if table.report.format != "canonical" => {
-                account.feedback = Some(read_feedback_report(&mut table, &ctx)?)
-            }
-            "feedback" => account.feedback = Some(read(&mut table, &ctx)?),
-            "claims" => account.claims = Some(read(&mut table, &ctx)?),
-            "chargebacks" => account.chargebacks = Some(read(&mut table, &ctx)?),
-            "messages" => account.messages = Some(read(&mut table, &ctx)?),
-            "inserts" => account.inserts = Some(read(&mut table, &ctx)?),
-            "reviews" => account.reviews = Some(read(&mut table, &ctx)?),
-            "offers" => account.offers = Some(read(&mut table, &ctx)?),
-            "complaints" => account.complaints = Some(read(&mut table, &ctx)?),
-            "identifiers" => account.identifiers = Some(read(&mut table, &ctx)?),
-            "health_history" => account.health_history = Some(read(&mut table, &ctx)?),
-            other => unreachable!("schema `{other}` has no reader"),
-        }
-        account.inputs.push(table.into_report());
+        store(&mut account);
+        account.inputs.push(report);
     }
     read_native_reports(&mut account, &ctx, reach, japanese)?;
     let performance_path = found
@@ -248,6 +257,58 @@ pub fn load_account(dir: &Path, reach: Reach) -> Result<Account> {
 }
 
 const MAX_JSON_BYTES: u64 = 64 << 20;
+
+/// Bytes of exports besides orders from which reading them side by side
+/// pays; below it, as in most accounts of a batch, one thread reads them.
+const SIDE_BY_SIDE_FROM: u64 = 8 << 20;
+
+/// What reading one export leaves to do: keep its records in the account.
+type Store = Box<dyn FnOnce(&mut Account) + Send>;
+
+/// Reads one export file named for its `stem`.
+fn read_table(
+    stem: &str,
+    path: &Path,
+    ctx: &ParseContext,
+    reach: Reach,
+    japanese: bool,
+) -> Result<(Store, InputReport)> {
+    let schema = schema::by_stem(stem).expect("discovered stems come from the schemas");
+    // A file named for its export may still be Amazon's own layout of it
+    // (a localized feedback report saved as feedback.txt).
+    let same_export = |f: &&native::NativeFormat| f.kind == stem && f.schema.stem == stem;
+    let mut table = match native_format_of(path, japanese).filter(same_export) {
+        Some(format) => Table::open_native(path, format, japanese)?,
+        None => Table::open(path, schema, japanese)?,
+    };
+    let store: Store = match stem {
+        "orders" => {
+            let orders = orders::read_orders(&mut table, ctx, reach)?;
+            Box::new(|a| a.orders = Some(orders))
+        }
+        "feedback" if table.report.format != "canonical" => {
+            let feedback = read_feedback_report(&mut table, ctx)?;
+            Box::new(|a| a.feedback = Some(feedback))
+        }
+        "feedback" => keep(read(&mut table, ctx)?, |a, s| a.feedback = Some(s)),
+        "claims" => keep(read(&mut table, ctx)?, |a, s| a.claims = Some(s)),
+        "chargebacks" => keep(read(&mut table, ctx)?, |a, s| a.chargebacks = Some(s)),
+        "messages" => keep(read(&mut table, ctx)?, |a, s| a.messages = Some(s)),
+        "inserts" => keep(read(&mut table, ctx)?, |a, s| a.inserts = Some(s)),
+        "reviews" => keep(read(&mut table, ctx)?, |a, s| a.reviews = Some(s)),
+        "offers" => keep(read(&mut table, ctx)?, |a, s| a.offers = Some(s)),
+        "complaints" => keep(read(&mut table, ctx)?, |a, s| a.complaints = Some(s)),
+        "identifiers" => keep(read(&mut table, ctx)?, |a, s| a.identifiers = Some(s)),
+        "health_history" => keep(read(&mut table, ctx)?, |a, s| a.health_history = Some(s)),
+        other => unreachable!("schema `{other}` has no reader"),
+    };
+    Ok((store, table.into_report()))
+}
+
+/// A [`Store`] putting `records` where `put` says.
+fn keep<T: Send + 'static>(records: T, put: fn(&mut Account, T)) -> Store {
+    Box::new(move |account| put(account, records))
+}
 
 /// The native format of a file, judged by its first lines; `None` when it
 /// is not one or cannot be read (reading it for real reports why).
@@ -576,6 +637,22 @@ mod tests {
             .write("Orders.tsv", b"order_id\tpurchase_date\n");
         let err = load_account(&f.0, reach()).unwrap_err().to_string();
         assert!(err.contains("two orders files"), "{err}");
+    }
+
+    #[test]
+    fn of_several_broken_exports_the_first_by_name_is_reported() {
+        let f = Folder::new("broken");
+        f.write("orders.csv", b"purchase_date\n2026-11-01\n")
+            .write("feedback.csv", b"comments\nslow\n")
+            .write("reviews.csv", b"body\nnice\n");
+        let err = format!("{:#}", load_account(&f.0, reach()).unwrap_err());
+        assert!(err.contains("feedback.csv"), "{err}");
+        std::fs::remove_file(f.0.join("feedback.csv")).unwrap();
+        let err = format!("{:#}", load_account(&f.0, reach()).unwrap_err());
+        assert!(
+            err.contains("orders.csv") && !err.contains("reviews.csv"),
+            "{err}"
+        );
     }
 
     #[test]
