@@ -99,7 +99,15 @@ struct SaleCells<'a> {
     ship_postal_code: Option<&'a str>,
     ship_city: Option<&'a str>,
     asin: Option<&'a str>,
-    item_price: Option<Amount>,
+    item_price: Option<&'a str>,
+}
+
+impl SaleCells<'_> {
+    /// The row's price, read only for a row that is kept: an unreadable
+    /// price never rejects a row, so rows no window reaches skip it.
+    fn price(&self) -> Option<Amount> {
+        self.item_price.and_then(parse_price).map(Amount::of)
+    }
 }
 
 impl Sale {
@@ -127,7 +135,7 @@ impl Sale {
         {
             self.asins.push(strings.intern(asin));
         }
-        self.total_price = add_prices(self.total_price, cells.item_price);
+        self.total_price = add_prices(self.total_price, cells.price());
     }
 
     /// Like [`Sale::merge_cells`] with a later sale of the same strings.
@@ -424,20 +432,21 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
                     existing.sale.merge_cells(&cells, &mut chunk.strings);
                 }
                 Some(Found::Volume(known)) => {
-                    known.merge(order.status, order.cancelled_by, cells.item_price)
+                    known.merge(order.status, order.cancelled_by, cells.price())
                 }
                 // (An order's item rows repeat its dates, so no later row
                 // brings an order back into reach.)
                 None => {
-                    order.id = CompactString::from(id);
                     let cuts = Cuts::of(reach, chunk.latest_purchase);
                     match cuts.map(|c| c.tier(order.latest_date())) {
                         Some(Tier::Gone) => chunk.out_of_reach += 1,
                         Some(Tier::Volume) => {
-                            order.sale.total_price = cells.item_price;
+                            order.id = CompactString::from(id);
+                            order.sale.total_price = cells.price();
                             chunk.orders.insert_volume(VolumeOrder::of(&order));
                         }
                         Some(Tier::Full) | None => {
+                            order.id = CompactString::from(id);
                             order.sale = Sale::from_cells(&cells, &mut chunk.strings);
                             chunk.orders.insert_full(order);
                         }

@@ -1,6 +1,6 @@
 //! One row of the orders file, read into an order and its sale cells.
 
-use super::{Amount, Order, Sale, SaleCells, parse_price};
+use super::{Order, Sale, SaleCells};
 use crate::input::dates::{Stamp, parse_stamp};
 use crate::input::records::ParseContext;
 use crate::input::table::{Row, Table};
@@ -185,7 +185,7 @@ pub(super) fn parse_order<'a>(
         ship_postal_code: row.get(c.ship_postal_code)?,
         ship_city: row.get(c.ship_city)?,
         asin: row.get(c.asin)?,
-        item_price: row.get(c.item_price)?.and_then(parse_price).map(Amount::of),
+        item_price: row.get(c.item_price)?,
     };
     Ok((id, order, cells))
 }

@@ -113,16 +113,11 @@ fn item_rows_merge_into_one_sale() {
         item_price: price,
     };
     let mut sale = Sale::from_cells(
-        &cells(Some("b1"), None, Some("B01"), Some(Amount::of(10.0))),
+        &cells(Some("b1"), None, Some("B01"), Some("10.00")),
         &mut strings,
     );
     let mut later = Sale::from_cells(
-        &cells(
-            Some("b2"),
-            Some("10001"),
-            Some("B02"),
-            Some(Amount::of(5.5)),
-        ),
+        &cells(Some("b2"), Some("10001"), Some("B02"), Some("$5.50")),
         &mut strings,
     );
     later.merge_cells(&cells(None, None, Some("B01"), None), &mut strings);
