@@ -522,11 +522,11 @@ impl Table {
 
     /// Like [`Table::for_each_row`], on every core: a big plain UTF-8 file
     /// is cut into chunks at line ends, a few per core, each read by the
-    /// next free thread into its own state (`init` makes one per chunk). Returns the states in
-    /// file order, each with the number of lines before its chunk: the
-    /// lines a state recorded from [`Row::line`] count from its chunk's
-    /// start, and the caller adds that number to them. Problems in the
-    /// file's report are located already.
+    /// next free thread into its own state (`init` makes one per chunk).
+    /// Returns the states in file order, each with the number of lines
+    /// before its chunk: the lines a state recorded from [`Row::line`]
+    /// count from its chunk's start, and the caller adds that number to
+    /// them. Problems in the file's report are located already.
     ///
     /// A cut is a guess (a line end may sit inside a quoted field); the
     /// chunk before it checks that it ends exactly at the cut, and if it
@@ -549,13 +549,7 @@ impl Table {
         };
         if cuts.is_empty() {
             let mut state = init();
-            let mut record = RecordBuf::new();
-            while let Some(line) = next_record(&mut self.reader, record.bytes(), &mut self.report)?
-            {
-                shape.visit(&mut record, line, &mut self.report, &mut |row| {
-                    visit(&mut state, row)
-                });
-            }
+            self.for_each_row(|row| visit(&mut state, row))?;
             return Ok(vec![(state, 0)]);
         }
         let source = self.split.as_ref().expect("cuts come from a split source");
