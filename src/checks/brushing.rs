@@ -390,14 +390,8 @@ impl BrushingCheck {
                 .map(|&(_, _, at)| &orders.orders[at as usize])
                 .filter_map(|order| Some((text_of(order, strings)?, order)))
                 .collect();
-            members.sort_by(|(a, x), (b, y)| {
-                (a, x.purchase.date, x.purchase.instant, x.line).cmp(&(
-                    b,
-                    y.purchase.date,
-                    y.purchase.instant,
-                    y.line,
-                ))
-            });
+            // A stamp orders by date, then by instant.
+            members.sort_by(|(a, x), (b, y)| (a, x.purchase, x.line).cmp(&(b, y.purchase, y.line)));
             for group in members.chunk_by(|a, b| a.0 == b.0) {
                 if group.len() as u64 > max {
                     let asin = strings.get(run[0].1);
