@@ -690,7 +690,7 @@ mod tests {
         let orders = account.orders.unwrap();
         // The last purchase is 2026-11-04; 180 days reach back to 2026-05-09.
         assert_eq!(orders.orders.len(), 180);
-        assert_eq!(orders.out_of_reach, 220);
+        assert_eq!(orders.volume_only.len(), 0);
         assert_eq!(orders.orders[0].purchase.date.to_string(), "2026-05-09");
     }
 
@@ -708,7 +708,6 @@ mod tests {
         assert_eq!(orders.orders.len(), 60);
         assert_eq!(orders.orders[0].purchase.date.to_string(), "2026-09-06");
         assert_eq!(orders.volume_only.len(), 120);
-        assert_eq!(orders.out_of_reach, 220);
         let volume = |days| {
             let window = crate::metrics::Window::ending(orders.latest_purchase.unwrap(), days);
             crate::metrics::orders_in_window(&orders, &window)

@@ -556,11 +556,15 @@ impl Table {
         // The chunks after the first go to whichever thread is free, the
         // first's included once it is done: old rows that no window reaches
         // cost far less than recent ones, so equal bytes are not equal work.
+        // They are taken from the last back: the first and the last chunk
+        // are read first, and a file sorted by date, either way, has its
+        // latest rows in one of them, which tell how far the windows reach.
         let blank = self.report.emptied();
         let threads = source.threads.min(cuts.len() as u64 + 1) as usize;
-        let (first, rest) = crate::parallel::share_out(
+        let last_first: Vec<usize> = (0..cuts.len()).rev().collect();
+        let (first, mut rest) = crate::parallel::share_out(
             threads,
-            &cuts,
+            &last_first,
             || {
                 let mut state = init();
                 let first = read_until(
@@ -572,10 +576,12 @@ impl Table {
                 );
                 first.map(|end| (state, end))
             },
-            |i, &start| {
-                source.read_chunk(start, &cuts[i + 1..], shape, blank.clone(), &init, &visit)
+            |_, &i| {
+                let stops = &cuts[i + 1..];
+                source.read_chunk(cuts[i], stops, shape, blank.clone(), &init, &visit)
             },
         );
+        rest.reverse();
         let (state, mut end) = first?;
         let mut states = vec![(state, 0)];
         for (chunk, &start) in rest.into_iter().zip(&cuts) {

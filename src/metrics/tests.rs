@@ -38,7 +38,6 @@ fn account(orders: Vec<Order>) -> Account {
             has_delivered_at: true,
             has_status: true,
             latest_purchase: Some(date(AS_OF)),
-            out_of_reach: 0,
         }),
         ..Account::default()
     }

@@ -14,7 +14,6 @@ pub(super) struct Joined {
     pub(super) volume_only: Blocks<VolumeOrder>,
     pub(super) strings: Strings,
     pub(super) latest_purchase: Option<NaiveDate>,
-    pub(super) out_of_reach: u64,
     pub(super) not_amazon: u64,
 }
 
@@ -61,14 +60,12 @@ pub(super) fn join_chunks(chunks: Vec<(ChunkOrders, u64)>) -> Joined {
         volume_only: Blocks::default(),
         strings: Strings::default(),
         latest_purchase: None,
-        out_of_reach: 0,
         not_amazon: 0,
     };
     // The indexes are not needed any more.
     let mut parts = Vec::with_capacity(chunks.len());
     for (chunk, lines_before) in chunks {
         joined.latest_purchase = joined.latest_purchase.max(chunk.latest_purchase);
-        joined.out_of_reach += chunk.out_of_reach;
         joined.not_amazon += chunk.not_amazon;
         let moved = joined.strings.absorb(&chunk.strings);
         let (orders, volume) = chunk.orders.into_lists();

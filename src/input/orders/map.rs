@@ -125,10 +125,10 @@ impl OrderMap {
     }
 
     /// Sorts the orders by `cuts` (see [`Cuts::prune`]) and re-indexes them
-    /// if any moved; returns how many were dropped.
-    pub(super) fn prune(&mut self, cuts: &Cuts) -> u64 {
+    /// if any moved.
+    pub(super) fn prune(&mut self, cuts: &Cuts) {
         let before = (self.full.len(), self.volume.len());
-        let gone = cuts.prune(&mut self.full, &mut self.volume);
+        cuts.prune(&mut self.full, &mut self.volume);
         if (self.full.len(), self.volume.len()) != before {
             self.index.clear();
             let full = self
@@ -148,7 +148,6 @@ impl OrderMap {
                     .insert_unique(widen(short), (short, place), |&(h, _)| widen(h));
             }
         }
-        gone
     }
 
     /// The orders, once the index is not needed any more.

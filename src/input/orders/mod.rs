@@ -19,7 +19,7 @@ mod row;
 
 use join::{Joined, join_chunks};
 use map::{Found, OrderMap};
-use reach::{Cuts, Tier, compact_strings};
+use reach::{Cuts, LatestSeen, Tier, compact_strings};
 use row::{OrderColumns, RecentDates, parse_order};
 
 use super::blocks::Blocks;
@@ -362,8 +362,6 @@ pub struct Orders {
     pub has_delivered_at: bool,
     pub has_status: bool,
     pub latest_purchase: Option<NaiveDate>,
-    /// Orders dropped while reading because no window reaches back to them.
-    pub out_of_reach: u64,
 }
 
 /// How far back the windows reach, so older orders can be dropped early.
@@ -383,7 +381,6 @@ struct ChunkOrders {
     dates: RecentDates,
     strings: Strings,
     latest_purchase: Option<NaiveDate>,
-    out_of_reach: u64,
     next_prune: usize,
     not_amazon: u64,
 }
@@ -396,7 +393,6 @@ impl ChunkOrders {
             dates: RecentDates::default(),
             strings: Strings::default(),
             latest_purchase: None,
-            out_of_reach: 0,
             next_prune: PRUNE_EVERY,
             not_amazon: 0,
         }
@@ -408,6 +404,7 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
     let c = OrderColumns::of(table);
     let sales_channel = table.index("sales_channel");
     let hasher = foldhash::fast::RandomState::default();
+    let seen = LatestSeen::default();
     let chunks = table.for_each_row_split(
         || ChunkOrders::new(&hasher),
         |chunk, row| {
@@ -419,7 +416,10 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
                 return Ok(());
             }
             let (id, mut order, cells) = parse_order(row, &c, ctx, &mut chunk.dates)?;
-            chunk.latest_purchase = chunk.latest_purchase.max(Some(order.purchase.date));
+            if chunk.latest_purchase < Some(order.purchase.date) {
+                chunk.latest_purchase = Some(order.purchase.date);
+                seen.raise(order.purchase.date);
+            }
             if let Some(as_of) = reach.as_of
                 && order.purchase.date > as_of
             {
@@ -437,9 +437,10 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
                 // (An order's item rows repeat its dates, so no later row
                 // brings an order back into reach.)
                 None => {
-                    let cuts = Cuts::of(reach, chunk.latest_purchase);
+                    let cuts = Cuts::of(reach, seen.latest());
                     match cuts.map(|c| c.tier(order.latest_date())) {
-                        Some(Tier::Gone) => chunk.out_of_reach += 1,
+                        // Before every window: nothing keeps it.
+                        Some(Tier::Gone) => {}
                         Some(Tier::Volume) => {
                             order.id = CompactString::from(id);
                             order.sale.total_price = cells.price();
@@ -454,7 +455,7 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
                 }
             }
             if chunk.orders.len() >= chunk.next_prune {
-                chunk.prune(reach);
+                chunk.prune(reach, seen.latest());
                 chunk.next_prune = (chunk.orders.len() * 2).max(PRUNE_EVERY);
             }
             Ok(())
@@ -465,11 +466,10 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         mut volume_only,
         mut strings,
         latest_purchase,
-        mut out_of_reach,
         not_amazon,
     } = join_chunks(chunks);
     if let Some(cuts) = Cuts::of(reach, latest_purchase) {
-        out_of_reach += cuts.prune(&mut orders, &mut volume_only);
+        cuts.prune(&mut orders, &mut volume_only);
         compact_strings(&mut orders, &mut strings);
     }
     if not_amazon > 0 {
@@ -495,7 +495,6 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         has_delivered_at: c.delivered_at.is_some(),
         has_status: c.status.is_some(),
         latest_purchase,
-        out_of_reach,
     })
 }
 
