@@ -151,7 +151,11 @@ pub fn audit_account_with(
         mask: options.mask,
         peers,
     };
-    let rules: Vec<&Rule> = policies.enabled().collect();
+    let mut rules: Vec<&Rule> = policies.enabled().collect();
+    // The checks reaching furthest back read the most orders, and on a
+    // big account take the longest (REV-BRUSHING as long as the rest
+    // together): started first, they run beside the rest, not after.
+    rules.sort_by_key(|rule| std::cmp::Reverse(rule.check.reach_days()));
     let mut findings: Vec<Finding> = on_threads(threads, &rules, |rule| rule.check.run(&ctx))
         .into_iter()
         .zip(&rules)
