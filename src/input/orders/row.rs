@@ -1,7 +1,7 @@
 //! One row of the orders file, read into an order and its sale cells.
 
 use super::{Order, Sale, SaleCells};
-use crate::input::dates::{Stamp, parse_stamp};
+use crate::input::dates::{Stamp, parse_plain_iso, parse_stamp};
 use crate::input::records::ParseContext;
 use crate::input::table::{Row, Table};
 use crate::input::values::{CancelledBy, Channel, OrderStatus, parse_bool};
@@ -89,7 +89,12 @@ impl RecentDates {
         {
             return Ok(recent.stamp);
         }
-        let stamp = parse_stamp(text, ctx.date_style).map_err(|e| e.to_string())?;
+        // The plain forms first: their answer comes back in registers,
+        // with no room for an error.
+        let stamp = match parse_plain_iso(text) {
+            Some(stamp) => stamp,
+            None => parse_stamp(text, ctx.date_style).map_err(|e| e.to_string())?,
+        };
         if text.len() <= Recent::MAX {
             let mut kept = [0; Recent::MAX];
             kept[..text.len()].copy_from_slice(text.as_bytes());
