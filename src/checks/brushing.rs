@@ -193,39 +193,51 @@ fn read_burst(p: &mut Params<'_>) -> Option<Burst> {
 /// `NEW YORK` are one address. Most values are folded already and are
 /// borrowed as they are.
 fn fold_key(value: &str) -> Cow<'_, str> {
+    if is_folded(value) {
+        return Cow::Borrowed(value);
+    }
+    let mut folded = String::new();
+    fold_onto(&mut folded, value);
+    folded.into()
+}
+
+fn is_folded(value: &str) -> bool {
     let folded = |b: u8| {
         b.is_ascii_lowercase() || b.is_ascii_digit() || (b.is_ascii_punctuation() && b != b'-')
     };
-    if value.bytes().all(folded) {
-        return Cow::Borrowed(value);
+    value.bytes().all(folded)
+}
+
+/// Appends `value` as [`fold_key`] folds it.
+fn fold_onto(out: &mut String, value: &str) {
+    if is_folded(value) {
+        out.push_str(value);
+    } else {
+        out.extend(
+            value
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .flat_map(char::to_lowercase),
+        );
     }
-    value
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect::<String>()
-        .into()
 }
 
 /// Cluster keys as hashes of their folded text, so grouping sorts
-/// numbers and stores no text: most buyers buy once. Each address is
-/// folded and hashed once per distinct postal code and city, not per
-/// order. Equal hashes only make candidates: the groups over the limit are
-/// split again by their text (see [`BrushingCheck::clusters`]).
+/// numbers and stores no text: most buyers buy once. Equal hashes only
+/// make candidates: the groups over the limit are split again by their
+/// text (see [`BrushingCheck::clusters`]).
 struct Keys<'a> {
     strings: &'a Strings,
-    by_address: FastMap<(Sym, Option<Sym>), u64>,
+    /// Where an address is folded, reused from order to order.
+    text: String,
     hasher: foldhash::fast::RandomState,
 }
-
-/// Looked up once per order in the window: a fast hasher pays.
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 impl<'a> Keys<'a> {
     fn new(strings: &'a Strings) -> Self {
         Keys {
             strings,
-            by_address: FastMap::default(),
+            text: String::new(),
             hasher: foldhash::fast::RandomState::default(),
         }
     }
@@ -248,23 +260,30 @@ fn buyer_key(order: &Order, keys: &mut Keys<'_>) -> Option<u64> {
 /// holds too many buyers. `10001 ` and `10001`, `New York` and `NEW YORK`
 /// are one address.
 fn address_text<'o>(order: &Order, strings: &'o Strings) -> Option<Cow<'o, str>> {
-    let postal = order.sale.ship_postal_code?;
-    let city = order.sale.ship_city;
-    Some(Cow::Owned(format!(
-        "{}|{}",
-        fold_key(strings.get(postal)),
-        city.map_or(Cow::Borrowed(""), |c| fold_key(strings.get(c)))
-    )))
+    let mut text = String::new();
+    fold_address(order, strings, &mut text)?;
+    Some(Cow::Owned(text))
 }
 
-fn address_key(order: &Order, keys: &mut Keys<'_>) -> Option<u64> {
-    let parts = (order.sale.ship_postal_code?, order.sale.ship_city);
-    if let Some(&key) = keys.by_address.get(&parts) {
-        return Some(key);
+/// Writes the folded address of `order` into `out`, which it clears.
+fn fold_address(order: &Order, strings: &Strings, out: &mut String) -> Option<()> {
+    let postal = order.sale.ship_postal_code?;
+    out.clear();
+    fold_onto(out, strings.get(postal));
+    out.push('|');
+    if let Some(city) = order.sale.ship_city {
+        fold_onto(out, strings.get(city));
     }
-    let key = keys.hash(&address_text(order, keys.strings)?);
-    keys.by_address.insert(parts, key);
-    Some(key)
+    Some(())
+}
+
+/// Hashed from text folded in place: a map from each address to its hash
+/// held a million entries on a big account, for no less work.
+fn address_key(order: &Order, keys: &mut Keys<'_>) -> Option<u64> {
+    let mut text = std::mem::take(&mut keys.text);
+    let key = fold_address(order, keys.strings, &mut text).map(|()| keys.hash(&text));
+    keys.text = text;
+    key
 }
 
 fn describe_buyer(order: &Order, _: &Strings, mask: bool) -> String {
