@@ -6,7 +6,7 @@
 //! marketplace-ordered dates of the feedback report (`13.1.17`, `1/13/17`,
 //! `17/1/13`). Windows compare UTC calendar dates, so every stamp carries one.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Timelike, Utc};
 use std::fmt;
 
 /// How a slashed or dotted date like `3/4/17` is read; picked from the account's marketplace.
@@ -75,20 +75,56 @@ impl DateStyle {
 }
 
 /// A point in time read from an export: its UTC calendar date, and the instant when the text had a time of day.
+///
+/// The instant is kept as the time of day on `date`, which its own date
+/// would repeat: an order holds five stamps, so 12 bytes rather than 16
+/// (an `Option<Stamp>` too) is a fifth less memory per order. Stamps
+/// order by date, then date-only before any time of that day, then time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Stamp {
     pub date: NaiveDate,
-    pub instant: Option<DateTime<Utc>>,
+    /// Seconds since midnight UTC, plus one; 0 when there is no time of day.
+    time: u32,
+    /// Past the second, up to 2e9 for a leap second, as `NaiveTime` has it.
+    nanos: u32,
 }
 
 impl Stamp {
+    /// A date with no time of day.
+    pub fn on(date: NaiveDate) -> Stamp {
+        Stamp {
+            date,
+            time: 0,
+            nanos: 0,
+        }
+    }
+
+    /// An instant, on its UTC calendar date.
+    pub fn at(instant: DateTime<Utc>) -> Stamp {
+        let utc = instant.naive_utc();
+        Stamp {
+            date: utc.date(),
+            time: utc.time().num_seconds_from_midnight() + 1,
+            nanos: utc.time().nanosecond(),
+        }
+    }
+
+    /// The instant, when the text had a time of day.
+    pub fn instant(&self) -> Option<DateTime<Utc>> {
+        let seconds = self.time.checked_sub(1)?;
+        let time = NaiveTime::from_num_seconds_from_midnight_opt(seconds, self.nanos)?;
+        Some(self.date.and_time(time).and_utc())
+    }
+
     /// True when `self` is strictly later than `other`: instants are compared when
     /// both have a time of day; otherwise a date-only side has no time to compare,
     /// so the UTC calendar dates decide (shipping on the ship-by day is on time).
     pub fn is_after(&self, other: &Stamp) -> bool {
-        match (self.instant, other.instant) {
-            (Some(a), Some(b)) => a > b,
-            _ => self.date > other.date,
+        if self.time > 0 && other.time > 0 {
+            // Both instants: their order is the stamps' order.
+            self > other
+        } else {
+            self.date > other.date
         }
     }
 }
@@ -314,10 +350,7 @@ fn parse_iso(b: &[u8]) -> Option<Result<Stamp, Fail<'_>>> {
     let day = fixed_digits(&b[8..10])?;
     Some(calendar(year, month, day).and_then(|date| {
         if b.len() == 10 {
-            Ok(Stamp {
-                date,
-                instant: None,
-            })
+            Ok(Stamp::on(date))
         } else {
             time_suffix(date, &b[10..], true)
         }
@@ -340,10 +373,7 @@ pub fn parse_plain_iso(text: &str) -> Option<Stamp> {
     let day = fixed_digits(&[d1, d2])?;
     let date = calendar(year, month, day).ok()?;
     if rest.is_empty() {
-        return Some(Stamp {
-            date,
-            instant: None,
-        });
+        return Some(Stamp::on(date));
     }
     plain_time(date, rest)
 }
@@ -373,10 +403,7 @@ fn plain_time(date: NaiveDate, rest: &[u8]) -> Option<Stamp> {
     let time = NaiveTime::from_hms_opt(hour?, minute?, second?)?;
     let offset = FixedOffset::east_opt(offset_minutes * 60)?;
     let utc = date.and_time(time).checked_sub_offset(offset)?;
-    Some(Stamp {
-        date: utc.date(),
-        instant: Some(utc.and_utc()),
-    })
+    Some(Stamp::at(utc.and_utc()))
 }
 
 fn calendar<'a>(year: u32, month: u32, day: u32) -> Result<NaiveDate, Fail<'a>> {
@@ -530,10 +557,7 @@ fn parse_other(b: &[u8], style: Option<DateStyle>) -> Result<Stamp, Fail<'_>> {
         _ => return Err(Fail::Shape),
     };
     if c.at_end() {
-        Ok(Stamp {
-            date,
-            instant: None,
-        })
+        Ok(Stamp::on(date))
     } else {
         time_suffix(date, c.rest(), allow_t)
     }
@@ -710,10 +734,7 @@ fn time_suffix(date: NaiveDate, rest: &[u8], allow_t: bool) -> Result<Stamp, Fai
         .checked_sub_offset(offset)
         .ok_or(Fail::OutOfRange)?
         .and_utc();
-    Ok(Stamp {
-        date: instant.date_naive(),
-        instant: Some(instant),
-    })
+    Ok(Stamp::at(instant))
 }
 
 #[cfg(test)]
@@ -735,13 +756,13 @@ mod tests {
 
     fn date_only(text: &str, style: Option<DateStyle>) -> NaiveDate {
         let stamp = parse_stamp(text, style).unwrap_or_else(|e| panic!("{text}: {e}"));
-        assert_eq!(stamp.instant, None, "{text} has no time of day");
+        assert_eq!(stamp.instant(), None, "{text} has no time of day");
         stamp.date
     }
 
     fn instant(text: &str) -> DateTime<Utc> {
         let stamp = parse_stamp(text, None).unwrap_or_else(|e| panic!("{text}: {e}"));
-        let instant = stamp.instant.expect("a time of day");
+        let instant = stamp.instant().expect("a time of day");
         assert_eq!(stamp.date, instant.date_naive(), "date is the UTC date");
         instant
     }
@@ -818,11 +839,11 @@ mod tests {
     fn offsets_crossing_midnight() {
         let late = parse_stamp("2024-01-15T23:30:00-08:00", None).unwrap();
         assert_eq!(late.date, ymd(2024, 1, 16));
-        assert_eq!(late.instant, Some(utc(2024, 1, 16, 7, 30, 0)));
+        assert_eq!(late.instant(), Some(utc(2024, 1, 16, 7, 30, 0)));
 
         let early = parse_stamp("2024-01-15T01:00:00+09:00", None).unwrap();
         assert_eq!(early.date, ymd(2024, 1, 14));
-        assert_eq!(early.instant, Some(utc(2024, 1, 14, 16, 0, 0)));
+        assert_eq!(early.instant(), Some(utc(2024, 1, 14, 16, 0, 0)));
 
         let year_end = parse_stamp("2023-12-31 20:00:00 PST", None).unwrap();
         assert_eq!(year_end.date, ymd(2024, 1, 1));
@@ -951,25 +972,27 @@ mod tests {
     #[test]
     fn slashed_dates_with_time() {
         assert_eq!(
-            parse_stamp("1/13/17 10:00", US).unwrap().instant,
+            parse_stamp("1/13/17 10:00", US).unwrap().instant(),
             Some(utc(2017, 1, 13, 10, 0, 0))
         );
         assert_eq!(
-            parse_stamp("1/13/2017 10:00:00 PST", US).unwrap().instant,
+            parse_stamp("1/13/2017 10:00:00 PST", US).unwrap().instant(),
             Some(utc(2017, 1, 13, 18, 0, 0))
         );
         assert_eq!(
-            parse_stamp("1/13/2017 9:05:00 PM PST", US).unwrap().instant,
+            parse_stamp("1/13/2017 9:05:00 PM PST", US)
+                .unwrap()
+                .instant(),
             Some(utc(2017, 1, 14, 5, 5, 0))
         );
         assert_eq!(
-            parse_stamp("2017/01/13 10:00:00", JP).unwrap().instant,
+            parse_stamp("2017/01/13 10:00:00", JP).unwrap().instant(),
             Some(utc(2017, 1, 13, 10, 0, 0))
         );
         assert_eq!(
             parse_stamp("13.01.2017 10:00:00 CET", None)
                 .unwrap()
-                .instant,
+                .instant(),
             Some(utc(2017, 1, 13, 9, 0, 0))
         );
         // Only ISO dates take the `T` separator.
@@ -1118,6 +1141,42 @@ mod tests {
         assert!(d2.is_after(&d1));
         assert!(!d1.is_after(&d2));
         assert!(!d1.is_after(&d1));
+    }
+
+    #[test]
+    fn stamps_keep_their_instants_and_order_as_they_do() {
+        let base = utc(2024, 1, 15, 0, 0, 0);
+        let instants = [
+            base,
+            base + chrono::Duration::nanoseconds(1),
+            base + chrono::Duration::seconds(1),
+            base + chrono::Duration::hours(23) + chrono::Duration::nanoseconds(999_999_999),
+            base + chrono::Duration::days(1),
+            NaiveDate::from_ymd_opt(2016, 12, 31)
+                .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+                .expect("a leap second")
+                .and_utc(),
+        ];
+        let days = [ymd(2024, 1, 14), ymd(2024, 1, 15), ymd(2024, 1, 16)];
+        let mut stamps: Vec<Stamp> = instants.iter().map(|&i| Stamp::at(i)).collect();
+        for (stamp, instant) in stamps.iter().zip(instants) {
+            assert_eq!(stamp.instant(), Some(instant));
+            assert_eq!(stamp.date, instant.date_naive());
+        }
+        stamps.extend(days.map(Stamp::on));
+        // The order a stamp had as (date, optional instant).
+        let key = |s: &Stamp| (s.date, s.instant());
+        for a in &stamps {
+            for b in &stamps {
+                assert_eq!(a.cmp(b), key(a).cmp(&key(b)), "{a:?} {b:?}");
+                let after = match (a.instant(), b.instant()) {
+                    (Some(x), Some(y)) => x > y,
+                    _ => a.date > b.date,
+                };
+                assert_eq!(a.is_after(b), after, "{a:?} {b:?}");
+            }
+        }
+        assert_eq!(std::mem::size_of::<Option<Stamp>>(), 12);
     }
 
     #[test]

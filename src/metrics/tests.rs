@@ -82,10 +82,7 @@ fn odr_counts_each_defective_order_once_and_skips_cancelled_and_out_of_window() 
         order("D", "2026-10-10"),
         order("E", "2026-10-11"),
     ]);
-    let s = Stamp {
-        date: date("2026-11-10"),
-        instant: None,
-    };
+    let s = Stamp::on(date("2026-11-10"));
     a.feedback = Some(Source {
         file: "feedback.csv".into(),
         rows: vec![

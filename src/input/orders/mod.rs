@@ -293,14 +293,7 @@ impl VolumeOrder {
     /// An order past the rules' reach bought on `purchase`, for tests.
     #[cfg(test)]
     pub(crate) fn bought(id: &str, line: u64, purchase: NaiveDate) -> VolumeOrder {
-        VolumeOrder::of(&Order::bought(
-            id,
-            line,
-            Stamp {
-                date: purchase,
-                instant: None,
-            },
-        ))
+        VolumeOrder::of(&Order::bought(id, line, Stamp::on(purchase)))
     }
 
     fn of(order: &Order) -> VolumeOrder {

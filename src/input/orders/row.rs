@@ -153,10 +153,7 @@ pub(super) fn parse_order<'a>(
             Some(_) => dates.date(PURCHASE, row, c.purchase_date, "purchase_date", ctx)?,
             // Only a file that fills in other files' orders (a shipments
             // export) may lack purchase dates; its orders take theirs.
-            None => Stamp {
-                date: NaiveDate::MIN,
-                instant: None,
-            },
+            None => Stamp::on(NaiveDate::MIN),
         },
         status: row.get(c.status)?.map(OrderStatus::parse).transpose()?,
         channel: row

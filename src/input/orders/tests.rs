@@ -6,10 +6,7 @@ use super::*;
 use crate::input::dates::parse_stamp;
 
 fn order(id: &str, line: u64, day: u32) -> Order {
-    let purchase = Stamp {
-        date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
-        instant: None,
-    };
+    let purchase = Stamp::on(NaiveDate::from_ymd_opt(2026, 11, day).unwrap());
     Order::bought(id, line, purchase)
 }
 
