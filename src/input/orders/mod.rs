@@ -32,6 +32,7 @@ use chrono::NaiveDate;
 use compact_str::CompactString;
 use smallvec::SmallVec;
 use std::collections::HashMap;
+use std::num::NonZeroU64;
 
 /// One order, merged from its item rows.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,22 +77,47 @@ pub struct Sale {
 /// sums are the same in any order, and a big file's chunks add up their
 /// own item rows before the totals meet: with floats, a refund row could
 /// leave a total a hair above or below zero depending on the cores.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Amount(i64);
+///
+/// Held as the value with its sign bit flipped, which orders as the value
+/// does and is never zero: values stop one short of `i64::MIN`. So an
+/// `Option<Amount>` takes 8 bytes, not 16, in every order.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Amount(NonZeroU64);
+
+impl std::fmt::Debug for Amount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Amount").field(&self.value()).finish()
+    }
+}
 
 impl Amount {
-    pub const ZERO: Amount = Amount(0);
+    pub const ZERO: Amount = Amount::new(0);
+
+    const fn new(value: i64) -> Amount {
+        let value = if value == i64::MIN { value + 1 } else { value };
+        match NonZeroU64::new(value as u64 ^ SIGN) {
+            Some(held) => Amount(held),
+            // Only i64::MIN flips to zero, and it was moved up above.
+            None => Amount(NonZeroU64::MAX),
+        }
+    }
+
+    fn value(self) -> i64 {
+        (self.0.get() ^ SIGN) as i64
+    }
 
     /// The amount of a price read from a file (see [`parse_price`]).
     pub fn of(price: f64) -> Amount {
         // A float too big for the scale saturates: no real price is.
-        Amount((price * 10_000.0).round() as i64)
+        Amount::new((price * 10_000.0).round() as i64)
     }
 
     fn plus(self, other: Amount) -> Amount {
-        Amount(self.0.saturating_add(other.0))
+        Amount::new(self.value().saturating_add(other.value()))
     }
 }
+
+const SIGN: u64 = 1 << 63;
 
 /// The sale cells of one row, borrowed from the record.
 struct SaleCells<'a> {

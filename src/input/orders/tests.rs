@@ -104,6 +104,34 @@ fn price_sums_are_the_same_in_any_order() {
 }
 
 #[test]
+fn amounts_order_as_their_values_and_saturate_at_the_ends() {
+    let values = [
+        f64::MIN,
+        -1e14,
+        -25.0,
+        -0.0001,
+        0.0,
+        0.0001,
+        25.0,
+        1e14,
+        f64::MAX,
+    ];
+    let amounts: Vec<Amount> = values.iter().map(|&v| Amount::of(v)).collect();
+    assert!(amounts.windows(2).all(|w| w[0] < w[1]), "{amounts:?}");
+    assert!(Amount::of(-0.0001) < Amount::ZERO && Amount::ZERO < Amount::of(0.0001));
+    let (low, high) = (amounts[0], amounts[amounts.len() - 1]);
+    assert_eq!(low.plus(low), low);
+    assert_eq!(high.plus(high), high);
+    assert_eq!(
+        low.plus(high),
+        Amount::ZERO,
+        "the ends are as far from zero"
+    );
+    assert_eq!(Amount::of(-25.0).plus(Amount::of(25.0)), Amount::ZERO);
+    assert_eq!(std::mem::size_of::<Option<Amount>>(), 8);
+}
+
+#[test]
 fn item_rows_merge_into_one_sale() {
     let mut strings = Strings::default();
     let cells = |buyer, postal, asin, price| SaleCells {
