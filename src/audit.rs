@@ -99,7 +99,20 @@ pub fn audit_dir_with(
     review: &Review,
     peers: &LinkIndex,
 ) -> Result<Report> {
-    let account = input::load_account(dir, reach(policies, options.as_of))?;
+    audit_begun_with(input::begin_account(dir)?, policies, options, review, peers)
+}
+
+/// Finishes reading an account folder that [`input::begin_account`] began
+/// (so that could go on while the policies were loaded), then audits it as
+/// [`audit_dir_with`] does.
+pub fn audit_begun_with(
+    begun: input::Begun,
+    policies: &PolicySet,
+    options: &AuditOptions,
+    review: &Review,
+    peers: &LinkIndex,
+) -> Result<Report> {
+    let account = begun.finish(reach(policies, options.as_of))?;
     Ok(audit_account_with(
         &account, policies, options, review, peers,
     ))

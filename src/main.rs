@@ -176,6 +176,12 @@ fn emit(
 
 fn run_audit(args: AuditArgs, matches: Option<&ArgMatches>) -> Result<Outcome> {
     let outputs = outputs_of(matches, &args.format, &args.output)?;
+    // The exports besides orders need no policies: they are read while the
+    // policies load. Reading writes nothing, so if a step below fails
+    // first, its error is the one reported, as before, and the reading
+    // is dropped.
+    let dir = args.dir.clone();
+    let begun = std::thread::spawn(move || ahr::input::begin_account(&dir));
     let policies = load_policies(&args.policy)?;
     let options = AuditOptions {
         as_of: args.as_of,
@@ -207,7 +213,10 @@ fn run_audit(args: AuditArgs, matches: Option<&ArgMatches>) -> Result<Outcome> {
         .as_ref()
         .map(|path| report::load(path).map(|old| (path, old)))
         .transpose()?;
-    let mut report = audit::audit_dir_with(&args.dir, &policies, &options, &review, &peers)?;
+    let begun = begun
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    let mut report = audit::audit_begun_with(begun, &policies, &options, &review, &peers)?;
     if let Some((path, old)) = baseline {
         report::diff::apply_baseline(&mut report, &old, &path.display().to_string());
     }

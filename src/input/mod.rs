@@ -155,7 +155,26 @@ pub fn discover(dir: &Path) -> Result<Discovered> {
 
 /// Reads one account folder. `reach` bounds which orders are kept.
 pub fn load_account(dir: &Path, reach: Reach) -> Result<Account> {
-    let found = discover(dir)?;
+    begin_account(dir)?.finish(reach)
+}
+
+/// An account folder whose exports besides orders are read: what reading
+/// it needs no policies for. The policies say how far back orders are
+/// kept, so a caller can read these while it loads them.
+pub struct Begun {
+    account: Account,
+    found: Discovered,
+    ctx: ParseContext,
+    japanese: bool,
+    /// Each table's reading, in name order; `None` for orders.
+    early: Vec<Option<Result<(Store, InputReport)>>>,
+}
+
+/// Finds the exports of an account folder and reads those besides orders.
+/// An error in one of them is kept until [`Begun::finish`] meets it in name
+/// order, so the error reported is the one reading them in turn would meet.
+pub fn begin_account(dir: &Path) -> Result<Begun> {
+    let mut found = discover(dir)?;
     let folder_name = dir
         .canonicalize()
         .ok()
@@ -181,10 +200,10 @@ pub fn load_account(dir: &Path, reach: Reach) -> Result<Account> {
             .and_then(dates::DateStyle::for_marketplace),
     };
     let japanese = profile.marketplace.as_deref() == Some("JP");
-    let mut account = Account {
+    let account = Account {
         dir: dir.to_path_buf(),
         profile,
-        ignored: found.ignored,
+        ignored: std::mem::take(&mut found.ignored),
         ..Account::default()
     };
     // The exports besides orders are read side by side when there is
@@ -211,49 +230,67 @@ pub fn load_account(dir: &Path, reach: Reach) -> Result<Account> {
         threads,
         &tables,
         || (),
-        |_, &(stem, path)| {
-            (stem != "orders").then(|| read_table(stem, path, &ctx, reach, japanese))
-        },
+        |_, &(stem, path)| (stem != "orders").then(|| read_table(stem, path, &ctx, japanese)),
     );
-    for (&(stem, path), early) in tables.iter().zip(early) {
-        let (store, report) = match early {
-            Some(read) => read?,
-            None => read_table(stem, path, &ctx, reach, japanese)?,
-        };
-        store(&mut account);
-        account.inputs.push(report);
-    }
-    read_native_reports(&mut account, &ctx, reach, japanese)?;
-    let performance_path = found
-        .performance
-        .clone()
-        .or_else(|| take_performance_report(&mut account));
-    if let Some(path) = &performance_path {
-        let decoded = decode::open_text(path, japanese)?;
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(decoded.reader, MAX_JSON_BYTES),
-            &mut bytes,
-        )
-        .with_context(|| format!("cannot read {}", path.display()))?;
-        let report = performance::parse_performance_report(&bytes).with_context(|| {
-            format!("{}: not a readable performance report", display_name(path))
-        })?;
-        let mut input = InputReport::new(
-            &display_name(path),
-            "performance",
-            "amazon-seller-performance-v2",
-            decoded.encoding.as_str(),
-        );
-        input.rows = report.marketplaces.len() as u64;
-        for warning in &report.warnings {
-            input.problem(None, warning.clone());
+    Ok(Begun {
+        account,
+        found,
+        ctx,
+        japanese,
+        early,
+    })
+}
+
+impl Begun {
+    /// Reads the orders, keeping those `reach` reaches, and the rest.
+    pub fn finish(self, reach: Reach) -> Result<Account> {
+        let Begun {
+            mut account,
+            found,
+            ctx,
+            japanese,
+            early,
+        } = self;
+        for (path, early) in found.tables.values().zip(early) {
+            let (store, report) = match early {
+                Some(read) => read?,
+                None => read_orders_file(path, &ctx, reach, japanese)?,
+            };
+            store(&mut account);
+            account.inputs.push(report);
         }
-        account.inputs.push(input);
-        account.performance = Some(report);
+        read_native_reports(&mut account, &ctx, reach, japanese)?;
+        let performance_path = found
+            .performance
+            .clone()
+            .or_else(|| take_performance_report(&mut account));
+        if let Some(path) = &performance_path {
+            let decoded = decode::open_text(path, japanese)?;
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(decoded.reader, MAX_JSON_BYTES),
+                &mut bytes,
+            )
+            .with_context(|| format!("cannot read {}", path.display()))?;
+            let report = performance::parse_performance_report(&bytes).with_context(|| {
+                format!("{}: not a readable performance report", display_name(path))
+            })?;
+            let mut input = InputReport::new(
+                &display_name(path),
+                "performance",
+                "amazon-seller-performance-v2",
+                decoded.encoding.as_str(),
+            );
+            input.rows = report.marketplaces.len() as u64;
+            for warning in &report.warnings {
+                input.problem(None, warning.clone());
+            }
+            account.inputs.push(input);
+            account.performance = Some(report);
+        }
+        account.inputs.sort_by_key(|i| input_rank(&i.kind));
+        Ok(account)
     }
-    account.inputs.sort_by_key(|i| input_rank(&i.kind));
-    Ok(account)
 }
 
 const MAX_JSON_BYTES: u64 = 64 << 20;
@@ -265,27 +302,39 @@ const SIDE_BY_SIDE_FROM: u64 = 8 << 20;
 /// What reading one export leaves to do: keep its records in the account.
 type Store = Box<dyn FnOnce(&mut Account) + Send>;
 
-/// Reads one export file named for its `stem`.
-fn read_table(
-    stem: &str,
+/// Opens an export file named for its `stem`.
+fn open_table(stem: &str, path: &Path, japanese: bool) -> Result<Table> {
+    let schema = schema::by_stem(stem).expect("discovered stems come from the schemas");
+    // A file named for its export may still be Amazon's own layout of it
+    // (a localized feedback report saved as feedback.txt).
+    let same_export = |f: &&native::NativeFormat| f.kind == stem && f.schema.stem == stem;
+    match native_format_of(path, japanese).filter(same_export) {
+        Some(format) => Table::open_native(path, format, japanese),
+        None => Table::open(path, schema, japanese),
+    }
+}
+
+/// Reads the orders file, keeping the orders `reach` reaches.
+fn read_orders_file(
     path: &Path,
     ctx: &ParseContext,
     reach: Reach,
     japanese: bool,
 ) -> Result<(Store, InputReport)> {
-    let schema = schema::by_stem(stem).expect("discovered stems come from the schemas");
-    // A file named for its export may still be Amazon's own layout of it
-    // (a localized feedback report saved as feedback.txt).
-    let same_export = |f: &&native::NativeFormat| f.kind == stem && f.schema.stem == stem;
-    let mut table = match native_format_of(path, japanese).filter(same_export) {
-        Some(format) => Table::open_native(path, format, japanese)?,
-        None => Table::open(path, schema, japanese)?,
-    };
+    let mut table = open_table("orders", path, japanese)?;
+    let orders = orders::read_orders(&mut table, ctx, reach)?;
+    Ok((Box::new(|a| a.orders = Some(orders)), table.into_report()))
+}
+
+/// Reads one export file besides orders, named for its `stem`.
+fn read_table(
+    stem: &str,
+    path: &Path,
+    ctx: &ParseContext,
+    japanese: bool,
+) -> Result<(Store, InputReport)> {
+    let mut table = open_table(stem, path, japanese)?;
     let store: Store = match stem {
-        "orders" => {
-            let orders = orders::read_orders(&mut table, ctx, reach)?;
-            Box::new(|a| a.orders = Some(orders))
-        }
         "feedback" if table.report.format != "canonical" => {
             let feedback = read_feedback_report(&mut table, ctx)?;
             Box::new(|a| a.feedback = Some(feedback))
@@ -300,6 +349,7 @@ fn read_table(
         "complaints" => keep(read(&mut table, ctx)?, |a, s| a.complaints = Some(s)),
         "identifiers" => keep(read(&mut table, ctx)?, |a, s| a.identifiers = Some(s)),
         "health_history" => keep(read(&mut table, ctx)?, |a, s| a.health_history = Some(s)),
+        // Orders need their reach: see `read_orders_file`.
         other => unreachable!("schema `{other}` has no reader"),
     };
     Ok((store, table.into_report()))
