@@ -1,7 +1,7 @@
 //! The chunks of a big orders file, read on every core, joined into what
 //! one reader would have read.
 
-use super::map::Slot;
+use super::map::{MaybeIds, Slot};
 use super::{ChunkOrders, Order, VolumeOrder};
 use crate::input::blocks::Blocks;
 use crate::input::strings::{Moved, Strings};
@@ -48,11 +48,12 @@ struct Part {
 pub(super) fn join_chunks(chunks: Vec<(ChunkOrders, u64)>) -> Joined {
     let threads = parallel::cores();
     let later: Vec<usize> = (1..chunks.len()).collect();
+    let maybe: Vec<MaybeIds> = chunks.iter().map(|(c, _)| c.orders.maybe_ids()).collect();
     let (_, repeats) = parallel::share_out(
         threads,
         &later,
         || (),
-        |_, &chunk| repeats_in(&chunks, chunk),
+        |_, &chunk| repeats_in(&chunks, &maybe, chunk),
     );
     let repeats: Vec<Repeat> = repeats.into_iter().flatten().collect();
     let mut joined = Joined {
@@ -133,14 +134,21 @@ fn drop_places<T>(values: &mut Blocks<T>, places: &[usize]) {
 
 /// The records of chunk `later` whose ids an earlier chunk has, in order:
 /// its full orders, then its volume-only ones.
-fn repeats_in(chunks: &[(ChunkOrders, u64)], later: usize) -> Vec<Repeat> {
+fn repeats_in(chunks: &[(ChunkOrders, u64)], maybe: &[MaybeIds], later: usize) -> Vec<Repeat> {
     let (earlier, own) = (&chunks[..later], &chunks[later].0);
     let find = |id: &str| {
         let hash = own.orders.hash(id);
-        earlier.iter().enumerate().find_map(|(chunk, (c, _))| {
-            let Slot { volume, at } = c.orders.position(hash, id)?;
-            Some(Place { chunk, volume, at })
-        })
+        earlier
+            .iter()
+            .zip(maybe)
+            .enumerate()
+            .find_map(|(chunk, ((c, _), maybe))| {
+                if !maybe.may_hold(hash) {
+                    return None;
+                }
+                let Slot { volume, at } = c.orders.position(hash, id)?;
+                Some(Place { chunk, volume, at })
+            })
     };
     let full = own.orders.full.iter().map(|o| o.id.as_str());
     let volume = own.orders.volume.iter().map(|o| o.id.as_str());

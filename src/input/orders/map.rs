@@ -33,6 +33,23 @@ pub(super) enum Found<'a> {
     Volume(&'a mut VolumeOrder),
 }
 
+/// A bit per short hash of the ids a map holds: "no" for sure, or "maybe".
+/// Joining chunks asks each earlier chunk about every id of a later one,
+/// and nearly all are in none; the bits, a byte an id, stay in cache where
+/// the index, with the orders it points at, does not.
+pub(super) struct MaybeIds {
+    words: Vec<u64>,
+    mask: u32,
+}
+
+impl MaybeIds {
+    /// False when no id with this [`OrderMap::hash`] is in the map.
+    pub(super) fn may_hold(&self, (_, short): (u64, u32)) -> bool {
+        let bit = short & self.mask;
+        self.words[(bit / 64) as usize] & (1 << (bit % 64)) != 0
+    }
+}
+
 /// The top bit of an index entry's place: the order is volume-only.
 const VOLUME: u32 = 1 << 31;
 
@@ -79,6 +96,22 @@ impl OrderMap {
         } else {
             &self.full[slot.at].id
         }
+    }
+
+    /// The ids this map may hold, for [`OrderMap::position`] to be asked
+    /// only about those (see [`MaybeIds`]).
+    pub(super) fn maybe_ids(&self) -> MaybeIds {
+        // Eight bits an id: one id in eight is a false "maybe".
+        let bits = (self.index.len() * 8).next_power_of_two().max(64);
+        let mut maybe = MaybeIds {
+            words: vec![0; bits / 64],
+            mask: u32::try_from(bits - 1).unwrap_or(u32::MAX),
+        };
+        for &(short, _) in self.index.iter() {
+            let bit = short & maybe.mask;
+            maybe.words[(bit / 64) as usize] |= 1 << (bit % 64);
+        }
+        maybe
     }
 
     /// Where the order `id` is, given its [`OrderMap::hash`].

@@ -46,6 +46,25 @@ fn the_order_index_follows_the_orders_through_pruning() {
 }
 
 #[test]
+fn the_maybe_bits_hold_every_id_of_the_map_and_few_others() {
+    let mut map = OrderMap::new(&foldhash::fast::RandomState::default());
+    for i in 0..1000 {
+        map.insert_full(order(&format!("113-{i:07}-0000001"), i + 2, 20));
+    }
+    let maybe = map.maybe_ids();
+    for i in 0..1000 {
+        let id = format!("113-{i:07}-0000001");
+        assert!(maybe.may_hold(map.hash(&id)), "{id} is in the map");
+    }
+    let others = (0..10_000)
+        .map(|i| format!("114-{i:07}-0000002"))
+        .filter(|id| maybe.may_hold(map.hash(id)))
+        .count();
+    // About one in eight, by the bits' size.
+    assert!(others < 2_500, "{others} of 10000 ids not in the map pass");
+}
+
+#[test]
 fn recent_dates_read_as_the_parser_reads_them() {
     let ctx = ParseContext::default();
     let mut dates = RecentDates::default();
