@@ -265,32 +265,37 @@ impl Begun {
             .clone()
             .or_else(|| take_performance_report(&mut account));
         if let Some(path) = &performance_path {
-            let decoded = decode::open_text(path, japanese)?;
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(
-                &mut std::io::Read::take(decoded.reader, MAX_JSON_BYTES),
-                &mut bytes,
-            )
-            .with_context(|| format!("cannot read {}", path.display()))?;
-            let report = performance::parse_performance_report(&bytes).with_context(|| {
-                format!("{}: not a readable performance report", display_name(path))
-            })?;
-            let mut input = InputReport::new(
-                &display_name(path),
-                "performance",
-                "amazon-seller-performance-v2",
-                decoded.encoding.as_str(),
-            );
-            input.rows = report.marketplaces.len() as u64;
-            for warning in &report.warnings {
-                input.problem(None, warning.clone());
-            }
-            account.inputs.push(input);
-            account.performance = Some(report);
+            read_performance_report(&mut account, path, japanese)?;
         }
         account.inputs.sort_by_key(|i| input_rank(&i.kind));
         Ok(account)
     }
+}
+
+/// Reads Amazon's account performance report (JSON) into the account.
+fn read_performance_report(account: &mut Account, path: &Path, japanese: bool) -> Result<()> {
+    let decoded = decode::open_text(path, japanese)?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(decoded.reader, MAX_JSON_BYTES),
+        &mut bytes,
+    )
+    .with_context(|| format!("cannot read {}", path.display()))?;
+    let report = performance::parse_performance_report(&bytes)
+        .with_context(|| format!("{}: not a readable performance report", display_name(path)))?;
+    let mut input = InputReport::new(
+        &display_name(path),
+        "performance",
+        "amazon-seller-performance-v2",
+        decoded.encoding.as_str(),
+    );
+    input.rows = report.marketplaces.len() as u64;
+    for warning in &report.warnings {
+        input.problem(None, warning.clone());
+    }
+    account.inputs.push(input);
+    account.performance = Some(report);
+    Ok(())
 }
 
 const MAX_JSON_BYTES: u64 = 64 << 20;
