@@ -77,9 +77,9 @@ impl DateStyle {
 /// A point in time read from an export: its UTC calendar date, and the instant when the text had a time of day.
 ///
 /// The instant is kept as the time of day on `date`, which its own date
-/// would repeat: an order holds five stamps, so 12 bytes rather than 16
-/// (an `Option<Stamp>` too) is a fifth less memory per order. Stamps
-/// order by date, then date-only before any time of that day, then time.
+/// would repeat: a stamp, or an `Option<Stamp>`, takes 12 bytes rather
+/// than 16, and an order holds five. Stamps order by date, then date-only
+/// before any time of that day, then time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Stamp {
     pub date: NaiveDate,
