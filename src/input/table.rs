@@ -660,9 +660,18 @@ impl SplitSource {
         let chunks = (self.threads * CHUNKS_PER_THREAD)
             .min(span / self.min_chunk.max(1))
             .max(1);
+        let mut guesses: Vec<u64> = (1..chunks)
+            .map(|k| data_start + span * k / chunks)
+            .collect();
+        // The last few rows make a chunk of their own, read first (the
+        // chunks are taken from the last back): a file sorted oldest first
+        // ends on its latest dates, which tell how far back the windows
+        // reach before the other chunks have read much.
+        if chunks > 1 {
+            guesses.push(self.text_len.saturating_sub(self.min_chunk / 8));
+        }
         let mut cuts: Vec<u64> = Vec::new();
-        for k in 1..chunks {
-            let guess = data_start + span * k / chunks;
+        for guess in guesses {
             if let Some(cut) = self.line_start_after(guess)?
                 && cut < self.text_len
                 && cuts.last().is_none_or(|&last| cut > last)
