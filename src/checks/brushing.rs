@@ -280,10 +280,8 @@ fn fold_address(order: &Order, strings: &Strings, out: &mut String) -> Option<()
 /// Hashed from text folded in place: a map from each address to its hash
 /// held a million entries on a big account, for no less work.
 fn address_key(order: &Order, keys: &mut Keys<'_>) -> Option<u64> {
-    let mut text = std::mem::take(&mut keys.text);
-    let key = fold_address(order, keys.strings, &mut text).map(|()| keys.hash(&text));
-    keys.text = text;
-    key
+    fold_address(order, keys.strings, &mut keys.text)?;
+    Some(keys.hash(&keys.text))
 }
 
 fn describe_buyer(order: &Order, _: &Strings, mask: bool) -> String {
