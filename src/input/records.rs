@@ -16,8 +16,7 @@ pub struct ParseContext {
 
 impl ParseContext {
     pub fn date(&self, row: &Row<'_>, index: Option<usize>, column: &str) -> Result<Stamp, String> {
-        let text = row.required(index, column)?;
-        parse_stamp(text, self.date_style).map_err(|e| format!("{column}: {e}"))
+        row.required_with(index, column, |text| parse_stamp(text, self.date_style))
     }
 
     pub fn opt_date(
@@ -26,9 +25,7 @@ impl ParseContext {
         index: Option<usize>,
         column: &str,
     ) -> Result<Option<Stamp>, String> {
-        row.get(index)?
-            .map(|text| parse_stamp(text, self.date_style).map_err(|e| format!("{column}: {e}")))
-            .transpose()
+        row.get_with(index, column, |text| parse_stamp(text, self.date_style))
     }
 }
 

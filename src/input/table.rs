@@ -130,6 +130,30 @@ impl<'a> Row<'a> {
         self.get(index)?
             .ok_or_else(|| format!("`{column}` is empty; every row needs one"))
     }
+
+    /// The cell at `index` as `read` reads it, `None` when it is empty; a
+    /// cell `read` rejects is a problem naming the column.
+    pub fn get_with<T, E: std::fmt::Display>(
+        &self,
+        index: Option<usize>,
+        column: &str,
+        read: impl FnOnce(&'a str) -> Result<T, E>,
+    ) -> Result<Option<T>, String> {
+        self.get(index)?
+            .map(|text| read(text).map_err(|e| format!("{column}: {e}")))
+            .transpose()
+    }
+
+    /// Like [`Row::get_with`], for a cell every row needs (see [`Row::required`]).
+    pub fn required_with<T, E: std::fmt::Display>(
+        &self,
+        index: Option<usize>,
+        column: &str,
+        read: impl FnOnce(&'a str) -> Result<T, E>,
+    ) -> Result<T, String> {
+        let text = self.required(index, column)?;
+        read(text).map_err(|e| format!("{column}: {e}"))
+    }
 }
 
 /// `str::trim`, quicker for the plain ASCII most cells are: only a cell

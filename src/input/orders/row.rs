@@ -1,7 +1,7 @@
 //! One row of the orders file, read into an order and its sale cells.
 
 use super::{Order, Sale, SaleCells};
-use crate::input::dates::{Stamp, parse_plain_iso, parse_stamp};
+use crate::input::dates::{DateError, Stamp, parse_plain_iso, parse_stamp};
 use crate::input::records::ParseContext;
 use crate::input::table::{Row, Table};
 use crate::input::values::{CancelledBy, Channel, OrderStatus, parse_bool};
@@ -83,7 +83,7 @@ impl RecentDates {
         slot: usize,
         text: &str,
         ctx: &ParseContext,
-    ) -> Result<Stamp, String> {
+    ) -> Result<Stamp, DateError> {
         if let Some(recent) = &self.0[slot]
             && recent.text[..recent.len] == *text.as_bytes()
         {
@@ -93,7 +93,7 @@ impl RecentDates {
         // with no room for an error.
         let stamp = match parse_plain_iso(text) {
             Some(stamp) => stamp,
-            None => parse_stamp(text, ctx.date_style).map_err(|e| e.to_string())?,
+            None => parse_stamp(text, ctx.date_style)?,
         };
         if text.len() <= Recent::MAX {
             let mut kept = [0; Recent::MAX];
@@ -105,35 +105,6 @@ impl RecentDates {
             });
         }
         Ok(stamp)
-    }
-
-    fn date(
-        &mut self,
-        slot: usize,
-        row: &Row<'_>,
-        index: Option<usize>,
-        column: &str,
-        ctx: &ParseContext,
-    ) -> Result<Stamp, String> {
-        let text = row.required(index, column)?;
-        self.read(slot, text, ctx)
-            .map_err(|e| format!("{column}: {e}"))
-    }
-
-    fn opt_date(
-        &mut self,
-        slot: usize,
-        row: &Row<'_>,
-        index: Option<usize>,
-        column: &str,
-        ctx: &ParseContext,
-    ) -> Result<Option<Stamp>, String> {
-        row.get(index)?
-            .map(|text| {
-                self.read(slot, text, ctx)
-                    .map_err(|e| format!("{column}: {e}"))
-            })
-            .transpose()
     }
 }
 
@@ -150,7 +121,9 @@ pub(super) fn parse_order<'a>(
         id: CompactString::default(),
         line: row.line,
         purchase: match c.purchase_date {
-            Some(_) => dates.date(PURCHASE, row, c.purchase_date, "purchase_date", ctx)?,
+            Some(_) => row.required_with(c.purchase_date, "purchase_date", |text| {
+                dates.read(PURCHASE, text, ctx)
+            })?,
             // Only a file that fills in other files' orders (a shipments
             // export) may lack purchase dates; its orders take theirs.
             None => Stamp::on(NaiveDate::MIN),
@@ -161,20 +134,17 @@ pub(super) fn parse_order<'a>(
             .map(Channel::parse)
             .transpose()?
             .unwrap_or(Channel::Mfn),
-        ship_by: dates.opt_date(SHIP_BY, row, c.ship_by, "ship_by", ctx)?,
-        shipped_at: dates.opt_date(SHIPPED_AT, row, c.shipped_at, "shipped_at", ctx)?,
-        promised_delivery: dates.opt_date(
-            PROMISED_DELIVERY,
-            row,
-            c.promised_delivery,
-            "promised_delivery",
-            ctx,
-        )?,
-        delivered_at: dates.opt_date(DELIVERED_AT, row, c.delivered_at, "delivered_at", ctx)?,
-        tracking_valid: row
-            .get(c.tracking_valid)?
-            .map(|v| parse_bool(v).map_err(|e| format!("tracking_valid: {e}")))
-            .transpose()?,
+        ship_by: row.get_with(c.ship_by, "ship_by", |text| dates.read(SHIP_BY, text, ctx))?,
+        shipped_at: row.get_with(c.shipped_at, "shipped_at", |text| {
+            dates.read(SHIPPED_AT, text, ctx)
+        })?,
+        promised_delivery: row.get_with(c.promised_delivery, "promised_delivery", |text| {
+            dates.read(PROMISED_DELIVERY, text, ctx)
+        })?,
+        delivered_at: row.get_with(c.delivered_at, "delivered_at", |text| {
+            dates.read(DELIVERED_AT, text, ctx)
+        })?,
+        tracking_valid: row.get_with(c.tracking_valid, "tracking_valid", parse_bool)?,
         has_tracking_id: row.get(c.tracking_id)?.is_some(),
         cancelled_by: row
             .get(c.cancelled_by)?
