@@ -5,7 +5,7 @@
 //! a bug.
 
 use crate::audit::{AuditOptions, audit_account};
-use crate::input::dates::{DateStyle, parse_stamp};
+use crate::input::dates::{DateStyle, parse_stamp, plain_iso_agrees};
 use crate::input::records::{ParseContext, read_all};
 use crate::input::table::Table;
 use crate::input::{Account, Reach, account, orders, performance, schema};
@@ -118,11 +118,16 @@ pub fn performance(data: &[u8]) {
     }
 }
 
-/// Any text as a date, in every marketplace style.
+/// Any text as a date, in every marketplace style; what the plain ISO fast
+/// path reads must be what the general reader reads.
 pub fn dates(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    assert!(
+        plain_iso_agrees(text),
+        "the plain ISO reader and the general one differ on {text:?}"
+    );
     for style in [
         None,
         Some(DateStyle::MonthDayYear),

@@ -357,6 +357,13 @@ fn parse_iso(b: &[u8]) -> Option<Result<Stamp, Fail<'_>>> {
     }))
 }
 
+/// Whether [`parse_plain_iso`] and the general reader agree on `text`: the
+/// fast path may decline any text, but what it reads must be what
+/// [`parse_stamp`] would read without it. For the fuzz target.
+pub(crate) fn plain_iso_agrees(text: &str) -> bool {
+    parse_plain_iso(text).is_none_or(|fast| parse_iso(text.trim().as_bytes()) == Some(Ok(fast)))
+}
+
 /// `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SSZ` and `YYYY-MM-DDTHH:MM:SS±HH:MM`,
 /// the forms of nearly every export, read straight, with no cursor and
 /// no error to carry: a big orders file has two new times a row. `None`
