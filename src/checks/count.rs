@@ -307,7 +307,7 @@ impl Countable for Return {
     }
     fn field(&self, column: &str) -> Option<String> {
         match column {
-            "order_id" => Some(self.order_id.clone()),
+            "order_id" => Some(self.order_id.to_string()),
             "date" => Some(self.date.date.to_string()),
             "sku" => opt(&self.sku),
             "asin" => opt(&self.asin),
@@ -321,7 +321,7 @@ impl Countable for Return {
         }
     }
     fn key(&self) -> String {
-        self.order_id.clone()
+        self.order_id.to_string()
     }
     fn describe(&self, mask: bool) -> String {
         let mut text = format!("returned {}", self.date.date);
@@ -347,7 +347,7 @@ impl Countable for Claim {
     }
     fn field(&self, column: &str) -> Option<String> {
         match column {
-            "order_id" => Some(self.order_id.clone()),
+            "order_id" => Some(self.order_id.to_string()),
             "filed_at" => Some(self.filed_at.date.to_string()),
             "status" => self.status.map(str::to_string),
             "reason" => opt(&self.reason),
@@ -355,7 +355,7 @@ impl Countable for Claim {
         }
     }
     fn key(&self) -> String {
-        self.order_id.clone()
+        self.order_id.to_string()
     }
     fn describe(&self, mask: bool) -> String {
         let reason = self
@@ -380,7 +380,7 @@ impl Countable for Chargeback {
     }
     fn field(&self, column: &str) -> Option<String> {
         match column {
-            "order_id" => Some(self.order_id.clone()),
+            "order_id" => Some(self.order_id.to_string()),
             "filed_at" => Some(self.filed_at.date.to_string()),
             "kind" => self.kind.map(str::to_string),
             "status" => self.status.map(str::to_string),
@@ -388,7 +388,7 @@ impl Countable for Chargeback {
         }
     }
     fn key(&self) -> String {
-        self.order_id.clone()
+        self.order_id.to_string()
     }
     fn describe(&self, _mask: bool) -> String {
         format!(
@@ -412,13 +412,13 @@ impl Countable for Feedback {
             "date" => Some(self.date.date.to_string()),
             "rating" => Some(self.rating.to_string()),
             "comments" => opt(&self.comments),
-            "order_id" => Some(self.order_id.clone()),
+            "order_id" => Some(self.order_id.to_string()),
             "removed" => Some(self.removed.to_string()),
             _ => None,
         }
     }
     fn key(&self) -> String {
-        self.order_id.clone()
+        self.order_id.to_string()
     }
     fn describe(&self, mask: bool) -> String {
         let comment = self

@@ -998,11 +998,11 @@ impl Check for PhrasesCheck {
                             line: Some(m.line),
                             key: m
                                 .order_id
-                                .clone()
-                                .unwrap_or_else(|| format!("message line {}", m.line)),
+                                .as_deref()
+                                .map_or_else(|| format!("message line {}", m.line), str::to_string),
                             excerpt,
                         },
-                        order: m.order_id.clone(),
+                        order: m.order_id.as_deref().map(str::to_string),
                     });
                 }
             }

@@ -116,8 +116,8 @@ impl Check for TextCheck {
                         line: Some(m.line),
                         key: m
                             .order_id
-                            .clone()
-                            .unwrap_or_else(|| format!("message line {}", m.line)),
+                            .as_deref()
+                            .map_or_else(|| format!("message line {}", m.line), str::to_string),
                         excerpt: context_excerpt(&text, passage, ctx.mask),
                     });
                 }

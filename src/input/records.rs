@@ -7,6 +7,7 @@ use super::schema::{self, Schema};
 use super::table::{Row, Table};
 use super::values::{fold, parse_bool, parse_choice, parse_rating};
 use chrono::NaiveDate;
+use compact_str::CompactString;
 
 /// What a parser needs to know about the account.
 #[derive(Clone, Copy, Debug, Default)]
@@ -68,7 +69,7 @@ pub struct Feedback {
     pub date: Stamp,
     pub rating: u8,
     pub comments: Option<String>,
-    pub order_id: String,
+    pub order_id: CompactString,
     pub removed: bool,
 }
 
@@ -84,7 +85,7 @@ impl Record for Feedback {
             date: ctx.date(row, c.date, "date")?,
             rating: parse_rating(row.required(c.rating, "rating")?)?,
             comments: owned(row.get(c.comments)?),
-            order_id: row.required(c.order_id, "order_id")?.to_string(),
+            order_id: row.required(c.order_id, "order_id")?.into(),
             removed: row
                 .get(c.removed)?
                 .map(parse_bool)
@@ -104,7 +105,7 @@ columns!(ClaimColumns {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Claim {
     pub line: u64,
-    pub order_id: String,
+    pub order_id: CompactString,
     pub filed_at: Stamp,
     /// open, granted, refunded, denied or withdrawn; `None` when not given.
     pub status: Option<&'static str>,
@@ -130,7 +131,7 @@ impl Record for Claim {
     fn parse(row: &Row<'_>, c: &ClaimColumns, ctx: &ParseContext) -> Result<Self, String> {
         Ok(Claim {
             line: row.line,
-            order_id: row.required(c.order_id, "order_id")?.to_string(),
+            order_id: row.required(c.order_id, "order_id")?.into(),
             filed_at: ctx.date(row, c.filed_at, "filed_at")?,
             status: row.get(c.status)?.map(claim_status).transpose()?,
             reason: owned(row.get(c.reason)?),
@@ -148,7 +149,7 @@ columns!(ChargebackColumns {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Chargeback {
     pub line: u64,
-    pub order_id: String,
+    pub order_id: CompactString,
     pub filed_at: Stamp,
     /// service or fraud.
     pub kind: Option<&'static str>,
@@ -165,7 +166,7 @@ impl Record for Chargeback {
     fn parse(row: &Row<'_>, c: &ChargebackColumns, ctx: &ParseContext) -> Result<Self, String> {
         Ok(Chargeback {
             line: row.line,
-            order_id: row.required(c.order_id, "order_id")?.to_string(),
+            order_id: row.required(c.order_id, "order_id")?.into(),
             filed_at: ctx.date(row, c.filed_at, "filed_at")?,
             kind: row
                 .get(c.kind)?
@@ -193,11 +194,11 @@ pub struct Message {
     pub line: u64,
     pub sent_at: Stamp,
     pub body: String,
-    pub order_id: Option<String>,
+    pub order_id: Option<CompactString>,
     /// Sent by the seller (outbound) rather than by the buyer.
     pub outbound: bool,
-    pub subject: Option<String>,
-    pub template: Option<String>,
+    pub subject: Option<CompactString>,
+    pub template: Option<CompactString>,
 }
 
 impl Message {
@@ -237,10 +238,10 @@ impl Record for Message {
             line: row.line,
             sent_at: ctx.date(row, c.sent_at, "sent_at")?,
             body: row.required(c.body, "body")?.to_string(),
-            order_id: owned(row.get(c.order_id)?),
+            order_id: row.get(c.order_id)?.map(CompactString::from),
             outbound,
-            subject: owned(row.get(c.subject)?),
-            template: owned(row.get(c.template)?),
+            subject: row.get(c.subject)?.map(CompactString::from),
+            template: row.get(c.template)?.map(CompactString::from),
         })
     }
 }

@@ -102,7 +102,7 @@ pub fn claims_from_returns(returns: &Source<Return>) -> Source<Claim> {
         .filter(|r| seen.insert(r.order_id.clone()))
         .map(|r| Claim {
             line: r.line,
-            order_id: r.order_id.clone(),
+            order_id: r.order_id.as_str().into(),
             filed_at: r.date,
             status: None,
             reason: r.reason.clone(),
