@@ -7,11 +7,13 @@ use crate::exact::Decimal;
 use crate::findings::Evidence;
 use crate::i18n::MessageForm;
 use crate::input::dates::Stamp;
+use crate::input::records::{Chargeback, Claim, Feedback};
 use crate::input::values::{CancelledBy, Channel, OrderStatus};
 use crate::input::{Account, Order, Orders};
 use crate::privacy;
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -203,10 +205,29 @@ pub struct MetricResult {
     pub evidence: Vec<Evidence>,
 }
 
-/// The defects of one order: negative feedback, claims, chargebacks.
+/// The defects of every order: negative feedback, claims, chargebacks. It
+/// points at their rows and writes evidence only for the orders a metric
+/// counts: most of a long history's defects are on orders no window holds.
 #[derive(Debug, Default)]
 pub struct DefectIndex<'a> {
-    by_order: HashMap<&'a str, Vec<Evidence>>,
+    by_order: HashMap<&'a str, SmallVec<[Defect<'a>; 1]>>,
+    mask: bool,
+}
+
+/// One defect event, and the file its row is in.
+#[derive(Clone, Copy, Debug)]
+struct Defect<'a> {
+    file: &'a str,
+    event: DefectEvent<'a>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum DefectEvent<'a> {
+    NegativeFeedback(&'a Feedback),
+    Claim(&'a Claim),
+    /// A claim the returns report marks on a return.
+    MarkedClaim(&'a Claim),
+    Chargeback(&'a Chargeback),
 }
 
 impl<'a> DefectIndex<'a> {
@@ -214,19 +235,16 @@ impl<'a> DefectIndex<'a> {
     /// removed; claims not denied or withdrawn; chargebacks neither fraud nor
     /// won.
     pub fn build(account: &'a Account, mask: bool) -> DefectIndex<'a> {
-        let mut index = DefectIndex::default();
+        let mut index = DefectIndex {
+            by_order: HashMap::new(),
+            mask,
+        };
         if let Some(feedback) = &account.feedback {
             for f in feedback.rows.iter().filter(|f| f.rating <= 2 && !f.removed) {
-                let comment = f
-                    .comments
-                    .as_deref()
-                    .map(|c| format!(": {}", privacy::excerpt(c, 80, mask)))
-                    .unwrap_or_default();
                 index.add(
                     &f.order_id,
                     &feedback.file,
-                    f.line,
-                    format!("negative feedback ({}★){comment}", f.rating),
+                    DefectEvent::NegativeFeedback(f),
                 );
             }
         }
@@ -236,13 +254,7 @@ impl<'a> DefectIndex<'a> {
                 .iter()
                 .filter(|c| !matches!(c.status, Some("denied" | "withdrawn")))
             {
-                let status = c.status.unwrap_or("status not given");
-                index.add(
-                    &c.order_id,
-                    &claims.file,
-                    c.line,
-                    format!("A-to-z claim ({status}) filed {}", c.filed_at.date),
-                );
+                index.add(&c.order_id, &claims.file, DefectEvent::Claim(c));
             }
         }
         // Claims the returns report marks, unless the claims export already
@@ -256,15 +268,7 @@ impl<'a> DefectIndex<'a> {
         for returns in &account.return_claims {
             for c in &returns.rows {
                 if !claimed.contains(c.order_id.as_str()) {
-                    index.add(
-                        &c.order_id,
-                        &returns.file,
-                        c.line,
-                        format!(
-                            "A-to-z claim (marked on a return requested {})",
-                            c.filed_at.date
-                        ),
-                    );
+                    index.add(&c.order_id, &returns.file, DefectEvent::MarkedClaim(c));
                 }
             }
         }
@@ -274,32 +278,71 @@ impl<'a> DefectIndex<'a> {
                 .iter()
                 .filter(|c| c.kind != Some("fraud") && c.status != Some("won"))
             {
-                index.add(
-                    &c.order_id,
-                    &chargebacks.file,
-                    c.line,
-                    format!(
-                        "chargeback ({}) filed {}",
-                        c.kind.unwrap_or("kind not given"),
-                        c.filed_at.date
-                    ),
-                );
+                index.add(&c.order_id, &chargebacks.file, DefectEvent::Chargeback(c));
             }
         }
         index
     }
 
-    fn add(&mut self, order_id: &'a str, file: &str, line: u64, excerpt: String) {
-        self.by_order.entry(order_id).or_default().push(Evidence {
-            file: file.to_string(),
+    fn add(&mut self, order_id: &'a str, file: &'a str, event: DefectEvent<'a>) {
+        self.by_order
+            .entry(order_id)
+            .or_default()
+            .push(Defect { file, event });
+    }
+
+    /// The evidence of an order's defects, in the order they were found;
+    /// `None` when it has none.
+    fn of(&self, order_id: &str) -> Option<impl Iterator<Item = Evidence> + '_> {
+        let (&order_id, defects) = self.by_order.get_key_value(order_id)?;
+        let mask = self.mask;
+        Some(defects.iter().map(move |d| d.evidence(order_id, mask)))
+    }
+}
+
+impl Defect<'_> {
+    fn evidence(&self, order_id: &str, mask: bool) -> Evidence {
+        let (line, excerpt) = match self.event {
+            DefectEvent::NegativeFeedback(f) => {
+                let comment = f
+                    .comments
+                    .as_deref()
+                    .map(|c| format!(": {}", privacy::excerpt(c, 80, mask)))
+                    .unwrap_or_default();
+                (
+                    f.line,
+                    format!("negative feedback ({}★){comment}", f.rating),
+                )
+            }
+            DefectEvent::Claim(c) => {
+                let status = c.status.unwrap_or("status not given");
+                (
+                    c.line,
+                    format!("A-to-z claim ({status}) filed {}", c.filed_at.date),
+                )
+            }
+            DefectEvent::MarkedClaim(c) => (
+                c.line,
+                format!(
+                    "A-to-z claim (marked on a return requested {})",
+                    c.filed_at.date
+                ),
+            ),
+            DefectEvent::Chargeback(c) => (
+                c.line,
+                format!(
+                    "chargeback ({}) filed {}",
+                    c.kind.unwrap_or("kind not given"),
+                    c.filed_at.date
+                ),
+            ),
+        };
+        Evidence {
+            file: self.file.to_string(),
             line: Some(line),
             key: order_id.to_string(),
             excerpt,
-        });
-    }
-
-    fn of(&self, order_id: &str) -> Option<&Vec<Evidence>> {
-        self.by_order.get(order_id)
+        }
     }
 }
 
@@ -525,7 +568,7 @@ fn count(orders: &Orders, kind: MetricKind, view: &View<'_>, defects: &DefectInd
                 counted.denominator += 1;
                 if let Some(events) = defects.of(&order.id) {
                     counted.numerator += 1;
-                    counted.evidence.extend(events.iter().cloned());
+                    counted.evidence.extend(events);
                 }
             }
         }
