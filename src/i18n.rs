@@ -10,6 +10,12 @@ use crate::report::Report;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// `n` and the English noun for that many: "1 order", "2 orders".
+pub fn plural(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A language the renderers can write.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Lang {

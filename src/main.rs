@@ -13,7 +13,7 @@ use ahr::cli::{
 };
 use ahr::cli::{BatchArgs, BatchFormatArg, BatchMergeArgs};
 use ahr::findings::Severity;
-use ahr::i18n::Lang;
+use ahr::i18n::{Lang, plural};
 use ahr::policy::diagnostics::did_you_mean;
 use ahr::policy::{self, PolicySet, PolicySources};
 use ahr::report::table::Style;
@@ -609,9 +609,9 @@ fn run_batch(args: BatchArgs) -> Result<Outcome> {
     if let Some(path) = &args.output {
         eprintln!(
             "ahr: {} audited, {} could not be audited, {} of linked accounts; written to {}",
-            plural(rows.len(), "account", "accounts"),
+            plural(rows.len() as u64, "account", "accounts"),
             errors.len(),
-            plural(links.len(), "group", "groups"),
+            plural(links.len() as u64, "group", "groups"),
             path.display()
         );
     }
@@ -636,10 +636,6 @@ fn run_batch(args: BatchArgs) -> Result<Outcome> {
     } else {
         Outcome::Passed
     })
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn run_batch_merge(args: BatchMergeArgs) -> Result<Outcome> {

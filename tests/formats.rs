@@ -362,7 +362,7 @@ fn an_all_orders_report_fills_in_an_orders_file_beside_it() {
         "{problems}"
     );
     assert!(
-        problems.contains("1 orders are not in orders.csv"),
+        problems.contains("1 order is not in orders.csv and not counted"),
         "{problems}"
     );
     // Order 2 is Amazon-fulfilled now, so only order 1 (late) counts.

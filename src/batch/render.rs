@@ -5,6 +5,7 @@
 //! it is whole or absent, like every report ahr writes.
 
 use super::{AccountError, SummaryRow};
+use crate::i18n::plural;
 use crate::linkage::Link;
 use crate::output::AtomicFile;
 use anyhow::Result;
@@ -203,7 +204,7 @@ pub fn summary_table(end: &BatchEnd<'_>) -> String {
         out,
         "Batch {}: {} audited, {} could not be audited{}",
         end.root,
-        plural(end.rows.len(), "account", "accounts"),
+        plural(end.rows.len() as u64, "account", "accounts"),
         end.errors.len(),
         end.scope
             .as_ref()
@@ -267,10 +268,6 @@ pub fn summary_table(end: &BatchEnd<'_>) -> String {
         );
     }
     out
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[cfg(test)]

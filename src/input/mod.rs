@@ -16,6 +16,7 @@ pub mod strings;
 pub mod table;
 pub mod values;
 
+use crate::i18n::plural;
 use crate::parallel;
 use anyhow::{Context, Result, bail};
 use records::{
@@ -429,7 +430,8 @@ fn read_native_reports(
                             table.report.problem(
                                 None,
                                 format!(
-                                    "{unknown} orders are not in {primary_file} and are not counted"
+                                    "{} not in {primary_file} and not counted",
+                                    plural(unknown, "order is", "orders are")
                                 ),
                             );
                         }

@@ -5,7 +5,7 @@
 
 use crate::exact::Decimal;
 use crate::findings::Evidence;
-use crate::i18n::MessageForm;
+use crate::i18n::{MessageForm, plural};
 use crate::input::dates::Stamp;
 use crate::input::records::{Chargeback, Claim, Feedback};
 use crate::input::values::{CancelledBy, Channel, OrderStatus};
@@ -452,7 +452,8 @@ pub fn compute_seen(
     result.headroom = Some(headroom(spec, num, den));
     if den < spec.min_denominator {
         result.reason = Some(format!(
-            "{den} orders in the window; this rule needs at least {} before the rate means something",
+            "{} in the window; this rule needs at least {} before the rate means something",
+            plural(den, "order", "orders"),
             spec.min_denominator
         ));
         result.reason_form = Some(MessageForm::new(
