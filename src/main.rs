@@ -62,7 +62,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Incomplete) => ExitCode::from(2),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            match err.downcast_ref::<policy::PolicyErrors>() {
+            match err.downcast_ref::<policy::LocatedErrors>() {
                 Some(rendered) => eprintln!("{rendered}"),
                 None => eprintln!("error: {err:#}"),
             }

@@ -63,14 +63,14 @@ pub fn load(path: &Path, policies: &PolicySet) -> Result<WaiverFile> {
     // Rendered like policy errors (and printed as they are, without a
     // second `error:` prefix).
     parse(&path.display().to_string(), &text, &rules)
-        .map_err(|rendered| anyhow::Error::new(crate::policy::PolicyErrors(rendered)))
+        .map_err(|rendered| anyhow::Error::new(crate::policy::LocatedErrors(rendered)))
 }
 
 /// Parses a waiver file; every problem comes back at once, located.
 pub fn parse(name: &str, text: &str, known_rules: &[&str]) -> Result<WaiverFile, String> {
     let mut diags = Diagnostics::default();
     let text = quote_dates(text);
-    let Some(mut root) = tree::parse(&mut diags, name, &text) else {
+    let Some(mut root) = tree::parse(&mut diags, name, &text, SYNTAX_HELP) else {
         return Err(render(&diags));
     };
     let mut waivers = Vec::new();
@@ -196,14 +196,10 @@ fn required_text(
 }
 
 fn render(diags: &Diagnostics) -> String {
-    diags
-        .render()
-        .replace(" in the policies", " in the waiver file")
-        .replace(
-            "fix the syntax at this place; `ahr policy check` lists every problem",
-            "fix the syntax at this place; write dates as \"YYYY-MM-DD\"",
-        )
+    diags.render("the waiver file")
 }
+
+const SYNTAX_HELP: &str = "fix the syntax at this place; write dates as \"YYYY-MM-DD\"";
 
 /// TOML dates (`expires = 2026-12-31`) are what people write; the TOML
 /// reader keeps no dates, so they are read as the string they spell. Only

@@ -560,7 +560,11 @@ fn a_broken_or_huge_account_profile_is_refused_with_its_position() {
     let case = Case::new();
     case.file("orders.csv", orders(&[]))
         .file("account.toml", "name = \"Shop\nmarketplace = 3\n");
-    case.error(&["account.toml", ":1:"]);
+    let stderr = case.error(&["account.toml", ":1:", "1 problem in account.toml"]);
+    // Each rendered problem carries its own `error:`, once; the profile is
+    // not a policy file.
+    assert!(!stderr.contains("error: error:"), "{stderr}");
+    assert!(!stderr.contains("polic"), "{stderr}");
 
     let case = Case::new();
     case.file("orders.csv", orders(&[]))

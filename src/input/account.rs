@@ -38,8 +38,9 @@ const KEYS: &[&str] = &[
 /// Problems come back rendered with file:line:column.
 pub fn parse_profile(file_name: &str, text: &str, default_id: &str) -> Result<Profile, String> {
     let mut diags = Diagnostics::default();
-    let Some(table) = tree::parse(&mut diags, file_name, text) else {
-        return Err(diags.render());
+    let Some(table) = tree::parse(&mut diags, file_name, text, "fix the syntax at this place")
+    else {
+        return Err(diags.render(file_name));
     };
     let mut p = Params::new(table, format!("`{file_name}`"), Loc::default(), &mut diags);
     let id = p.opt_str("id").map(|(s, _)| s);
@@ -64,7 +65,7 @@ pub fn parse_profile(file_name: &str, text: &str, default_id: &str) -> Result<Pr
     let related_accounts = list(&mut p, "related_accounts");
     p.finish(KEYS);
     if !diags.is_empty() {
-        return Err(diags.render());
+        return Err(diags.render(file_name));
     }
     Ok(Profile {
         id: id.unwrap_or_else(|| default_id.to_string()),
@@ -117,5 +118,15 @@ mod tests {
         assert!(err.contains("account.toml:1:8"), "{err}");
         assert!(err.contains("unknown key `brand`"), "{err}");
         assert!(err.contains("did you mean `brands`?"), "{err}");
+        assert!(err.ends_with("2 problems in account.toml"), "{err}");
+    }
+
+    #[test]
+    fn a_syntax_error_is_about_the_profile_not_the_policies() {
+        let err = parse_profile("account.toml", "marketplace = [\n", "x").unwrap_err();
+        assert!(err.starts_with("error: invalid TOML"), "{err}");
+        assert!(err.contains("--> account.toml:2:1"), "{err}");
+        assert!(err.ends_with("1 problem in account.toml"), "{err}");
+        assert!(!err.contains("polic"), "{err}");
     }
 }

@@ -187,7 +187,7 @@ pub fn begin_account(dir: &Path) -> Result<Begun> {
         Some(path) => {
             let text = read_small_text(path)?;
             account::parse_profile(&display_name(path), &text, &folder_name)
-                .map_err(|rendered| anyhow::anyhow!("{rendered}"))?
+                .map_err(|rendered| anyhow::Error::new(crate::policy::LocatedErrors(rendered)))?
         }
         None => Profile {
             id: folder_name,

@@ -117,8 +117,9 @@ impl Diagnostics {
         }
     }
 
-    /// All problems, in file order, each with its source line underlined.
-    pub fn render(&self) -> String {
+    /// All problems, in file order, each with its source line underlined,
+    /// and a count of the problems in `subject` ("the policies").
+    pub fn render(&self, subject: &str) -> String {
         let mut sorted: Vec<&Diagnostic> = self.problems.iter().collect();
         sorted.sort_by_key(|d| (d.loc.file, d.loc.span.start));
         let mut out = String::new();
@@ -154,7 +155,7 @@ impl Diagnostics {
         let count = self.problems.len();
         let _ = write!(
             out,
-            "{count} problem{} in the policies",
+            "{count} problem{} in {subject}",
             if count == 1 { "" } else { "s" }
         );
         out
@@ -230,7 +231,7 @@ mod tests {
             },
             "expected a newline",
         );
-        let out = diags.render();
+        let out = diags.render("the policies");
         assert!(out.len() < 1000, "{}", out.len());
         assert!(out.contains("x.toml:2:200009"), "{out}");
         let lines: Vec<&str> = out.lines().collect();
@@ -266,7 +267,7 @@ mod tests {
             "`id` must be a string",
             "write id = \"MY-RULE\"",
         );
-        let text = diags.render();
+        let text = diags.render("the policies");
         assert!(text.contains("--> x.toml:2:6"), "{text}");
         assert!(text.contains("2 | id = 3"), "{text}");
         assert!(text.contains("= help: write id"), "{text}");

@@ -152,17 +152,22 @@ pub struct PolicySources {
     pub paths: Vec<PathBuf>,
 }
 
-/// Policies that could not be loaded: every problem, rendered.
-#[derive(Debug)]
-pub struct PolicyErrors(pub String);
+/// The help on a policy file that is not TOML.
+const SYNTAX_HELP: &str = "fix the syntax at this place; `ahr policy check` lists every problem";
 
-impl std::fmt::Display for PolicyErrors {
+/// A TOML file (policies, waivers, `account.toml`) that could not be
+/// read: every problem, rendered with its place. Printed as it is, since
+/// each problem carries its own `error:`.
+#[derive(Debug)]
+pub struct LocatedErrors(pub String);
+
+impl std::fmt::Display for LocatedErrors {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl std::error::Error for PolicyErrors {}
+impl std::error::Error for LocatedErrors {}
 
 const RULE_KEYS: &[&str] = &[
     "id",
@@ -253,14 +258,14 @@ pub fn load(sources: &PolicySources) -> Result<PolicySet> {
 }
 
 /// Validates policy texts given as (name, text), in override order.
-pub fn load_texts(files: &[(String, String)]) -> Result<PolicySet, PolicyErrors> {
+pub fn load_texts(files: &[(String, String)]) -> Result<PolicySet, LocatedErrors> {
     let mut diags = Diagnostics::default();
     let mut rules: Vec<(String, Table, Loc)> = Vec::new();
     let mut scoring: Option<(Table, Loc)> = None;
     let mut appeals = Vec::new();
     let mut checklist = Vec::new();
     for (name, text) in files {
-        let Some(mut root) = tree::parse(&mut diags, name, text) else {
+        let Some(mut root) = tree::parse(&mut diags, name, text, SYNTAX_HELP) else {
             continue;
         };
         let mut ids_here: Vec<(String, Loc)> = Vec::new();
@@ -329,7 +334,7 @@ pub fn load_texts(files: &[(String, String)]) -> Result<PolicySet, PolicyErrors>
             appeals,
             checklist,
         }),
-        _ => Err(PolicyErrors(diags.render())),
+        _ => Err(LocatedErrors(diags.render("the policies"))),
     }
 }
 

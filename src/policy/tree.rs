@@ -97,8 +97,9 @@ impl Value {
 /// and a huge one is a mistake or an attack.
 pub const MAX_POLICY_BYTES: usize = 1 << 20;
 
-/// Parses one file into a tree; a syntax error is recorded and yields `None`.
-pub fn parse(diags: &mut Diagnostics, name: &str, text: &str) -> Option<Table> {
+/// Parses one file into a tree; a syntax error is recorded, with
+/// `syntax_help` as its help, and yields `None`.
+pub fn parse(diags: &mut Diagnostics, name: &str, text: &str, syntax_help: &str) -> Option<Table> {
     let file = diags.add_file(SourceFile::new(name, text));
     if text.len() > MAX_POLICY_BYTES {
         diags.error_with_help(
@@ -123,7 +124,7 @@ pub fn parse(diags: &mut Diagnostics, name: &str, text: &str) -> Option<Table> {
                     span: err.span,
                 },
                 format!("invalid TOML: {}", syntax_message(&err)),
-                "fix the syntax at this place; `ahr policy check` lists every problem",
+                syntax_help,
             );
             None
         }

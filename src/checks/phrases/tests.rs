@@ -6,13 +6,13 @@ use crate::policy::tree::{self, Value};
 /// check, or the rendered problems.
 fn try_check(body: &str) -> Result<PhrasesCheck, String> {
     let mut diags = Diagnostics::default();
-    let table = tree::parse(&mut diags, "test.toml", body).expect("valid TOML");
+    let table = tree::parse(&mut diags, "test.toml", body, "").expect("valid TOML");
     let mut p = Params::new(table, "rule `T`".into(), Loc::default(), &mut diags);
     let check = read(&mut p);
     p.finish(KIND.keys);
     match check {
         Some(check) if diags.is_empty() => Ok(check),
-        _ => Err(diags.render()),
+        _ => Err(diags.render("the policies")),
     }
 }
 
@@ -207,7 +207,7 @@ fn long_texts_find_the_passage_in_their_last_sentence() {
 /// The rule bodies of every `phrases` rule in a policy file.
 fn phrase_rules(name: &str, text: &str) -> Vec<(String, PhrasesCheck)> {
     let mut diags = Diagnostics::default();
-    let file = tree::parse(&mut diags, name, text).expect("valid TOML");
+    let file = tree::parse(&mut diags, name, text, "").expect("valid TOML");
     let mut out = Vec::new();
     for entry in file.entries.into_iter().filter(|e| e.key == "rule") {
         let Value::Array(rules) = entry.node.value else {
@@ -235,7 +235,8 @@ fn phrase_rules(name: &str, text: &str) -> Vec<(String, PhrasesCheck)> {
                 })
                 .expect("rule id");
             let mut p = Params::new(table, id.clone(), Loc::default(), &mut diags);
-            let check = read(&mut p).unwrap_or_else(|| panic!("{id}: {}", diags.render()));
+            let check =
+                read(&mut p).unwrap_or_else(|| panic!("{id}: {}", diags.render("the policies")));
             out.push((id, check));
         }
     }
