@@ -37,10 +37,13 @@ impl AtomicFile {
             name.to_string_lossy(),
             std::process::id()
         ));
+        // The report is written beside its place and renamed in; the user
+        // named the report, so the error names it and its folder.
         let file = File::create(&tmp).with_context(|| {
             format!(
-                "cannot create {}: check the folder exists and is writable",
-                tmp.display()
+                "cannot write {}: check that the folder {} exists and is writable",
+                path.display(),
+                dir.display()
             )
         })?;
         Ok(AtomicFile {
