@@ -105,10 +105,10 @@ pub fn parse(diags: &mut Diagnostics, name: &str, text: &str, syntax_help: &str)
         diags.error_with_help(
             Loc::default_in(file),
             format!(
-                "policy file is {} bytes; the limit is {MAX_POLICY_BYTES}",
+                "{name} is {} bytes; the limit is {MAX_POLICY_BYTES}",
                 text.len()
             ),
-            "split the policy into several files, or check that this is the file you meant",
+            "check that this is the file you meant; policies can be split into several files",
         );
         return None;
     }
