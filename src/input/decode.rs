@@ -15,6 +15,7 @@ use std::fs::File;
 use std::io::{self, Cursor, ErrorKind, Read};
 use std::path::Path;
 use std::sync::mpsc::{Receiver, sync_channel};
+use std::thread::JoinHandle;
 
 use encoding_rs::{DecoderResult, Encoding, SHIFT_JIS, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use encoding_rs_io::DecodeReaderBytesBuilder;
@@ -446,13 +447,15 @@ impl<R: Read> Read for Gunzip<R> {
 /// Runs a reader on a thread of its own, a few blocks ahead of the one
 /// reading from it. Decompressing a big gzipped export takes a core about
 /// half as long as reading its rows takes another; ahead, it no longer
-/// takes turns with them.
+/// takes turns with them. The thread ends with the reader: dropping it
+/// stops the thread at its next block and waits for it.
 struct ReadAhead {
     blocks: Receiver<io::Result<Vec<u8>>>,
     block: Vec<u8>,
     at: usize,
     /// Set once the stream has ended or failed.
     over: Option<Box<dyn Read + Send>>,
+    thread: Option<JoinHandle<()>>,
 }
 
 /// Bytes a block carries, and blocks in flight: enough to keep the reader
@@ -463,7 +466,7 @@ const AHEAD_BLOCKS: usize = 4;
 impl ReadAhead {
     fn new(mut source: impl Read + Send + 'static) -> ReadAhead {
         let (sender, blocks) = sync_channel(AHEAD_BLOCKS);
-        std::thread::spawn(move || {
+        let thread = std::thread::spawn(move || {
             loop {
                 let mut block = vec![0; AHEAD_BLOCK];
                 let (n, failed) = fill(&mut source, &mut block);
@@ -493,6 +496,18 @@ impl ReadAhead {
             block: Vec::new(),
             at: 0,
             over: None,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        // Without a receiver the thread's next send fails and it stops;
+        // a panic in it has already been reported as a read error.
+        drop(std::mem::replace(&mut self.blocks, sync_channel(0).1));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
@@ -852,6 +867,34 @@ mod tests {
         file.reader.read_exact(&mut buf).unwrap();
         assert_eq!(&buf, b"00000000000,row\n");
         drop(file);
+    }
+
+    #[test]
+    fn the_read_ahead_thread_ends_with_its_reader() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        /// Endless bytes, saying when the thread reading them lets go.
+        struct Endless(Arc<AtomicBool>);
+        impl Read for Endless {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                buf.fill(b'x');
+                Ok(buf.len())
+            }
+        }
+        impl Drop for Endless {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::SeqCst);
+            }
+        }
+        let released = Arc::new(AtomicBool::new(false));
+        let mut reader = ReadAhead::new(Endless(released.clone()));
+        let mut buf = [0u8; 4];
+        reader.read_exact(&mut buf).unwrap();
+        assert_eq!(&buf, b"xxxx");
+        drop(reader);
+        // The thread has stopped, and dropped its source, before the
+        // reader's drop returned: nothing outlives an audit.
+        assert!(released.load(Ordering::SeqCst));
     }
 
     #[test]
