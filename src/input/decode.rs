@@ -468,9 +468,14 @@ impl ReadAhead {
         let (sender, blocks) = sync_channel(AHEAD_BLOCKS);
         let thread = std::thread::spawn(move || {
             loop {
-                let mut block = vec![0; AHEAD_BLOCK];
-                let (n, failed) = fill(&mut source, &mut block);
-                block.truncate(n);
+                // As in `read_head`: read_to_end retries on Interrupted and
+                // keeps what it read before an error.
+                let mut block = Vec::with_capacity(AHEAD_BLOCK);
+                let failed = (&mut source)
+                    .take(AHEAD_BLOCK as u64)
+                    .read_to_end(&mut block)
+                    .err();
+                let n = block.len();
                 // The bytes before an error go first, as the source gave
                 // them. A send that fails means the reader stopped early.
                 if n > 0 && sender.send(Ok(block)).is_err() {
@@ -510,21 +515,6 @@ impl Drop for ReadAhead {
             let _ = thread.join();
         }
     }
-}
-
-/// Reads into `buf` until it is full, the stream ends or reading fails;
-/// returns how much it read, and the error if one stopped it.
-fn fill(source: &mut impl Read, buf: &mut [u8]) -> (usize, Option<io::Error>) {
-    let mut n = 0;
-    while n < buf.len() {
-        match source.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(err) if err.kind() == ErrorKind::Interrupted => {}
-            Err(err) => return (n, Some(err)),
-        }
-    }
-    (n, None)
 }
 
 impl Read for ReadAhead {
