@@ -194,11 +194,19 @@ fn read_burst(p: &mut Params<'_>) -> Option<Burst> {
 /// borrowed as they are.
 fn fold_key(value: &str) -> Cow<'_, str> {
     if is_folded(value) {
-        return Cow::Borrowed(value);
+        Cow::Borrowed(value)
+    } else {
+        folded_chars(value).collect::<String>().into()
     }
-    let mut folded = String::new();
-    fold_onto(&mut folded, value);
-    folded.into()
+}
+
+/// Appends `value` as [`fold_key`] folds it.
+fn fold_onto(out: &mut String, value: &str) {
+    if is_folded(value) {
+        out.push_str(value);
+    } else {
+        out.extend(folded_chars(value));
+    }
 }
 
 fn is_folded(value: &str) -> bool {
@@ -208,18 +216,12 @@ fn is_folded(value: &str) -> bool {
     value.bytes().all(folded)
 }
 
-/// Appends `value` as [`fold_key`] folds it.
-fn fold_onto(out: &mut String, value: &str) {
-    if is_folded(value) {
-        out.push_str(value);
-    } else {
-        out.extend(
-            value
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != '-')
-                .flat_map(char::to_lowercase),
-        );
-    }
+/// The characters of `value` folded: no spaces or hyphens, lower case.
+fn folded_chars(value: &str) -> impl Iterator<Item = char> + '_ {
+    value
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_lowercase)
 }
 
 /// Cluster keys as hashes of their folded text, so grouping sorts
