@@ -45,8 +45,14 @@ pub(super) struct MaybeIds {
 impl MaybeIds {
     /// False when no id with this [`OrderMap::hash`] is in the map.
     pub(super) fn may_hold(&self, (_, short): (u64, u32)) -> bool {
+        let (word, bit) = self.place(short);
+        self.words[word] & bit != 0
+    }
+
+    /// The word and the bit in it that stand for a short hash.
+    fn place(&self, short: u32) -> (usize, u64) {
         let bit = short & self.mask;
-        self.words[(bit / 64) as usize] & (1 << (bit % 64)) != 0
+        ((bit / 64) as usize, 1 << (bit % 64))
     }
 }
 
@@ -108,8 +114,8 @@ impl OrderMap {
             mask: u32::try_from(bits - 1).unwrap_or(u32::MAX),
         };
         for &(short, _) in self.index.iter() {
-            let bit = short & maybe.mask;
-            maybe.words[(bit / 64) as usize] |= 1 << (bit % 64);
+            let (word, bit) = maybe.place(short);
+            maybe.words[word] |= bit;
         }
         maybe
     }
