@@ -1,7 +1,7 @@
 //! One row of the orders file, read into an order and its sale cells.
 
 use super::{Order, Sale, SaleCells};
-use crate::input::dates::{DateError, Stamp, parse_plain_iso, parse_stamp};
+use crate::input::dates::{DateError, Stamp, parse_stamp};
 use crate::input::records::ParseContext;
 use crate::input::table::{Row, Table};
 use crate::input::values::{CancelledBy, Channel, OrderStatus, parse_bool};
@@ -89,12 +89,7 @@ impl RecentDates {
         {
             return Ok(recent.stamp);
         }
-        // The plain forms first: their answer comes back in registers,
-        // with no room for an error.
-        let stamp = match parse_plain_iso(text) {
-            Some(stamp) => stamp,
-            None => parse_stamp(text, ctx.date_style)?,
-        };
+        let stamp = parse_stamp(text, ctx.date_style)?;
         if text.len() <= Recent::MAX {
             let mut kept = [0; Recent::MAX];
             kept[..text.len()].copy_from_slice(text.as_bytes());
