@@ -100,23 +100,28 @@ mod tests {
 
     #[test]
     fn writes_whole_file_and_leaves_no_temporary() {
-        let dir = std::env::temp_dir().join(format!("ahr-output-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let target = dir.join("report.json");
+        let dir = tempfile::Builder::new()
+            .prefix("ahr-output-")
+            .tempdir()
+            .unwrap();
+        let target = dir.path().join("report.json");
         write_atomically(&target, b"{\"a\":1}\n").unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"{\"a\":1}\n");
-        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .filter_map(|e| e.ok())
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn a_missing_folder_is_an_error_not_a_partial_file() {
-        let target = std::env::temp_dir().join("ahr-no-such-dir-xyz/report.json");
+        let dir = tempfile::Builder::new()
+            .prefix("ahr-output-")
+            .tempdir()
+            .unwrap();
+        let target = dir.path().join("no-such-dir/report.json");
         assert!(write_atomically(&target, b"x").is_err());
         assert!(!target.exists());
     }

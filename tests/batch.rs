@@ -4,8 +4,9 @@
 //! that shares a bank account (acme-us, acme-eu) and must not be flagged.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
+use tempfile::TempDir;
 
 fn ahr(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ahr"))
@@ -23,16 +24,19 @@ fn stderr(out: &Output) -> String {
     String::from_utf8(out.stderr.clone()).unwrap()
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ahr-batch-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh, empty scratch folder, removed when dropped.
+fn temp_dir(name: &str) -> TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("ahr-batch-test-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
-/// Copies the batch fixture without the broken account.
-fn healthy_batch(name: &str) -> PathBuf {
-    let root = temp_dir(name);
+/// Copies the batch fixture without the broken account into a scratch
+/// folder, removed when dropped.
+fn healthy_batch(name: &str) -> TempDir {
+    let dir = temp_dir(name);
+    let root = dir.path();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/batch");
     for entry in std::fs::read_dir(&src).unwrap() {
         let entry = entry.unwrap();
@@ -46,7 +50,7 @@ fn healthy_batch(name: &str) -> PathBuf {
             std::fs::copy(file.path(), to.join(file.file_name())).unwrap();
         }
     }
-    root
+    dir
 }
 
 const AS_OF: &[&str] = &["--as-of", "2026-11-20"];
@@ -227,8 +231,8 @@ fn jsonl_streams_one_report_per_line_then_the_links() {
 
 #[test]
 fn gates_apply_per_account_and_errors_come_first() {
-    let root = healthy_batch("gates");
-    let root = root.to_str().unwrap();
+    let dir = healthy_batch("gates");
+    let root = dir.path().to_str().unwrap();
     let run = |extra: &[&str]| {
         let mut args = vec!["batch", root];
         args.extend_from_slice(AS_OF);
@@ -259,8 +263,8 @@ fn gates_apply_per_account_and_errors_come_first() {
 #[test]
 fn out_dir_gets_one_report_per_account() {
     let dir = temp_dir("out-dir");
-    let out_dir = dir.join("reports");
-    let output = dir.join("batch.json");
+    let out_dir = dir.path().join("reports");
+    let output = dir.path().join("batch.json");
     let mut args = vec![
         "batch",
         "fixtures/batch",
@@ -302,7 +306,7 @@ fn shards_split_the_accounts_and_merge_back_into_the_whole_batch() {
     let mut parts = Vec::new();
     let mut seen = Vec::new();
     for k in 1..=3 {
-        let path = dir.join(format!("shard{k}.json"));
+        let path = dir.path().join(format!("shard{k}.json"));
         let shard = format!("{k}/3");
         let mut args = vec![
             "batch",
@@ -380,8 +384,8 @@ fn watchlist_applies_to_every_account_of_the_batch() {
 #[test]
 fn unusable_roots_and_options_exit_2() {
     let empty = temp_dir("empty");
-    std::fs::create_dir_all(empty.join("no-exports")).unwrap();
-    let out = ahr(&["batch", empty.to_str().unwrap()]);
+    std::fs::create_dir_all(empty.path().join("no-exports")).unwrap();
+    let out = ahr(&["batch", empty.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("holds no account folders"),

@@ -6,6 +6,7 @@
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use tempfile::TempDir;
 
 /// `cargo test` builds the examples next to the binaries it tests.
 fn generator() -> PathBuf {
@@ -25,19 +26,21 @@ fn generate(out: &Path, rows: u64, seed: u64) {
     assert!(status.success(), "generator failed for {}", out.display());
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ahr-bench-gen-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+/// An empty folder for the generator to write into, removed when dropped.
+fn scratch(name: &str) -> TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("ahr-bench-gen-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 #[test]
 fn generated_account_reads_cleanly_and_has_every_export() {
     let dir = scratch("clean");
-    generate(&dir, 3_000, 7);
+    generate(dir.path(), 3_000, 7);
     let output = Command::new(env!("CARGO_BIN_EXE_ahr"))
         .arg("audit")
-        .arg(&dir)
+        .arg(dir.path())
         .args(["--format", "json", "--as-of", "2026-11-20"])
         .output()
         .expect("ahr runs");
@@ -73,23 +76,19 @@ fn generated_account_reads_cleanly_and_has_every_export() {
             "{id} has no orders in its window"
         );
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn same_seed_writes_same_bytes_and_another_seed_does_not() {
     let (a, b, c) = (scratch("a"), scratch("b"), scratch("c"));
-    generate(&a, 500, 42);
-    generate(&b, 500, 42);
-    generate(&c, 500, 43);
+    generate(a.path(), 500, 42);
+    generate(b.path(), 500, 42);
+    generate(c.path(), 500, 43);
     for file in ["orders.csv", "feedback.csv", "messages.csv", "account.toml"] {
-        let first = std::fs::read(a.join(file)).unwrap();
-        assert_eq!(first, std::fs::read(b.join(file)).unwrap(), "{file}");
+        let first = std::fs::read(a.path().join(file)).unwrap();
+        assert_eq!(first, std::fs::read(b.path().join(file)).unwrap(), "{file}");
         if file == "orders.csv" {
-            assert_ne!(first, std::fs::read(c.join(file)).unwrap());
+            assert_ne!(first, std::fs::read(c.path().join(file)).unwrap());
         }
-    }
-    for dir in [a, b, c] {
-        std::fs::remove_dir_all(dir).ok();
     }
 }

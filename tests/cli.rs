@@ -364,9 +364,11 @@ fn a_missing_folder_is_exit_2() {
 
 #[test]
 fn output_file_is_written_whole_and_stdout_stays_quiet() {
-    let dir = std::env::temp_dir().join(format!("ahr-cli-out-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let target = dir.join("report.json");
+    let dir = tempfile::Builder::new()
+        .prefix("ahr-cli-out-")
+        .tempdir()
+        .unwrap();
+    let target = dir.path().join("report.json");
     let account = fixture("healthy");
     let out = ahr(&[
         "audit",
@@ -381,7 +383,6 @@ fn output_file_is_written_whole_and_stdout_stays_quiet() {
     assert!(stderr(&out).contains("score 208"));
     let report: Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
     assert_eq!(report["score"]["value"], 208);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -505,17 +506,18 @@ fn overrides_change_thresholds_switch_rules_off_and_add_rules() {
 
 #[test]
 fn no_default_policies_runs_only_the_given_rules() {
-    let dir = std::env::temp_dir().join(format!("ahr-cli-policies-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("ahr-cli-policies-")
+        .tempdir()
+        .unwrap();
     let scoring = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/scoring.toml");
-    std::fs::copy(scoring, dir.join("scoring.toml")).unwrap();
+    std::fs::copy(scoring, dir.path().join("scoring.toml")).unwrap();
     let out = ahr(&[
         "rules",
         "--no-default-policies",
         "--policies",
-        dir.to_str().unwrap(),
+        dir.path().to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("0 rules"));
-    std::fs::remove_dir_all(&dir).unwrap();
 }

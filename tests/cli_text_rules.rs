@@ -204,21 +204,23 @@ fn a_policy_override_can_narrow_a_rule_to_some_languages() {
     // An override names only what changes: REV-CHANGE keeps its terms but
     // reads English only, so the French and Spanish change requests of the
     // fixture no longer fire, and nothing else changes.
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("override-policy");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("override-policy-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap();
     std::fs::write(
-        dir.join("narrow.toml"),
+        dir.path().join("narrow.toml"),
         "[[rule]]\nid = \"REV-CHANGE\"\nlanguages = [\"en\", \"ja\"]\n",
     )
     .unwrap();
-    let policies = dir.to_string_lossy().into_owned();
+    let policies = dir.path().to_string_lossy().into_owned();
     let report = audit_json("review-messages-multilingual", &["--policies", &policies]);
     let got = evidence_by_rule(&report);
     assert!(!got.contains_key("REV-CHANGE"), "{got:?}");
     assert_eq!(got["REV-POSITIVE"].len(), 3, "{got:?}");
 
     std::fs::write(
-        dir.join("narrow.toml"),
+        dir.path().join("narrow.toml"),
         "[[rule]]\nid = \"REV-CHANGE\"\nlanguages = [\"eng\"]\n",
     )
     .unwrap();

@@ -228,16 +228,17 @@ fn explain_shows_each_new_rule_with_its_parameters() {
 
 #[test]
 fn a_bad_detector_policy_is_rejected_with_its_location() {
-    let dir = std::env::temp_dir().join(format!("ahr-detectors-data-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("override.toml");
+    let dir = tempfile::Builder::new()
+        .prefix("ahr-detectors-data-")
+        .tempdir()
+        .unwrap();
+    let file = dir.path().join("override.toml");
     std::fs::write(
         &file,
         "[[rule]]\nid = \"REV-BRUSHING\"\nreviews_on = [\"refundd\"]\n\n[[rule]]\nid = \"AMZ-REPORTED\"\ncategories = { listingPolicy = \"high\" }\n",
     )
     .unwrap();
     let out = ahr(&["policy", "check", file.to_str().unwrap()]);
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("override.toml:3"), "{err}");

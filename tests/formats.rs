@@ -39,27 +39,25 @@ fn input<'a>(report: &'a Value, file: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no input {file} in {}", report["inputs"]))
 }
 
-/// A scratch folder that is removed when the test ends.
-struct Scratch(PathBuf);
+/// A scratch folder, removed when dropped (even if the test panics).
+struct Scratch(tempfile::TempDir);
 
 impl Scratch {
     fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("ahr-formats-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("ahr-formats-{name}-"))
+            .tempdir()
+            .unwrap();
         Scratch(dir)
     }
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
     fn write(&self, name: &str, bytes: impl AsRef<[u8]>) {
-        std::fs::write(self.0.join(name), bytes).unwrap();
+        std::fs::write(self.path().join(name), bytes).unwrap();
     }
     fn copy(&self, from: &Path, name: &str) {
-        std::fs::copy(from, self.0.join(name)).unwrap();
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        std::fs::copy(from, self.path().join(name)).unwrap();
     }
 }
 
@@ -305,14 +303,14 @@ fn feedback_dates_that_read_two_ways_stop_the_audit_without_a_marketplace() {
         &fixture("amazon-native-us").join("All Orders Report_12345.txt"),
         "All Orders Report_12345.txt",
     );
-    let (code, _, stderr) = run(&["audit", dir.0.to_str().unwrap()]);
+    let (code, _, stderr) = run(&["audit", dir.path().to_str().unwrap()]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("Seller Feedback Report.txt:"), "{stderr}");
     assert!(stderr.contains("ambiguous"), "{stderr}");
     assert!(stderr.contains("marketplace"), "{stderr}");
     // With the marketplace set, the same file reads.
     dir.write("account.toml", "marketplace = \"US\"\n");
-    let report = audit_json(&dir.0);
+    let report = audit_json(dir.path());
     assert_eq!(input(&report, "Seller Feedback Report.txt")["skipped"], 0);
 }
 
@@ -328,7 +326,7 @@ fn a_localized_feedback_report_saved_as_feedback_txt_is_read_by_position() {
         "All Orders Report_23456.txt",
     );
     dir.write("account.toml", "marketplace = \"DE\"\n");
-    let report = audit_json(&dir.0);
+    let report = audit_json(dir.path());
     let fb = input(&report, "feedback.txt");
     assert_eq!(fb["format"], "amazon-feedback");
     assert_eq!(fb["skipped"], 0);
@@ -353,7 +351,7 @@ fn an_all_orders_report_fills_in_an_orders_file_beside_it() {
          111-0000002-0000002\t\t2026-11-11T08:00:00+00:00\t2026-11-11T08:00:00+00:00\tShipped\tAmazon\tAmazon.com\t\"Deluxe\" lid\n\
          111-0000003-0000003\t\t2026-11-12T08:00:00+00:00\t2026-11-12T08:00:00+00:00\tShipped\tMerchant\tAmazon.com\tspoon\n",
     );
-    let report = audit_json(&dir.0);
+    let report = audit_json(dir.path());
     let all_orders = input(&report, "All Orders Report_1.txt");
     assert_eq!(all_orders["skipped"], 0, "{}", all_orders["problems"]);
     let problems = all_orders["problems"].to_string();
@@ -455,7 +453,7 @@ fn generated_all_orders_twins_agree_on_every_metric() {
         b.write("orders.csv", &canonical);
         b.write("feedback.csv", &feedback_canonical);
         b.write("account.toml", "marketplace = \"US\"\n");
-        let (ra, rb) = (audit_json(&a.0), audit_json(&b.0));
+        let (ra, rb) = (audit_json(a.path()), audit_json(b.path()));
         assert_eq!(metric_numbers(&ra), metric_numbers(&rb), "seed {seed}");
         assert_eq!(rules(&ra), rules(&rb), "seed {seed}");
         let all_orders = input(&ra, "All Orders Report_9.txt");
@@ -500,7 +498,7 @@ fn returns_for_defective_items_are_a_signal() {
         ));
     }
     dir.write("FBA Customer Returns_5.txt", fba);
-    let report = audit_json(&dir.0);
+    let report = audit_json(dir.path());
     let finding = report["findings"]
         .as_array()
         .unwrap()
@@ -546,7 +544,7 @@ fn an_english_feedback_report_with_an_extra_column_is_read_by_name() {
         .collect();
     dir.write("Seller Feedback Report.txt", moved);
     dir.write("account.toml", "marketplace = \"US\"\n");
-    let report = audit_json(&dir.0);
+    let report = audit_json(dir.path());
     let fb = input(&report, "Seller Feedback Report.txt");
     assert_eq!(fb["format"], "amazon-feedback");
     assert_eq!(fb["skipped"], 0, "{}", fb["problems"]);
@@ -564,11 +562,11 @@ fn a_claim_in_claims_csv_and_on_a_return_is_one_defect() {
     ] {
         dir.copy(&fixture("amazon-native-us").join(name), name);
     }
-    let alone = audit_json(&dir.0);
+    let alone = audit_json(dir.path());
     let claimed =
         std::fs::read_to_string(fixture("amazon-native-us-twin").join("claims.csv")).unwrap();
     dir.write("claims.csv", &claimed);
-    let both = audit_json(&dir.0);
+    let both = audit_json(dir.path());
     assert_eq!(
         both["metrics"]["order_defect_rate"]["numerator"],
         alone["metrics"]["order_defect_rate"]["numerator"]
@@ -606,7 +604,7 @@ fn a_shipments_export_supplies_the_ship_dates_the_all_orders_report_lacks() {
         &fixture("amazon-native-de").join("shipments.csv"),
         "shipments.csv",
     );
-    let alone = audit_json(&dir.0);
+    let alone = audit_json(dir.path());
     assert!(
         input(&alone, "shipments.csv")["problems"]
             .to_string()
@@ -630,7 +628,7 @@ fn amazons_own_example_report_is_compared_where_the_exports_reach() {
         "performance.json",
     );
     dir.write("account.toml", "marketplace = \"US\"\n");
-    let report = audit_json(&dir.0);
+    let report = audit_json(dir.path());
     let amazon = &report["amazon"];
     // Amazon's example lists AT_RISK, NORMAL and SUSPENDED marketplaces.
     assert_eq!(amazon["account_status"], "SUSPENDED");
@@ -660,7 +658,7 @@ fn amazons_own_example_report_is_compared_where_the_exports_reach() {
 
     // A DE account compares nothing against a US-only report.
     dir.write("account.toml", "marketplace = \"DE\"\n");
-    let de = audit_json(&dir.0);
+    let de = audit_json(dir.path());
     assert_eq!(de["amazon"]["marketplaces"][0]["compared"], false);
     assert_eq!(de["amazon"]["differing"], 0);
 }
@@ -679,7 +677,7 @@ fn a_performance_report_under_its_download_name_and_a_bom_are_read() {
     );
     dir.write("notes.json", "{\"todo\": \"call the bank\"}\n");
     dir.write("account.toml", "marketplace = \"US\"\n");
-    let report = audit_json(&dir.0);
+    let report = audit_json(dir.path());
     let orders = input(&report, "All Orders Report_12345.txt");
     assert_eq!(orders["format"], "amazon-all-orders");
     assert_eq!(orders["encoding"], "utf-8-bom");

@@ -82,9 +82,11 @@ fn json_is_the_same_with_and_without_lang() {
 
 #[test]
 fn render_reads_the_chinese_texts_from_the_report() {
-    let dir = std::env::temp_dir().join(format!("ahr-lang-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let report = dir.join("r.json");
+    let dir = tempfile::Builder::new()
+        .prefix("ahr-lang-")
+        .tempdir()
+        .unwrap();
+    let report = dir.path().join("r.json");
     std::fs::write(&report, audit("odr-breach", &["--format", "json"])).unwrap();
     let out = ahr(&[
         "render",
@@ -117,7 +119,6 @@ fn render_reads_the_chinese_texts_from_the_report() {
         html.contains("订单缺陷率超过 1%") && html.contains("可申诉"),
         "{html}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

@@ -127,10 +127,12 @@ fn the_table_names_the_rule_and_masks_values() {
 
 #[test]
 fn a_policy_can_narrow_the_kinds_compared() {
-    let dir = std::env::temp_dir().join(format!("ahr-linkage-policy-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("ahr-linkage-policy-")
+        .tempdir()
+        .unwrap();
     std::fs::write(
-        dir.join("link.toml"),
+        dir.path().join("link.toml"),
         "[[rule]]\nid = \"LINK-SHARED\"\ntitle = \"Shared e-mail\"\ncategory = \"linked_accounts\"\n\
          severity = \"medium\"\nappeal = \"hard\"\ncheck = \"linkage\"\nkinds = [\"email\"]\n\
          remediation = \"Use one e-mail per account.\"\n",
@@ -140,7 +142,7 @@ fn a_policy_can_narrow_the_kinds_compared() {
         "--watchlist",
         "fixtures/watchlist.csv",
         "--policies",
-        dir.to_str().unwrap(),
+        dir.path().to_str().unwrap(),
     ]);
     let f = link_finding(&report).unwrap();
     assert_eq!(f["occurrences"], 1);
@@ -152,15 +154,17 @@ fn a_policy_can_narrow_the_kinds_compared() {
 
 #[test]
 fn a_bad_kind_in_a_policy_is_located() {
-    let dir = std::env::temp_dir().join(format!("ahr-linkage-badpolicy-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("ahr-linkage-badpolicy-")
+        .tempdir()
+        .unwrap();
     std::fs::write(
-        dir.join("link.toml"),
+        dir.path().join("link.toml"),
         "[[rule]]\nid = \"LINK-SHARED\"\ntitle = \"t\"\ncategory = \"c\"\nseverity = \"high\"\n\
          appeal = \"hard\"\ncheck = \"linkage\"\nkinds = [\"fax\"]\nremediation = \"r\"\n",
     )
     .unwrap();
-    let out = ahr(&["policy", "check", dir.to_str().unwrap()]);
+    let out = ahr(&["policy", "check", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("link.toml:8:"), "{err}");

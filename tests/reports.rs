@@ -5,7 +5,7 @@
 //! `init` writing a folder that `audit` accepts.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 const AGENCY: &str = "fixtures/agency-report";
@@ -27,12 +27,13 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// A fresh folder under the system temp dir, named for the test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ahr-reports-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh folder under the system temp dir, named for the test and
+/// removed when dropped.
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("ahr-reports-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 fn path(p: &Path) -> &str {
@@ -85,7 +86,7 @@ fn sarif_is_valid_2_1_0_with_rules_and_export_locations() {
         .build(&schema)
         .expect("the SARIF schema compiles");
     let dir = scratch("sarif");
-    let waivers = dir.join("waivers.toml");
+    let waivers = dir.path().join("waivers.toml");
     std::fs::write(
         &waivers,
         "[[waiver]]\nrule = \"REV-POSITIVE\"\nreason = \"card withdrawn\"\nowner = \"ops\"\nexpires = \"2099-01-01\"\n",
@@ -332,7 +333,7 @@ fn markdown_escapes_export_text_and_mentions_no_one() {
 #[test]
 fn several_formats_in_one_run_and_render_gives_the_same_bytes() {
     let dir = scratch("multi");
-    let file = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let file = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
     let formats = ["json", "junit", "sarif", "github", "markdown", "html"];
     let mut args = vec!["audit".to_string(), AGENCY.to_string()];
     for f in formats {
@@ -389,7 +390,7 @@ fn several_formats_in_one_run_and_render_gives_the_same_bytes() {
 #[test]
 fn waivers_leave_the_score_and_gate_and_report_expired_and_unmatched() {
     let dir = scratch("waivers");
-    let waivers = dir.join("ahr.toml");
+    let waivers = dir.path().join("ahr.toml");
     std::fs::write(
         &waivers,
         r#"[[waiver]]
@@ -463,13 +464,14 @@ expires = "2099-12-31"
     assert_eq!(status("PERF-VTR"), "passed");
 
     // The table says the same, and ahr.toml in the folder is found alone.
-    let account = scratch("waivers-account");
+    let account_dir = scratch("waivers-account");
+    let account = account_dir.path();
     for entry in std::fs::read_dir(AGENCY).unwrap() {
         let entry = entry.unwrap();
         std::fs::copy(entry.path(), account.join(entry.file_name())).unwrap();
     }
     std::fs::copy(&waivers, account.join("ahr.toml")).unwrap();
-    let out = ahr(&["audit", path(&account)]);
+    let out = ahr(&["audit", path(account)]);
     let table = stdout(&out);
     assert!(table.contains("SCORE 108 / 1000"), "{table}");
     assert!(
@@ -483,7 +485,7 @@ expires = "2099-12-31"
         !table.contains("ignored"),
         "ahr.toml is not an export: {table}"
     );
-    let out = ahr(&["audit", path(&account), "--no-waivers"]);
+    let out = ahr(&["audit", path(account), "--no-waivers"]);
     assert!(stdout(&out).contains("SCORE 0 / 1000"));
 
     // A bad waiver file stops the audit with every problem located.
@@ -503,8 +505,8 @@ expires = "2099-12-31"
 #[test]
 fn a_baseline_keeps_only_new_findings_and_diff_tells_the_history() {
     let dir = scratch("baseline");
-    let old = dir.join("old.json");
-    let new = dir.join("new.json");
+    let old = dir.path().join("old.json");
+    let new = dir.path().join("new.json");
     let out = ahr(&[
         "audit",
         "fixtures/healthy",
@@ -571,7 +573,8 @@ fn a_baseline_keeps_only_new_findings_and_diff_tells_the_history() {
 
 #[test]
 fn init_writes_a_folder_that_audit_and_policy_check_accept() {
-    let dir = scratch("init").join("acme-us");
+    let root = scratch("init");
+    let dir = root.path().join("acme-us");
     let out = ahr(&["init", path(&dir)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let orders = std::fs::read_to_string(dir.join("orders.csv")).unwrap();
@@ -627,9 +630,9 @@ fn completions_and_man_page_come_from_the_command_line_definition() {
     );
     assert!(page.contains("audit") && page.contains("render"));
     let dir = scratch("man");
-    let out = ahr(&["man", "--dir", path(&dir)]);
+    let out = ahr(&["man", "--dir", path(dir.path())]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let audit = std::fs::read_to_string(dir.join("ahr-audit.1")).unwrap();
+    let audit = std::fs::read_to_string(dir.path().join("ahr-audit.1")).unwrap();
     assert!(
         audit.contains("fail\\-under") && audit.contains("baseline"),
         "{audit}"
@@ -644,7 +647,7 @@ fn render_reads_a_report_written_before_the_new_sections() {
         assert!(map.remove(key).is_some(), "{key}");
     }
     let dir = scratch("old-report");
-    let file = dir.join("old.json");
+    let file = dir.path().join("old.json");
     std::fs::write(&file, serde_json::to_string(&report).unwrap()).unwrap();
     let out = ahr(&["render", path(&file), "--format", "junit"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

@@ -11,7 +11,7 @@ use ahr::policy::{self, PolicySources};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const REVIEW_RULES: &[&str] = &["REV-POSITIVE", "REV-INCENTIVE", "REV-GATING", "REV-CHANGE"];
 const MESSAGE_RULES: &[&str] = &["MSG-CONTENT"];
@@ -105,9 +105,11 @@ fn write_account(dir: &Path, rows: &[Row]) -> BTreeMap<(String, u64), usize> {
 
 /// The rules that fired for each row.
 fn detect(name: &str, rows: &[Row], rules: &[&str]) -> Vec<BTreeSet<String>> {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("corpus-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    let at = write_account(&dir, rows);
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("corpus-{name}-"))
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap();
+    let at = write_account(dir.path(), rows);
     let policies = policy::load(&PolicySources::default()).expect("default policies load");
     let date = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
     let options = AuditOptions {
@@ -116,7 +118,7 @@ fn detect(name: &str, rows: &[Row], rules: &[&str]) -> Vec<BTreeSet<String>> {
         today: date,
         peak: None,
     };
-    let report = audit_dir(&dir, &policies, &options).expect("audit runs");
+    let report = audit_dir(dir.path(), &policies, &options).expect("audit runs");
     let mut fired = vec![BTreeSet::new(); rows.len()];
     for finding in report
         .findings

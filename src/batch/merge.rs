@@ -290,13 +290,19 @@ fn row_from_json(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
+    use tempfile::TempDir;
 
-    fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("ahr-merge-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(name);
+    /// Writes `text` to a file named `name` in a fresh temp folder; the
+    /// folder is removed when the returned `TempDir` is dropped.
+    fn temp_file(name: &str, text: &str) -> (TempDir, PathBuf) {
+        let dir = tempfile::Builder::new()
+            .prefix("ahr-merge-")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
-        path
+        (dir, path)
     }
 
     #[test]
@@ -308,7 +314,7 @@ mod tests {
 
     #[test]
     fn reads_json_lines_with_reports_errors_and_links() {
-        let path = temp_file(
+        let (_dir, path) = temp_file(
             "part.jsonl",
             "{\"schema_version\":1,\"account\":{\"id\":\"b\"},\"score\":{\"value\":50,\"band\":\"critical\"},\
              \"findings\":[{\"rule\":\"LINK-SHARED\",\"severity\":\"high\",\"status\":\"breach\"},\
@@ -335,10 +341,10 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_batch_output() {
-        let path = temp_file("bad.jsonl", "{\"hello\":1}\n");
+        let (_dir, path) = temp_file("bad.jsonl", "{\"hello\":1}\n");
         let err = Merged::default().add_file(&path).unwrap_err().to_string();
         assert!(err.contains("bad.jsonl:1"), "{err}");
-        let path = temp_file("text.txt", "not json\n");
+        let (_dir, path) = temp_file("text.txt", "not json\n");
         let err = Merged::default().add_file(&path).unwrap_err().to_string();
         assert!(err.contains("not JSON"), "{err}");
     }

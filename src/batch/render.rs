@@ -275,9 +275,11 @@ mod tests {
     use super::*;
 
     fn write_doc(name: &str, accounts: &[(usize, Option<serde_json::Value>)]) -> serde_json::Value {
-        let dir = std::env::temp_dir().join(format!("ahr-render-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(name);
+        let dir = tempfile::Builder::new()
+            .prefix("ahr-render-")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join(name);
         let mut sink = Sink::open(BatchFormat::Json, Some(&path)).unwrap();
         for (position, report) in accounts {
             let text = report

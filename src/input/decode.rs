@@ -577,25 +577,26 @@ mod tests {
     use flate2::write::GzEncoder;
     use std::io::Write;
     use std::path::PathBuf;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// A file in the temp dir, unique per test and process, removed on drop.
-    struct TempFile(PathBuf);
+    /// A file named `name` in a fresh temp folder, both removed when dropped.
+    struct TempFile {
+        _dir: tempfile::TempDir,
+        path: PathBuf,
+    }
 
     impl TempFile {
         fn with(name: &str, bytes: &[u8]) -> Self {
-            static COUNTER: AtomicUsize = AtomicUsize::new(0);
-            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let path = std::env::temp_dir()
-                .join(format!("ahr-decode-test-{}-{n}-{name}", std::process::id()));
+            let dir = tempfile::Builder::new()
+                .prefix("ahr-decode-test-")
+                .tempdir()
+                .expect("create temp folder");
+            let path = dir.path().join(name);
             std::fs::write(&path, bytes).expect("write temp file");
-            TempFile(path)
+            TempFile { _dir: dir, path }
         }
-    }
 
-    impl Drop for TempFile {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.0);
+        fn path(&self) -> &Path {
+            &self.path
         }
     }
 
@@ -625,7 +626,7 @@ mod tests {
 
     fn open_and_read(bytes: &[u8], hint: bool) -> (String, TextEncoding, bool) {
         let tmp = TempFile::with("data.txt", bytes);
-        let mut file = open_text(&tmp.0, hint).expect("open");
+        let mut file = open_text(tmp.path(), hint).expect("open");
         let text = read_all(&mut file).expect("read");
         (text, file.encoding, file.gzip)
     }
@@ -797,12 +798,12 @@ mod tests {
     #[test]
     fn gzip_is_detected_by_content_not_name() {
         let tmp = TempFile::with("orders.txt.gz", b"plain\ttext\n");
-        let mut file = open_text(&tmp.0, false).unwrap();
+        let mut file = open_text(tmp.path(), false).unwrap();
         assert!(!file.gzip);
         assert_eq!(read_all(&mut file).unwrap(), "plain\ttext\n");
 
         let tmp = TempFile::with("orders.txt", &gzip(b"a\tb\n"));
-        let mut file = open_text(&tmp.0, false).unwrap();
+        let mut file = open_text(tmp.path(), false).unwrap();
         assert!(file.gzip);
         assert_eq!(read_all(&mut file).unwrap(), "a\tb\n");
     }
@@ -825,7 +826,7 @@ mod tests {
         let bad_header = vec![0x1f, 0x8b, 0xff, 0xff, 0x00, 0x01, 0x02];
         for bytes in [bad_body, truncated, bad_header] {
             let tmp = TempFile::with("bad.gz", &bytes);
-            let mut file = open_text(&tmp.0, false).expect("opening succeeds");
+            let mut file = open_text(tmp.path(), false).expect("opening succeeds");
             assert!(file.gzip);
             let err = read_all(&mut file).unwrap_err();
             assert!(err.to_string().contains("not valid gzip"), "{err}");
@@ -843,7 +844,7 @@ mod tests {
             .collect();
         assert!(text.len() > 3 * AHEAD_BLOCK);
         let tmp = TempFile::with("big.csv.gz", &gzip(text.as_bytes()));
-        let mut file = open_text(&tmp.0, false).unwrap();
+        let mut file = open_text(tmp.path(), false).unwrap();
         assert!(file.gzip);
         assert_eq!(read_all(&mut file).unwrap(), text);
         let mut buf = [0u8; 16];
@@ -853,7 +854,7 @@ mod tests {
             "at the end it stays there"
         );
         // A reader dropped after a few bytes does not wait for the rest.
-        let mut file = open_text(&tmp.0, false).unwrap();
+        let mut file = open_text(tmp.path(), false).unwrap();
         file.reader.read_exact(&mut buf).unwrap();
         assert_eq!(&buf, b"00000000000,row\n");
         drop(file);
@@ -902,7 +903,7 @@ mod tests {
         let n = bytes.len();
         bytes[n - 6] ^= 0xff; // inside the CRC32/size trailer
         let tmp = TempFile::with("late.gz", &bytes);
-        let mut file = open_text(&tmp.0, false).unwrap();
+        let mut file = open_text(tmp.path(), false).unwrap();
         assert_eq!(file.encoding, TextEncoding::Utf8);
         let err = read_all(&mut file).unwrap_err();
         assert!(err.to_string().contains("not valid gzip"), "{err}");
@@ -956,7 +957,7 @@ mod tests {
         let mut bytes = "a\n".repeat(PREFIX_LEN).into_bytes();
         bytes.extend_from_slice(b"M\xfcller\n");
         let tmp = TempFile::with("late.txt", &bytes);
-        let mut file = open_text(&tmp.0, false).unwrap();
+        let mut file = open_text(tmp.path(), false).unwrap();
         assert_eq!(file.encoding, TextEncoding::Utf8);
         let mut raw = Vec::new();
         file.reader.read_to_end(&mut raw).unwrap();
@@ -1045,15 +1046,19 @@ mod tests {
 
     #[test]
     fn open_errors_name_the_path_and_the_fix() {
-        let dir = std::env::temp_dir().join(format!("ahr-decode-test-{}-dir", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let err = open_text(&dir, false).unwrap_err();
-        let _ = std::fs::remove_dir(&dir);
+        let dir = tempfile::Builder::new()
+            .prefix("ahr-decode-test-")
+            .tempdir()
+            .unwrap();
+        let err = open_text(dir.path(), false).unwrap_err();
         let message = format!("{err:#}");
-        assert!(message.contains(&dir.display().to_string()), "{message}");
+        assert!(
+            message.contains(&dir.path().display().to_string()),
+            "{message}"
+        );
         assert!(message.contains("is a directory"), "{message}");
 
-        let missing = std::env::temp_dir().join("ahr-decode-test-no-such-file.txt");
+        let missing = dir.path().join("no-such-file.txt");
         let err = open_text(&missing, false).unwrap_err();
         let message = format!("{err:#}");
         assert!(
@@ -1069,12 +1074,15 @@ mod tests {
     fn open_error_for_unreadable_file() {
         use std::os::unix::fs::PermissionsExt;
         let tmp = TempFile::with("locked.txt", b"x");
-        std::fs::set_permissions(&tmp.0, std::fs::Permissions::from_mode(0o000)).unwrap();
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o000)).unwrap();
         // root can read anything, so this only checks the message when the
         // open really fails.
-        if let Err(err) = open_text(&tmp.0, false) {
+        if let Err(err) = open_text(tmp.path(), false) {
             let message = format!("{err:#}");
-            assert!(message.contains(&tmp.0.display().to_string()), "{message}");
+            assert!(
+                message.contains(&tmp.path().display().to_string()),
+                "{message}"
+            );
             assert!(message.contains("permission denied"), "{message}");
         }
     }

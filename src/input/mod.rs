@@ -603,25 +603,23 @@ fn read_small_text(path: &Path) -> Result<String> {
 mod tests {
     use super::*;
 
-    /// A scratch account folder that removes itself.
-    struct Folder(PathBuf);
+    /// A scratch account folder, removed when dropped.
+    struct Folder(tempfile::TempDir);
 
     impl Folder {
         fn new(name: &str) -> Folder {
-            let dir = std::env::temp_dir().join(format!("ahr-input-{name}-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).unwrap();
+            let dir = tempfile::Builder::new()
+                .prefix(&format!("ahr-input-{name}-"))
+                .tempdir()
+                .unwrap();
             Folder(dir)
         }
-        fn write(&self, name: &str, bytes: &[u8]) -> &Folder {
-            std::fs::write(self.0.join(name), bytes).unwrap();
-            self
+        fn path(&self) -> &Path {
+            self.0.path()
         }
-    }
-
-    impl Drop for Folder {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
+        fn write(&self, name: &str, bytes: &[u8]) -> &Folder {
+            std::fs::write(self.path().join(name), bytes).unwrap();
+            self
         }
     }
 
@@ -640,7 +638,7 @@ mod tests {
             "messages.txt",
             b"sent_at\tbody\torder_id\n2026-11-01\tThe \"Deluxe\" model ships Monday\t113-1\n2026-11-02\tSize 10\" fits\t113-2\n",
         );
-        let account = load_account(&f.0, reach()).unwrap();
+        let account = load_account(f.path(), reach()).unwrap();
         let messages = account.messages.unwrap();
         assert_eq!(messages.rows.len(), 2);
         assert_eq!(messages.rows[0].body, "The \"Deluxe\" model ships Monday");
@@ -659,7 +657,7 @@ mod tests {
               \r\n\
               113-1,2026-11-01T10:00:00Z,Shipped,B02\r\n",
         );
-        let account = load_account(&f.0, reach()).unwrap();
+        let account = load_account(f.path(), reach()).unwrap();
         let orders = account.orders.unwrap();
         assert_eq!(orders.orders.len(), 2);
         assert_eq!(orders.orders[0].id, "113-1");
@@ -676,7 +674,7 @@ mod tests {
             "claims.csv",
             b"order_id,filed_at,status\n113-1,2026-11-01,open\n113-2,2026-11-02,open,extra,fields\n113-3,2026-11-03\n",
         );
-        let account = load_account(&f.0, reach()).unwrap();
+        let account = load_account(f.path(), reach()).unwrap();
         assert_eq!(
             account.claims.unwrap().rows.len(),
             2,
@@ -692,7 +690,7 @@ mod tests {
         let f = Folder::new("twice");
         f.write("orders.csv", b"order_id,purchase_date\n")
             .write("Orders.tsv", b"order_id\tpurchase_date\n");
-        let err = load_account(&f.0, reach()).unwrap_err().to_string();
+        let err = load_account(f.path(), reach()).unwrap_err().to_string();
         assert!(err.contains("two orders files"), "{err}");
     }
 
@@ -702,10 +700,10 @@ mod tests {
         f.write("orders.csv", b"purchase_date\n2026-11-01\n")
             .write("feedback.csv", b"comments\nslow\n")
             .write("reviews.csv", b"body\nnice\n");
-        let err = format!("{:#}", load_account(&f.0, reach()).unwrap_err());
+        let err = format!("{:#}", load_account(f.path(), reach()).unwrap_err());
         assert!(err.contains("feedback.csv"), "{err}");
-        std::fs::remove_file(f.0.join("feedback.csv")).unwrap();
-        let err = format!("{:#}", load_account(&f.0, reach()).unwrap_err());
+        std::fs::remove_file(f.path().join("feedback.csv")).unwrap();
+        let err = format!("{:#}", load_account(f.path(), reach()).unwrap_err());
         assert!(
             err.contains("orders.csv") && !err.contains("reviews.csv"),
             "{err}"
@@ -716,8 +714,8 @@ mod tests {
     fn unknown_files_and_folders_are_listed_not_read() {
         let f = Folder::new("ignored");
         f.write("notes.md", b"hello").write("orders.xlsx", b"PK");
-        std::fs::create_dir_all(f.0.join("old")).unwrap();
-        let account = load_account(&f.0, reach()).unwrap();
+        std::fs::create_dir_all(f.path().join("old")).unwrap();
+        let account = load_account(f.path(), reach()).unwrap();
         assert_eq!(account.ignored, ["notes.md", "old/", "orders.xlsx"]);
         assert!(account.orders.is_none());
     }
@@ -743,7 +741,7 @@ mod tests {
     fn orders_beyond_every_window_are_not_kept() {
         let f = Folder::new("prune");
         f.write("orders.csv", daily_orders().as_bytes());
-        let account = load_account(&f.0, reach()).unwrap();
+        let account = load_account(f.path(), reach()).unwrap();
         let orders = account.orders.unwrap();
         // The last purchase is 2026-11-04; 180 days reach back to 2026-05-09.
         assert_eq!(orders.orders.len(), 180);
@@ -759,7 +757,7 @@ mod tests {
             detail_days: 60,
             ..reach()
         };
-        let account = load_account(&f.0, reach).unwrap();
+        let account = load_account(f.path(), reach).unwrap();
         let orders = account.orders.unwrap();
         // 180 days reach back to 2026-05-09, 60 days to 2026-09-06.
         assert_eq!(orders.orders.len(), 60);
@@ -779,7 +777,7 @@ mod tests {
         let f = Folder::new("marketplace");
         f.write("account.toml", b"marketplace = \"DE\"\n")
             .write("feedback.csv", b"date,rating,order_id\n3/4/26,1,113-1\n");
-        let account = load_account(&f.0, reach()).unwrap();
+        let account = load_account(f.path(), reach()).unwrap();
         let feedback = account.feedback.unwrap();
         assert_eq!(feedback.rows[0].date.date.to_string(), "2026-04-03");
     }

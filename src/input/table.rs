@@ -1128,9 +1128,11 @@ mod tests {
             };
             text.push_str(&row);
         }
-        let dir = std::env::temp_dir().join(format!("ahr-split-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("orders.csv");
+        let dir = tempfile::Builder::new()
+            .prefix("ahr-split-")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join("orders.csv");
         std::fs::write(&path, &text).unwrap();
         let (rows, report) = rows_of(&path, None);
         // Few enough problems that every one is listed, the later chunks' too.
@@ -1145,7 +1147,6 @@ mod tests {
                 );
             }
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

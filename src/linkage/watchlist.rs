@@ -93,18 +93,24 @@ pub fn read(path: &Path) -> Result<Watchlist> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
+    use tempfile::TempDir;
 
-    fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("ahr-watchlist-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(name);
+    /// Writes `text` to a file named `name` in a fresh temp folder; the
+    /// folder is removed when the returned `TempDir` is dropped.
+    fn temp_file(name: &str, text: &str) -> (TempDir, PathBuf) {
+        let dir = tempfile::Builder::new()
+            .prefix("ahr-watchlist-")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
-        path
+        (dir, path)
     }
 
     #[test]
     fn reads_rows_and_locates_bad_ones() {
-        let path = temp_file(
+        let (_dir, path) = temp_file(
             "watch.csv",
             "Type,Value,Account ID,Status\n\
              bank,DE89 3704 0044 0532 0130 00,shady-eu,Suspended\n\
@@ -130,7 +136,7 @@ mod tests {
     fn a_missing_file_or_column_is_an_error() {
         let err = read(Path::new("/no/such/watchlist.csv")).unwrap_err();
         assert!(format!("{err:#}").contains("--watchlist"), "{err:#}");
-        let path = temp_file("nocol.csv", "kind,value\nphone,+1 555 0100\n");
+        let (_dir, path) = temp_file("nocol.csv", "kind,value\nphone,+1 555 0100\n");
         let err = format!("{:#}", read(&path).unwrap_err());
         assert!(err.contains("missing required column `account`"), "{err}");
     }

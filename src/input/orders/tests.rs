@@ -203,9 +203,11 @@ fn pruning_keeps_the_strings_of_the_orders_it_keeps() {
 
 #[test]
 fn item_rows_of_one_order_keep_its_buyer_address_asins_and_total() {
-    let dir = std::env::temp_dir().join(format!("ahr-orders-sale-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("orders.tsv");
+    let dir = tempfile::Builder::new()
+        .prefix("ahr-orders-sale-")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join("orders.tsv");
     std::fs::write(
         &path,
         "amazon-order-id\tpurchase-date\tbuyer-email\tship-postal-code\tship-city\tasin\titem-price\n\
@@ -222,7 +224,6 @@ fn item_rows_of_one_order_keep_its_buyer_address_asins_and_total() {
         detail_days: 60,
     };
     let orders = read_orders(&mut table, &ParseContext::default(), reach).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(orders.orders.len(), 2);
     let first = &orders.orders[0].sale;
     let text = |sym: Option<Sym>| sym.map(|s| orders.strings.get(s));
@@ -316,9 +317,11 @@ fn orders_read_in_chunks_are_the_orders_one_reader_reads() {
             i % 100,
         ));
     }
-    let dir = std::env::temp_dir().join(format!("ahr-orders-chunks-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("orders.csv");
+    let dir = tempfile::Builder::new()
+        .prefix("ahr-orders-chunks-")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join("orders.csv");
     std::fs::write(&path, &text).unwrap();
     let mut reach = Reach {
         as_of: NaiveDate::from_ymd_opt(2026, 11, 30),
@@ -385,15 +388,16 @@ fn orders_read_in_chunks_are_the_orders_one_reader_reads() {
         one.orders.len() + one.volume_only.len(),
         "the orders past the rules' reach are the rest of the orders"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_second_file_fills_in_orders_past_the_rules_reach_too() {
-    let dir = std::env::temp_dir().join(format!("ahr-orders-fill-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("ahr-orders-fill-")
+        .tempdir()
+        .unwrap();
     let write = |name: &str, text: &str| {
-        let path = dir.join(name);
+        let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
         path
     };
@@ -417,7 +421,6 @@ fn a_second_file_fills_in_orders_past_the_rules_reach_too() {
     };
     let mut orders = read(&primary);
     let unknown = orders.fill_from(read(&second));
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(unknown, 0);
     assert_eq!(
         (orders.orders.len(), orders.volume_only.len()),
