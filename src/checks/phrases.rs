@@ -12,7 +12,9 @@
 //! Text is normalised first, one character for one character so that
 //! positions map back to the original: lower case, full-width ASCII to
 //! ASCII, curly quotes and dashes to plain ones, a literal `\n` to a line
-//! break. Patterns are therefore written in lower case. Distances count
+//! break. Patterns are therefore written in lower case, with plain
+//! punctuation (`!` for `！`); a policy that breaks this is an error, as
+//! its pattern could never match. Distances count
 //! characters, so "near" works the same for Chinese and Japanese, which
 //! have no spaces.
 //!
@@ -290,7 +292,7 @@ fn read_terms(p: &mut Params<'_>) -> Option<Vec<Language>> {
             );
             continue;
         };
-        check_lower_case(p, &owner, &table);
+        check_normal_form(p, &owner, &table);
         let keys: Vec<String> = table.entries.iter().map(|e| e.key.clone()).collect();
         let mut lp = Params::new(table, owner, entry.key_loc, p.diags);
         let mut language = Language {
@@ -386,32 +388,53 @@ fn class_regex(p: &mut Params<'_>, key: &str) -> Option<Regex> {
     None
 }
 
-/// Text is lower-cased before matching, so an upper-case letter in a
-/// pattern could never match: say so instead of silently missing.
-fn check_lower_case(p: &mut Params<'_>, owner: &str, table: &Table) {
+/// Text is normalised before matching (lower case, full-width ASCII to
+/// ASCII, curly quotes and dashes to plain ones), so a pattern holding a
+/// character normalisation changes could never match it there: say so
+/// instead of silently missing.
+fn check_normal_form(p: &mut Params<'_>, owner: &str, table: &Table) {
     for entry in &table.entries {
         let Value::Array(items) = &entry.node.value else {
             continue;
         };
         for item in items {
-            if let Value::Str(pattern) = &item.value
-                && has_upper_literal(pattern)
-            {
-                p.diags.error_with_help(
-                    item.loc,
+            let Value::Str(pattern) = &item.value else {
+                continue;
+            };
+            let Some(c) = first_unnormal_literal(pattern) else {
+                continue;
+            };
+            let key = &entry.key;
+            let (message, help) = if c.is_uppercase() {
+                (
                     format!(
-                        "pattern in `{}` of {owner} has an upper-case letter; text is lower-cased before matching",
-                        entry.key
+                        "pattern in `{key}` of {owner} has an upper-case letter; text is lower-cased before matching"
                     ),
-                    "write the pattern in lower case",
-                );
-            }
+                    "write the pattern in lower case".to_string(),
+                )
+            } else {
+                let plain = normalise(c);
+                let fix = if regex_syntax::is_meta_character(plain) {
+                    format!("\\{plain}")
+                } else {
+                    plain.to_string()
+                };
+                (
+                    format!(
+                        "pattern in `{key}` of {owner} has `{c}` (U+{:04X}), which text never holds: it becomes `{plain}` before matching",
+                        c as u32
+                    ),
+                    format!("write `{fix}` instead"),
+                )
+            };
+            p.diags.error_with_help(item.loc, message, help);
         }
     }
 }
 
-/// Upper-case letters outside escapes (`\B`, `\W`, `\p{Han}`, `\xFF`).
-fn has_upper_literal(pattern: &str) -> bool {
+/// The first character outside escapes (`\B`, `\W`, `\p{Han}`, `\xFF`) that
+/// normalisation would change.
+fn first_unnormal_literal(pattern: &str) -> Option<char> {
     let mut chars = pattern.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '\\' {
@@ -427,11 +450,11 @@ fn has_upper_literal(pattern: &str) -> bool {
                 chars.next();
                 chars.next();
             }
-        } else if c.is_uppercase() {
-            return true;
+        } else if c.is_uppercase() || (!c.is_ascii() && normalise(c) != c) {
+            return Some(c);
         }
     }
-    false
+    None
 }
 
 fn read_conditions(p: &mut Params<'_>) -> Option<Vec<Condition>> {

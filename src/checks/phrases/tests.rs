@@ -181,9 +181,23 @@ other = ['z']
 
 #[test]
 fn escapes_are_not_upper_case_letters() {
-    assert!(!has_upper_literal(r"\p{Han}\x{FE0F}\xFF\B\W\D"));
-    assert!(has_upper_literal(r"\p{Han}A"));
-    assert!(has_upper_literal("[A-Z]"));
+    assert_eq!(first_unnormal_literal(r"\p{Han}\x{FE0F}\xFF\B\W\D"), None);
+    assert_eq!(first_unnormal_literal(r"\p{Han}A"), Some('A'));
+    assert_eq!(first_unnormal_literal("[A-Z]"), Some('A'));
+}
+
+#[test]
+fn characters_text_never_holds_are_named() {
+    // Full-width punctuation, curly quotes and dashes are normalised away.
+    assert_eq!(first_unnormal_literal("[^，。]"), Some('，'));
+    assert_eq!(first_unnormal_literal("don’t"), Some('’'));
+    assert_eq!(first_unnormal_literal("e–mail"), Some('–'));
+    // What normalisation keeps: CJK, the ideographic full stop, kana, ★.
+    assert_eq!(first_unnormal_literal("[^,。!]{0,6}好评|レビュー|★"), None);
+    let err = try_check("when = [{ all = [\"a\"] }]\n[terms.zh]\na = ['[^，。！]{0,6}好评']\n")
+        .unwrap_err();
+    assert!(err.contains("has `，` (U+FF0C)"), "{err}");
+    assert!(err.contains("write `,` instead"), "{err}");
 }
 
 #[test]
