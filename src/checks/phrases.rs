@@ -7,7 +7,9 @@
 //! language's `ignore` list blanks passages that never count ("we will
 //! review your return", "five-star hotel pans") before anything matches.
 //! Languages are matched independently, so terms of two languages never
-//! combine; every text is tried in every language.
+//! combine; every text is tried in every language. A passage that any
+//! language ignores is ignored by all: another language's patterns only
+//! meet its words by accident.
 //!
 //! Text is normalised first, one character for one character so that
 //! positions map back to the original: lower case, full-width ASCII to
@@ -702,31 +704,34 @@ impl Language {
         out
     }
 
-    /// `text` with every character of an `ignore` passage replaced by a
-    /// space: one character for one, so character positions stay put.
-    /// `may_match(k)` is false only for `ignore` patterns known to match
-    /// nowhere in `text`.
-    fn blank<'t>(&self, text: &'t str, may_match: impl Fn(usize) -> bool) -> Cow<'t, str> {
-        let mut blank: Vec<bool> = Vec::new();
+    /// Marks in `blank` (one flag a byte of `text`, made on first need)
+    /// every byte of an `ignore` passage. `may_match(k)` is false only for
+    /// `ignore` patterns known to match nowhere in `text`.
+    fn mark_ignored(&self, text: &str, may_match: impl Fn(usize) -> bool, blank: &mut Vec<bool>) {
         for (k, re) in self.ignore.iter().enumerate() {
             if !may_match(k) {
                 continue;
             }
             for m in re.find_iter(text).filter(|m| !m.is_empty()) {
                 if blank.is_empty() {
-                    blank = vec![false; text.len()];
+                    *blank = vec![false; text.len()];
                 }
                 blank[m.range()].fill(true);
             }
         }
-        if blank.is_empty() {
-            return Cow::Borrowed(text);
-        }
-        text.char_indices()
-            .map(|(i, c)| if blank[i] { ' ' } else { c })
-            .collect::<String>()
-            .into()
     }
+}
+
+/// `text` with every marked character replaced by a space: one character
+/// for one, so character positions stay put.
+fn blanked<'t>(text: &'t str, blank: &[bool]) -> Cow<'t, str> {
+    if blank.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    text.char_indices()
+        .map(|(i, c)| if blank[i] { ' ' } else { c })
+        .collect::<String>()
+        .into()
 }
 
 /// Maps byte offsets of a text to character offsets: the identity for
@@ -866,32 +871,38 @@ impl PhrasesCheck {
         let text = unescape(text);
         let normal = normalise_text(&text);
         let found = self.prefilter.as_ref().map(|p| p.matches(&normal));
+        // A passage one language ignores is ignored in every language: the
+        // others' patterns only meet its words by accident ("positive
+        // ... feedback" is Italian too), and a statement such as "we are
+        // not allowed to ask for positive feedback" never counts.
+        let mut blank = Vec::new();
+        for (i, language) in self.languages.iter().enumerate() {
+            match (&self.prefilter, &found) {
+                (Some(prefilter), Some(found)) => {
+                    let slots = &prefilter.slots[i];
+                    language.mark_ignored(&normal, |k| found[slots.ignore[k]], &mut blank);
+                }
+                _ => language.mark_ignored(&normal, |_| true, &mut blank),
+            }
+        }
+        let blanked = blanked(&normal, &blank);
+        // A blanked text is a new text, searched anew.
+        let found = match (&self.prefilter, &blanked) {
+            (Some(prefilter), Cow::Owned(blanked)) => Some(prefilter.matches(blanked)),
+            _ => found,
+        };
         // Built on first need: most texts never get past the prefilter.
         let mut original: Option<Vec<char>> = None;
         let mut sentence_units: Option<Vec<(usize, usize)>> = None;
         let mut first: Option<Span> = None;
         let mut labels: Vec<String> = Vec::new();
         for (i, language) in self.languages.iter().enumerate() {
-            let (blanked, present) = match (&self.prefilter, &found) {
-                (Some(prefilter), Some(found)) => {
-                    let slots = &prefilter.slots[i];
-                    // Only the `ignore` patterns the set found can blank
-                    // anything; a blanked text is a new text, searched anew.
-                    let blanked = language.blank(&normal, |k| found[slots.ignore[k]]);
-                    let rescanned;
-                    let found = match &blanked {
-                        Cow::Borrowed(_) => found,
-                        Cow::Owned(blanked) => {
-                            rescanned = prefilter.matches(blanked);
-                            &rescanned
-                        }
-                    };
-                    match slots.present(found) {
-                        Some(present) => (blanked, Some(present)),
-                        None => continue,
-                    }
-                }
-                _ => (language.blank(&normal, |_| true), None),
+            let present = match (&self.prefilter, &found) {
+                (Some(prefilter), Some(found)) => match prefilter.slots[i].present(found) {
+                    Some(present) => Some(present),
+                    None => continue,
+                },
+                _ => None,
             };
             let spans = language.spans(&blanked, present.as_deref());
             let original = original.get_or_insert_with(|| text.chars().collect());

@@ -77,6 +77,29 @@ fn ignore_blanks_passages_before_matching() {
 }
 
 #[test]
+fn a_passage_one_language_ignores_is_ignored_in_all() {
+    // "positive" and "feedback" are Italian words too: the Italian table
+    // must not find in English what the English table set aside.
+    let c = check(
+        r#"
+when = [{ all = ["positive", "review"], within = 40 }]
+[terms.en]
+ignore = ['\bnot allowed to ask for[^,.]*']
+positive = ['\bpositive\b']
+review = ['\bfeedback\b', '\breviews?\b']
+[terms.it]
+positive = ['\bpositiv[oaie]\b']
+review = ['\bfeedback\b']
+"#,
+    );
+    let text = "We are not allowed to ask for positive feedback";
+    assert_eq!(passage(&c, text), None);
+    // What is not ignored still counts, in either language.
+    assert!(passage(&c, "Please leave positive feedback").is_some());
+    assert!(passage(&c, "Lasciate un feedback positivo").is_some());
+}
+
+#[test]
 fn languages_never_combine() {
     let c = check(POSITIVE);
     // An English qualifier and a Chinese review word are not a match.
