@@ -290,6 +290,39 @@ fn the_table_leads_with_score_and_band() {
 }
 
 #[test]
+fn every_table_fits_80_columns_with_metric_ids_whole() {
+    use unicode_width::UnicodeWidthStr;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("fixtures"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("orders.csv").exists() || p.join("messages.csv").exists())
+        .collect();
+    dirs.extend([
+        root.join("fixtures/batch/acme-us"),
+        root.join("tests/hand_checked/mid-size-seller"),
+    ]);
+    for dir in &dirs {
+        // English words and Chinese characters wrap differently.
+        for lang in ["en", "zh-CN"] {
+            let out = ahr(&["audit", dir.to_str().unwrap(), "--lang", lang]);
+            let text = stdout(&out);
+            for line in text.lines() {
+                assert!(
+                    line.width() <= 80,
+                    "{} ({lang}): {} columns: {line}",
+                    dir.display(),
+                    line.width()
+                );
+            }
+            if lang == "en" && text.contains("METRICS") {
+                assert!(text.contains(" pre_fulfillment_cancel_rate "), "{text}");
+            }
+        }
+    }
+}
+
+#[test]
 fn json_is_byte_identical_across_runs() {
     let (_, first) = audit_json("odr-breach", &["--as-of", "2026-11-20"]);
     let (_, second) = audit_json("odr-breach", &["--as-of", "2026-11-20"]);

@@ -119,6 +119,13 @@ pub fn render_in(report: &Report, style: Style, lang: Lang) -> String {
                 Cell::new(status_label(m.status, lang)),
             ]);
         }
+        // A metric's name is its id: wrapped, it could not be searched for.
+        // The longest (pre_fulfillment_cancel_rate) fits with the other
+        // columns in 79.
+        table.set_width(WIDTH - 1);
+        if let Some(column) = table.column_mut(0) {
+            column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
         let _ = writeln!(out, "{}", table.trim_fmt());
         for (id, m) in &report.metrics.0 {
             if let Some(day) = m.clears_on {
@@ -314,7 +321,13 @@ pub fn render_in(report: &Report, style: Style, lang: Lang) -> String {
     }
     if !report.ignored.is_empty() {
         let names: Vec<String> = report.ignored.iter().map(|n| printable(n)).collect();
-        let _ = writeln!(out, "\n{} {}", w.ignored, names.join(", "));
+        out.push('\n');
+        wrap_into(
+            &mut out,
+            &format!("{} {}", w.ignored, names.join(", ")),
+            "",
+            "  ",
+        );
     }
     if !report.checklist.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold(w.checklist));
@@ -437,7 +450,9 @@ fn render_amazon(
         let _ = writeln!(out, "{table}");
         for c in m.metrics.iter().filter(|c| c.ahr.is_some()) {
             if let Some(reason) = &c.reason {
-                let _ = writeln!(out, "  {}", style.dim(&format!("{}: {reason}", c.metric)));
+                for line in wrap(&format!("{}: {reason}", c.metric), WIDTH as usize - 4) {
+                    let _ = writeln!(out, "  {}", style.dim(&line));
+                }
             }
         }
     }
@@ -465,7 +480,7 @@ fn render_assurance(
             ("days", &a.max_days_below.to_string()),
         ],
     );
-    let _ = writeln!(out, "  {bar}");
+    wrap_into(out, &bar, "  ", "  ");
     if let (Some(from), Some(to)) = (a.window_from, a.evaluated_on) {
         let latest = a.latest_ahr.map_or("-".into(), |v| v.to_string());
         let window = fill(
@@ -478,10 +493,10 @@ fn render_assurance(
                 ("latest", &latest),
             ],
         );
-        let _ = writeln!(out, "  {window}");
+        wrap_into(out, &window, "  ", "  ");
     }
     for reason in &a.reasons {
-        let _ = writeln!(out, "  - {}", printable(reason));
+        wrap_into(out, &printable(reason), "  - ", "    ");
     }
     if !a.eligible
         && let Some(from) = a.eligible_from
@@ -493,7 +508,7 @@ fn render_assurance(
                 w.assurance_from,
                 &[("from", &from.to_string()), ("min", &a.min_ahr.to_string())],
             );
-            let _ = writeln!(out, "  {from}");
+            wrap_into(out, &from, "  ", "  ");
         }
     }
 }
