@@ -1,7 +1,9 @@
-//! Two accounts whose expected report was worked out from SPEC's
-//! definitions alone, without ahr (`tests/hand_checked/README.md`): every
+//! Accounts whose expected report was worked out by hand, without ahr
+//! (`tests/hand_checked/README.md`). Two from SPEC's definitions: every
 //! metric's numerator, denominator, status and headroom, each rule's
-//! status and the orders in its evidence, and the score with its band.
+//! status and the orders in its evidence, and the score with its band. One
+//! message log: which orders got more than one review request, and on
+//! which lines.
 
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -119,4 +121,25 @@ fn a_mid_size_seller_on_every_window_edge() {
 #[test]
 fn a_new_seller_with_too_few_orders_for_most_rates() {
     check("new-seller");
+}
+
+#[test]
+fn orders_with_more_than_one_review_request_in_a_message_log() {
+    let (report, want) = (audit("repeat-requests"), expected("repeat-requests"));
+    let mut got: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    for finding in report["findings"].as_array().unwrap() {
+        assert_eq!(
+            finding["rule"], "MSG-REPEAT",
+            "no other rule fires: {finding}"
+        );
+        for e in finding["evidence"].as_array().unwrap() {
+            let order = e["key"].as_str().unwrap().to_string();
+            got.entry(order)
+                .or_default()
+                .push(e["line"].as_u64().unwrap());
+        }
+    }
+    let want: std::collections::BTreeMap<String, Vec<u64>> =
+        serde_json::from_value(want["MSG-REPEAT"]["requests"].clone()).unwrap();
+    assert_eq!(got, want);
 }
