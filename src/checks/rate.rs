@@ -9,7 +9,7 @@
 
 use super::{Check, CheckKind, Context};
 use crate::findings::{FindingStatus, Hit};
-use crate::i18n::MessageForm;
+use crate::i18n::{self, MessageForm};
 use crate::metrics::{Direction, METRICS, MetricSpec, MetricStatus, metric_kind};
 use crate::policy::params::Params;
 
@@ -155,9 +155,17 @@ impl Check for RateCheck {
         };
         let headroom = result.headroom.unwrap_or(0);
         let tail = if headroom < 0 {
-            format!("{} bad orders over the limit", -headroom)
+            let over = headroom.unsigned_abs();
+            format!(
+                "{} over the limit",
+                i18n::plural(over, "bad order", "bad orders")
+            )
         } else {
-            format!("{headroom} more bad orders until the breach")
+            let more = headroom.unsigned_abs();
+            format!(
+                "{} until the breach",
+                i18n::plural(more, "more bad order", "more bad orders")
+            )
         };
         Some(Hit {
             status,

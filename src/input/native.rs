@@ -112,10 +112,29 @@ pub const FEEDBACK: NativeFormat = NativeFormat {
     name: "amazon-feedback",
     kind: "feedback",
     schema: &schema::FEEDBACK,
-    signature: &[&["rater-email", "評価者のEメール"], &["response", "返答"]],
-    excludes: &[],
+    signature: &[
+        &["rater-email", "評価者のEメール"],
+        &["response", "your-response", "返答"],
+    ],
+    excludes: &["arrived-on-time"],
     aliases: &[],
     positions: &[(0, "date"), (1, "rating"), (2, "comments"), (4, "order_id")],
+};
+
+/// The Seller Feedback report since the buyer's three yes/no answers were
+/// added: `Date Rating Comments Your Response Arrived on Time Item as
+/// Described Customer Service Order ID Rater Email`.
+pub const FEEDBACK_WITH_ANSWERS: NativeFormat = NativeFormat {
+    name: "amazon-feedback",
+    kind: "feedback",
+    schema: &schema::FEEDBACK,
+    signature: &[
+        &["rater-email", "評価者のEメール"],
+        &["arrived-on-time", "item-as-described"],
+    ],
+    excludes: &[],
+    aliases: &[],
+    positions: &[(0, "date"), (1, "rating"), (2, "comments"), (7, "order_id")],
 };
 
 /// Seller-fulfilled returns (GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE),
@@ -187,13 +206,14 @@ pub const SHIPMENTS: NativeFormat = NativeFormat {
 };
 
 /// Every format, in the order they are tried.
-pub const ALL: [&NativeFormat; 6] = [
+pub const ALL: [&NativeFormat; 7] = [
     &ALL_ORDERS,
     &FBM_RETURNS,
     &FBA_RETURNS,
     &LISTINGS,
     &SHIPMENTS,
     &FEEDBACK,
+    &FEEDBACK_WITH_ANSWERS,
 ];
 
 /// The format a file name alone says, for names that are not an export's
@@ -313,16 +333,27 @@ pub fn recognise(peek: &Peek) -> Option<&'static NativeFormat> {
     if let Some(format) = ALL.iter().copied().find(|f| f.signature_matches(&names)) {
         return Some(format);
     }
-    looks_like_feedback_report(peek).then_some(&FEEDBACK)
+    feedback_report_layout(peek)
 }
 
-fn looks_like_feedback_report(peek: &Peek) -> bool {
+/// A feedback report whose headers are in a language not listed, told by
+/// its first row: a date, a rating, and an order id where one of the two
+/// layouts has it.
+fn feedback_report_layout(peek: &Peek) -> Option<&'static NativeFormat> {
     let (header, row) = (&peek.header, &peek.first_row);
-    (5..=8).contains(&header.len())
-        && row.len() >= 5
-        && row[0].chars().any(|c| c.is_ascii_digit())
-        && parse_rating(&row[1]).is_ok()
-        && is_amazon_order_id(&row[4])
+    if !(5..=12).contains(&header.len())
+        || row.len() < 5
+        || !row[0].chars().any(|c| c.is_ascii_digit())
+        || parse_rating(&row[1]).is_err()
+    {
+        return None;
+    }
+    [&FEEDBACK, &FEEDBACK_WITH_ANSWERS].into_iter().find(|f| {
+        f.positions
+            .iter()
+            .find(|(_, column)| *column == "order_id")
+            .is_some_and(|&(at, _)| row.get(at).is_some_and(|cell| is_amazon_order_id(cell)))
+    })
 }
 
 /// `113-1234567-1234567`: three digits, seven digits, seven digits.
@@ -396,6 +427,28 @@ mod tests {
     fn canonical_orders_header_is_not_a_native_format() {
         let p = peek_of("order_id\tpurchase_date\tstatus\tfulfillment", "");
         assert!(recognise(&p).is_none());
+    }
+
+    #[test]
+    fn the_feedback_report_with_the_buyers_three_answers_is_read() {
+        let header = "Date\tRating\tComments\tYour Response\tArrived on Time\tItem as Described\tCustomer Service\tOrder ID\tRater Email";
+        let row = "11/9/26\t1\tBroken\t\tNo\tNo\tNo\t113-1234567-1234567\tx@example.com";
+        let format = recognise(&peek_of(header, row)).unwrap();
+        assert_eq!(format.kind, "feedback");
+        assert_eq!(format.match_header("Order ID"), Some("order_id"));
+        // In another language the order id is found where this layout has it.
+        let header = "A\tB\tC\tD\tE\tF\tG\tH\tI";
+        let format = recognise(&peek_of(header, row)).unwrap();
+        assert!(
+            format.positions.contains(&(7, "order_id")),
+            "{:?}",
+            format.positions
+        );
+        // The six-column report keeps its own layout.
+        let header = "Date\tRating\tComments\tResponse\tOrder ID\tRater Email";
+        let row = "11/9/26\t1\tBroken\t\t113-1234567-1234567\tx@example.com";
+        let format = recognise(&peek_of(header, row)).unwrap();
+        assert!(format.positions.contains(&(4, "order_id")));
     }
 
     #[test]

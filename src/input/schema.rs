@@ -98,7 +98,15 @@ pub const ORDERS: Schema = Schema {
         ),
         opt(
             "shipped_at",
-            &["ship-date", "shipment-date", "shipped-date"],
+            &[
+                "ship-date",
+                "shipment-date",
+                "shipped-date",
+                // Seller Central's late-shipment download
+                "ship-confirm-date",
+                "confirmed-ship-date",
+                "actual-ship-date",
+            ],
         ),
         opt("carrier", &["carrier-name", "carrier-code"]),
         opt("tracking_id", &["tracking-number"]),
@@ -298,6 +306,9 @@ mod tests {
         );
         assert_eq!(ORDERS.match_header("\u{feff}order_id"), Some("order_id"));
         assert_eq!(ORDERS.match_header("ship-service-level"), None);
+        // Seller Central's late-shipment download
+        assert_eq!(ORDERS.match_header("Ship Confirm Date"), Some("shipped_at"));
+        assert_eq!(ORDERS.match_header("Expected Ship Date"), Some("ship_by"));
         assert_eq!(FEEDBACK.match_header("Order ID"), Some("order_id"));
     }
 

@@ -77,11 +77,24 @@ impl OrderStatus {
         with_folded(value, |folded| {
             Ok(match folded {
                 "pending" | "pendingavailability" | "invoiceunconfirmed" => OrderStatus::Pending,
-                "unshipped" | "partiallyshipped" | "unfulfillable" => OrderStatus::Unshipped,
+                // The All Orders report's "Pending - Waiting for Pick Up":
+                // ready, but the carrier has not taken it yet.
+                "unshipped" | "partiallyshipped" | "unfulfillable" | "pendingwaitingforpickup" => {
+                    OrderStatus::Unshipped
+                }
                 "shipped" | "shipping" => OrderStatus::Shipped,
                 "delivered" | "shipped–deliveredtobuyer" | "shippeddeliveredtobuyer" => {
                     OrderStatus::Delivered
                 }
+                // The rest of the All Orders report's "Shipped - …" states:
+                // the order left, whatever became of it.
+                "shippedpickedup"
+                | "shippedoutfordelivery"
+                | "shippedreturningtoseller"
+                | "shippedreturnedtoseller"
+                | "shippedrejectedbybuyer"
+                | "shippedlostintransit"
+                | "shippeddamaged" => OrderStatus::Shipped,
                 "cancelled" | "canceled" => OrderStatus::Cancelled,
                 // Seller Central JP's wording, best-effort.
                 "保留中" | "保留" => OrderStatus::Pending,
@@ -170,6 +183,29 @@ mod tests {
             Ok(OrderStatus::Pending)
         );
         assert!(OrderStatus::parse("Lost").is_err());
+    }
+
+    #[test]
+    fn every_all_orders_report_status_is_read() {
+        use OrderStatus::*;
+        for (text, status) in [
+            ("Pending", Pending),
+            ("Pending - Waiting for Pick Up", Unshipped),
+            ("Unshipped", Unshipped),
+            ("Shipping", Shipped),
+            ("Shipped", Shipped),
+            ("Shipped - Picked Up", Shipped),
+            ("Shipped - Out for Delivery", Shipped),
+            ("Shipped - Delivered to Buyer", Delivered),
+            ("Shipped - Returning to Seller", Shipped),
+            ("Shipped - Returned to Seller", Shipped),
+            ("Shipped - Rejected by Buyer", Shipped),
+            ("Shipped - Lost in Transit", Shipped),
+            ("Shipped - Damaged", Shipped),
+            ("Cancelled", Cancelled),
+        ] {
+            assert_eq!(OrderStatus::parse(text), Ok(status), "{text}");
+        }
     }
 
     #[test]

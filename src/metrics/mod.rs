@@ -473,6 +473,8 @@ fn missing_column(orders: &Orders, kind: MetricKind) -> Option<&'static str> {
     match kind {
         MetricKind::OrderDefects(_) => None,
         MetricKind::LateShipment if !orders.has_ship_by => Some("ship_by"),
+        // Without ship dates every shipped order would look on time.
+        MetricKind::LateShipment if !orders.has_shipped_at => Some("shipped_at"),
         MetricKind::PreFulfillmentCancel if !orders.has_status => Some("status"),
         MetricKind::ValidTracking if !orders.has_shipped_at => Some("shipped_at"),
         MetricKind::OnTimeDelivery if !orders.has_promised_delivery => Some("promised_delivery"),

@@ -350,3 +350,19 @@ fn a_missing_column_is_insufficient_data_with_the_reason() {
     assert_eq!(r.status, MetricStatus::InsufficientData);
     assert!(r.reason.unwrap().contains("ship_by"));
 }
+
+#[test]
+fn late_shipment_needs_ship_dates_as_well_as_ship_by() {
+    // Shipped orders with a ship-by and no ship date would all look on
+    // time: a file of expected ship dates alone does not make a rate.
+    let mut shipped = order("A", "2026-11-01");
+    shipped.ship_by = Some(stamp("2026-11-03"));
+    let mut a = account(vec![shipped]);
+    a.orders.as_mut().unwrap().has_shipped_at = false;
+    let r = run(
+        &a,
+        &spec("late_shipment_rate_30d", 30, Direction::Above, 0.04),
+    );
+    assert_eq!(r.status, MetricStatus::InsufficientData);
+    assert!(r.reason.unwrap().contains("shipped_at"));
+}
