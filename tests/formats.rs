@@ -293,25 +293,43 @@ fn account_health_assurance_says_why_not_and_from_when() {
 }
 
 #[test]
-fn feedback_dates_that_read_two_ways_stop_the_audit_without_a_marketplace() {
+fn feedback_dates_are_read_in_the_one_order_that_fits_them_all_without_a_marketplace() {
     let dir = Scratch::new("ambiguous");
-    dir.copy(
-        &fixture("amazon-native-us").join("Seller Feedback Report.txt"),
-        "Seller Feedback Report.txt",
-    );
     dir.copy(
         &fixture("amazon-native-us").join("All Orders Report_12345.txt"),
         "All Orders Report_12345.txt",
     );
+    // `5/31/26` can only be month first, so `11/9/26` is 9 November.
+    dir.copy(
+        &fixture("amazon-native-us").join("Seller Feedback Report.txt"),
+        "Seller Feedback Report.txt",
+    );
+    let guessed = audit_json(dir.path());
+    let fb = input(&guessed, "Seller Feedback Report.txt");
+    assert_eq!(fb["skipped"], 0, "{fb}");
+    assert!(fb["problems"].to_string().contains("M/D/YY"), "{fb}");
+    dir.write("account.toml", "marketplace = \"US\"\n");
+    let told = audit_json(dir.path());
+    assert_eq!(
+        metric_numbers(&guessed),
+        metric_numbers(&told),
+        "the same dates as with the marketplace set"
+    );
+
+    // Dates that read two ways in every order stop the audit rather than
+    // drop the negative feedback they may hold.
+    std::fs::remove_file(dir.path().join("account.toml")).unwrap();
+    dir.write(
+        "Seller Feedback Report.txt",
+        "Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n\
+         11/9/26\t1\tBroken\t\t113-1007919-2104729\ta@marketplace.amazon.com\n\
+         10/11/26\t5\tGreat\t\t113-1079190-3047290\tb@marketplace.amazon.com\n",
+    );
     let (code, _, stderr) = run(&["audit", dir.path().to_str().unwrap()]);
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("Seller Feedback Report.txt:"), "{stderr}");
+    assert!(stderr.contains("Seller Feedback Report.txt:2"), "{stderr}");
     assert!(stderr.contains("ambiguous"), "{stderr}");
     assert!(stderr.contains("marketplace"), "{stderr}");
-    // With the marketplace set, the same file reads.
-    dir.write("account.toml", "marketplace = \"US\"\n");
-    let report = audit_json(dir.path());
-    assert_eq!(input(&report, "Seller Feedback Report.txt")["skipped"], 0);
 }
 
 #[test]

@@ -6,7 +6,7 @@
 //! marketplace-ordered dates of the feedback report (`13.1.17`, `1/13/17`,
 //! `17/1/13`). Windows compare UTC calendar dates, so every stamp carries one.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, Timelike, Utc};
 use std::fmt;
 
 /// How a slashed or dotted date like `3/4/17` is read; picked from the account's marketplace.
@@ -41,6 +41,55 @@ impl DateStyle {
         } else {
             None
         }
+    }
+
+    /// The one order that reads every text as a date, for a file whose
+    /// account names no marketplace. When two orders both do (`14/11/26`
+    /// is 14 Nov 2026 or 26 Nov 2014), the one that keeps the dates
+    /// within fewer years wins: a report's dates are months apart, not a
+    /// decade. `None` when no text needs an order, or nothing decides.
+    pub fn inferred<'t>(texts: impl IntoIterator<Item = &'t str>) -> Option<DateStyle> {
+        let mut fits = [true; 3];
+        let mut years: [Option<(i32, i32)>; 3] = [None; 3];
+        let mut needs_order = false;
+        for text in texts {
+            needs_order |= parse_stamp(text, None).is_err();
+            for (k, style) in DateStyle::ALL.into_iter().enumerate() {
+                match parse_stamp(text, Some(style)) {
+                    Ok(stamp) => {
+                        let y = stamp.date.year();
+                        let span = years[k].get_or_insert((y, y));
+                        *span = (span.0.min(y), span.1.max(y));
+                    }
+                    Err(_) => fits[k] = false,
+                }
+            }
+        }
+        if !needs_order {
+            return None;
+        }
+        let spans: Vec<(DateStyle, i32)> = DateStyle::ALL
+            .into_iter()
+            .zip(fits.into_iter().zip(years))
+            .filter_map(|(style, (fits, span))| {
+                let (from, to) = span?;
+                fits.then_some((style, to - from))
+            })
+            .collect();
+        let narrowest = spans.iter().map(|&(_, span)| span).min()?;
+        match spans
+            .iter()
+            .filter(|&&(_, span)| span == narrowest)
+            .collect::<Vec<_>>()[..]
+        {
+            [&(style, _)] => Some(style),
+            _ => None,
+        }
+    }
+
+    /// How a report note names the order: `D/M/YY`.
+    pub fn name(self) -> &'static str {
+        self.pattern()
     }
 
     const ALL: [DateStyle; 3] = [
@@ -779,6 +828,25 @@ mod tests {
             Ok(stamp) => panic!("{text:?} parsed as {stamp:?}"),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn the_order_that_reads_every_date_of_a_file_is_found() {
+        use DateStyle::*;
+        let inferred = |texts: &[&str]| DateStyle::inferred(texts.iter().copied());
+        assert_eq!(inferred(&["11/9/26", "9/20/26"]), Some(MonthDayYear));
+        // Year first also reads these, but as 2002–2014.
+        assert_eq!(
+            inferred(&["14/11/26", "2/11/26", "12/10/26"]),
+            Some(DayMonthYear)
+        );
+        assert_eq!(inferred(&["26/11/06", "26/10/30"]), Some(YearMonthDay));
+        // Nothing decides between the orders, or nothing needs one (a
+        // dotted date is day first wherever it is written).
+        assert_eq!(inferred(&["1/2/26", "3/4/26"]), None);
+        assert_eq!(inferred(&["2026-11-09", "2026-10-01"]), None);
+        assert_eq!(inferred(&["13.1.26", "1.2.26"]), None);
+        assert_eq!(inferred(&[]), None);
     }
 
     #[test]

@@ -342,8 +342,11 @@ fn read_table(
     let mut table = open_table(stem, path, japanese)?;
     let store: Store = match stem {
         "feedback" if table.report.format != "canonical" => {
-            let feedback = read_feedback_report(&mut table, ctx)?;
-            Box::new(|a| a.feedback = Some(feedback))
+            drop(table);
+            let (feedback, report) =
+                read_feedback_report(|| open_table(stem, path, japanese), ctx)?;
+            let store: Store = Box::new(|a| a.feedback = Some(feedback));
+            return Ok((store, report));
         }
         "feedback" => keep(read(&mut table, ctx)?, |a, s| a.feedback = Some(s)),
         "claims" => keep(read(&mut table, ctx)?, |a, s| a.claims = Some(s)),
@@ -447,7 +450,11 @@ fn read_native_reports(
                         table.report.file
                     );
                 }
-                account.feedback = Some(read_feedback_report(&mut table, ctx)?);
+                let (feedback, report) =
+                    read_feedback_report(|| Table::open_native(&path, format, japanese), ctx)?;
+                account.feedback = Some(feedback);
+                account.inputs.push(report);
+                continue;
             }
             "returns" => {
                 let source: Source<returns::Return> = records::read_all(&mut table, ctx)?;
@@ -524,34 +531,73 @@ fn looks_like_performance_report(path: &Path) -> bool {
 /// marketplace and a date reads two ways, the whole file stops with an
 /// error rather than dropping rows, because dropped negative feedback
 /// would understate the order defect rate.
-fn read_feedback_report(table: &mut Table, ctx: &ParseContext) -> Result<Source<Feedback>> {
-    let cols = Feedback::columns(table);
+/// Reads a feedback report opened by `open`. Its dates follow the
+/// marketplace (`1/13/17` in the US, `13/1/17` in most others); when the
+/// account names none and a date reads two ways, the file is read again in
+/// the one order that reads all its dates (see [`dates::DateStyle::inferred`]),
+/// with a note saying so, or the audit stops rather than drop the negative
+/// feedback such a row may hold.
+fn read_feedback_report(
+    open: impl Fn() -> Result<Table>,
+    ctx: &ParseContext,
+) -> Result<(Source<Feedback>, InputReport)> {
+    let mut table = open()?;
+    let cols = Feedback::columns(&table);
+    let date_column = table.index("date");
     let mut rows = Vec::new();
     let mut ambiguous: Option<(u64, String)> = None;
-    table.for_each_row(|row| match Feedback::parse(row, &cols, ctx) {
-        Ok(f) => {
-            rows.push(f);
-            Ok(())
+    let mut date_texts: Vec<String> = Vec::new();
+    table.for_each_row(|row| {
+        if ctx.date_style.is_none()
+            && let Ok(Some(text)) = row.get(date_column)
+        {
+            date_texts.push(text.to_string());
         }
-        Err(why) => {
-            if ctx.date_style.is_none() && why.contains("ambiguous") && ambiguous.is_none() {
-                ambiguous = Some((row.line, why.clone()));
+        match Feedback::parse(row, &cols, ctx) {
+            Ok(f) => {
+                rows.push(f);
+                Ok(())
             }
-            Err(why)
+            Err(why) => {
+                if ctx.date_style.is_none() && why.contains("ambiguous") && ambiguous.is_none() {
+                    ambiguous = Some((row.line, why.clone()));
+                }
+                Err(why)
+            }
         }
     })?;
-    if let Some((line, why)) = ambiguous {
+    let Some((line, why)) = ambiguous else {
+        let source = Source {
+            file: table.report.file.clone(),
+            rows,
+        };
+        return Ok((source, table.into_report()));
+    };
+    let Some(style) = dates::DateStyle::inferred(date_texts.iter().map(String::as_str)) else {
         bail!(
             "{}:{line}: {why}\n  help: Amazon's feedback report writes dates in the marketplace's order \
              (US 1/13/17, DE 13.1.17, JP 17/1/13, most others 13/1/17); add for example \
              marketplace = \"US\" to account.toml",
             table.report.file
         );
-    }
-    Ok(Source {
+    };
+    let ctx = ParseContext {
+        date_style: Some(style),
+    };
+    let mut table = open()?;
+    let source = Source {
         file: table.report.file.clone(),
-        rows,
-    })
+        rows: records::read_all::<Feedback>(&mut table, &ctx)?.rows,
+    };
+    table.report.problem(
+        None,
+        format!(
+            "account.toml names no marketplace, so dates were read as {}, the one order \
+             that reads every date in this file; set marketplace to be sure",
+            style.name()
+        ),
+    );
+    Ok((source, table.into_report()))
 }
 
 fn input_rank(kind: &str) -> usize {
