@@ -592,8 +592,8 @@ fn read_feedback_report(
     table.report.problem(
         None,
         format!(
-            "account.toml names no marketplace, so dates were read as {}, the one order \
-             that reads every date in this file; set marketplace to be sure",
+            "no marketplace in account.toml: dates read as {}, the order under which every \
+             date in this file is a date and they lie closest together; set marketplace to be sure",
             style.name()
         ),
     );
