@@ -1,6 +1,8 @@
 //! Writing reports: a file is written to a temporary sibling and renamed
 //! into place, so a reader never sees half a report and a failed run leaves
-//! the old file as it was.
+//! the old file as it was. A device or a pipe (`-o /dev/null`,
+//! `-o /dev/stdout`, a FIFO) is written as it is: renaming over it would
+//! replace it with a file. A symbolic link is followed, so the link stays.
 
 use anyhow::{Context, Result};
 use std::fs::File;
@@ -11,20 +13,45 @@ use std::path::{Path, PathBuf};
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
     file.write_all(contents)
-        .with_context(|| format!("cannot write {}", file.tmp.display()))?;
+        .with_context(|| format!("cannot write {}", path.display()))?;
     file.commit()
 }
 
 /// A file written whole or not at all: a temporary sibling renamed into
-/// place by [`AtomicFile::commit`], removed if never committed.
+/// place by [`AtomicFile::commit`], removed if never committed. A device
+/// or pipe is written directly (`tmp` is `None`).
 pub struct AtomicFile {
-    tmp: PathBuf,
+    tmp: Option<PathBuf>,
     path: PathBuf,
     file: Option<BufWriter<File>>,
 }
 
+/// Whether something that exists at a path is written in place: anything
+/// but a regular file or a folder (a device, a pipe, a socket).
+fn written_in_place(meta: &std::fs::Metadata) -> bool {
+    !meta.is_file() && !meta.is_dir()
+}
+
 impl AtomicFile {
     pub fn create(path: &Path) -> Result<AtomicFile> {
+        // Metadata follows links: a link to /dev/null is a device too.
+        if std::fs::metadata(path).is_ok_and(|m| written_in_place(&m)) {
+            let file = File::options()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            return Ok(AtomicFile {
+                tmp: None,
+                path: path.to_path_buf(),
+                file: Some(BufWriter::new(file)),
+            });
+        }
+        // Renaming over a link would replace the link: write its target.
+        let path = match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path)
+                .with_context(|| format!("{} is a link to nowhere", path.display()))?,
+            _ => path.to_path_buf(),
+        };
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -47,23 +74,31 @@ impl AtomicFile {
             )
         })?;
         Ok(AtomicFile {
-            tmp,
-            path: path.to_path_buf(),
+            tmp: Some(tmp),
             file: Some(BufWriter::new(file)),
+            path,
         })
     }
 
     /// Moves the finished file into place; on any failure the temporary
-    /// file is removed and the target is left as it was.
+    /// file is removed and the target is left as it was. A device or pipe
+    /// only has what is buffered flushed to it.
     pub fn commit(mut self) -> Result<()> {
         let file = self.file.take().expect("committed once");
+        let Some(tmp) = self.tmp.take() else {
+            return file
+                .into_inner()
+                .map(drop)
+                .map_err(|e| e.into_error())
+                .with_context(|| format!("cannot write {}", self.path.display()));
+        };
         let result = file
             .into_inner()
             .map_err(|e| e.into_error())
             .and_then(|file| file.sync_all())
-            .with_context(|| format!("cannot write {}", self.tmp.display()))
+            .with_context(|| format!("cannot write {}", tmp.display()))
             .and_then(|()| {
-                std::fs::rename(&self.tmp, &self.path).with_context(|| {
+                std::fs::rename(&tmp, &self.path).with_context(|| {
                     format!(
                         "cannot move the report into place at {}",
                         self.path.display()
@@ -71,7 +106,7 @@ impl AtomicFile {
                 })
             });
         if result.is_err() {
-            let _ = std::fs::remove_file(&self.tmp);
+            let _ = std::fs::remove_file(&tmp);
         }
         result
     }
@@ -88,8 +123,10 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
+        if self.file.take().is_some()
+            && let Some(tmp) = &self.tmp
+        {
+            let _ = std::fs::remove_file(tmp);
         }
     }
 }
@@ -113,6 +150,43 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn devices_are_written_in_place_and_files_replaced() {
+        // Renamed over, /dev/null would become a plain file that keeps
+        // whatever is written to it.
+        #[cfg(unix)]
+        assert!(written_in_place(&std::fs::metadata("/dev/null").unwrap()));
+        let dir = tempfile::Builder::new()
+            .prefix("ahr-output-")
+            .tempdir()
+            .unwrap();
+        let file = dir.path().join("report.json");
+        std::fs::write(&file, "old").unwrap();
+        assert!(!written_in_place(&std::fs::metadata(&file).unwrap()));
+        assert!(!written_in_place(&std::fs::metadata(dir.path()).unwrap()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_stays_a_link_and_its_target_gets_the_report() {
+        let dir = tempfile::Builder::new()
+            .prefix("ahr-output-")
+            .tempdir()
+            .unwrap();
+        let target = dir.path().join("reports-latest.json");
+        std::fs::write(&target, "old").unwrap();
+        let link = dir.path().join("report.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_atomically(&link, b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
     }
 
     #[test]
