@@ -135,12 +135,17 @@ impl Drop for AtomicFile {
 mod tests {
     use super::*;
 
-    #[test]
-    fn writes_whole_file_and_leaves_no_temporary() {
-        let dir = tempfile::Builder::new()
+    /// An empty scratch folder, removed when dropped.
+    fn scratch() -> tempfile::TempDir {
+        tempfile::Builder::new()
             .prefix("ahr-output-")
             .tempdir()
-            .unwrap();
+            .unwrap()
+    }
+
+    #[test]
+    fn writes_whole_file_and_leaves_no_temporary() {
+        let dir = scratch();
         let target = dir.path().join("report.json");
         write_atomically(&target, b"{\"a\":1}\n").unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"{\"a\":1}\n");
@@ -158,10 +163,7 @@ mod tests {
         // whatever is written to it.
         #[cfg(unix)]
         assert!(written_in_place(&std::fs::metadata("/dev/null").unwrap()));
-        let dir = tempfile::Builder::new()
-            .prefix("ahr-output-")
-            .tempdir()
-            .unwrap();
+        let dir = scratch();
         let file = dir.path().join("report.json");
         std::fs::write(&file, "old").unwrap();
         assert!(!written_in_place(&std::fs::metadata(&file).unwrap()));
@@ -171,10 +173,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_link_stays_a_link_and_its_target_gets_the_report() {
-        let dir = tempfile::Builder::new()
-            .prefix("ahr-output-")
-            .tempdir()
-            .unwrap();
+        let dir = scratch();
         let target = dir.path().join("reports-latest.json");
         std::fs::write(&target, "old").unwrap();
         let link = dir.path().join("report.json");
@@ -191,10 +190,7 @@ mod tests {
 
     #[test]
     fn a_missing_folder_is_an_error_not_a_partial_file() {
-        let dir = tempfile::Builder::new()
-            .prefix("ahr-output-")
-            .tempdir()
-            .unwrap();
+        let dir = scratch();
         let target = dir.path().join("no-such-dir/report.json");
         assert!(write_atomically(&target, b"x").is_err());
         assert!(!target.exists());

@@ -87,11 +87,6 @@ impl DateStyle {
         }
     }
 
-    /// How a report note names the order: `D/M/YY`.
-    pub fn name(self) -> &'static str {
-        self.pattern()
-    }
-
     const ALL: [DateStyle; 3] = [
         DateStyle::DayMonthYear,
         DateStyle::MonthDayYear,
@@ -106,7 +101,8 @@ impl DateStyle {
         }
     }
 
-    fn pattern(self) -> &'static str {
+    /// How a message names the order: `D/M/YY`.
+    pub fn pattern(self) -> &'static str {
         match self {
             DateStyle::MonthDayYear => "M/D/YY",
             DateStyle::DayMonthYear => "D/M/YY",

@@ -342,9 +342,8 @@ fn read_table(
     let mut table = open_table(stem, path, japanese)?;
     let store: Store = match stem {
         "feedback" if table.report.format != "canonical" => {
-            drop(table);
             let (feedback, report) =
-                read_feedback_report(|| open_table(stem, path, japanese), ctx)?;
+                read_feedback_report(table, || open_table(stem, path, japanese), ctx)?;
             let store: Store = Box::new(|a| a.feedback = Some(feedback));
             return Ok((store, report));
         }
@@ -450,8 +449,8 @@ fn read_native_reports(
                         table.report.file
                     );
                 }
-                let (feedback, report) =
-                    read_feedback_report(|| Table::open_native(&path, format, japanese), ctx)?;
+                let reopen = || Table::open_native(&path, format, japanese);
+                let (feedback, report) = read_feedback_report(table, reopen, ctx)?;
                 account.feedback = Some(feedback);
                 account.inputs.push(report);
                 continue;
@@ -526,22 +525,18 @@ fn looks_like_performance_report(path: &Path) -> bool {
             .any(|key| head.contains(key))
 }
 
-/// Reads Amazon's feedback report. Its dates follow the marketplace (US
-/// `1/13/17`, DE `13.1.17`, JP `17/1/13`): when the account names no
-/// marketplace and a date reads two ways, the whole file stops with an
-/// error rather than dropping rows, because dropped negative feedback
-/// would understate the order defect rate.
-/// Reads a feedback report opened by `open`. Its dates follow the
-/// marketplace (`1/13/17` in the US, `13/1/17` in most others); when the
-/// account names none and a date reads two ways, the file is read again in
-/// the one order that reads all its dates (see [`dates::DateStyle::inferred`]),
-/// with a note saying so, or the audit stops rather than drop the negative
-/// feedback such a row may hold.
+/// Reads Amazon's feedback report from `table`. Its dates follow the
+/// marketplace (US `1/13/17`, DE `13.1.17`, JP `17/1/13`). When the
+/// account names none and a date reads two ways, the file is opened again
+/// by `reopen` and read in the one order that reads all its dates (see
+/// [`dates::DateStyle::inferred`]), with a note saying so; when nothing
+/// decides, the audit stops rather than drop the negative feedback such a
+/// row may hold, which would understate the order defect rate.
 fn read_feedback_report(
-    open: impl Fn() -> Result<Table>,
+    mut table: Table,
+    reopen: impl Fn() -> Result<Table>,
     ctx: &ParseContext,
 ) -> Result<(Source<Feedback>, InputReport)> {
-    let mut table = open()?;
     let cols = Feedback::columns(&table);
     let date_column = table.index("date");
     let mut rows = Vec::new();
@@ -584,7 +579,7 @@ fn read_feedback_report(
     let ctx = ParseContext {
         date_style: Some(style),
     };
-    let mut table = open()?;
+    let mut table = reopen()?;
     let source = Source {
         file: table.report.file.clone(),
         rows: records::read_all::<Feedback>(&mut table, &ctx)?.rows,
@@ -594,7 +589,7 @@ fn read_feedback_report(
         format!(
             "no marketplace in account.toml: dates read as {}, the order under which every \
              date in this file is a date and they lie closest together; set marketplace to be sure",
-            style.name()
+            style.pattern()
         ),
     );
     Ok((source, table.into_report()))
