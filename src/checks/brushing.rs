@@ -346,9 +346,25 @@ struct ReviewedOrder<'a> {
 struct Flags {
     evidence: Vec<Evidence>,
     orders: BTreeSet<String>,
-    reviews: BTreeSet<u64>,
+    /// Each flagged review's line, with the order it names, if any.
+    reviews: BTreeMap<u64, Option<String>>,
     /// One sentence part per signal that fired.
     parts: Vec<String>,
+}
+
+impl Flags {
+    /// The distinct events behind the finding: every flagged order, and
+    /// every flagged review that does not name one of them. A five-star
+    /// review on a free order is evidence about that one fake order, not a
+    /// second event; a review in a burst is an event of its own.
+    fn events(&self) -> u64 {
+        let lone_reviews = self
+            .reviews
+            .values()
+            .filter(|order| order.as_ref().is_none_or(|id| !self.orders.contains(id)))
+            .count();
+        (self.orders.len() + lone_reviews) as u64
+    }
 }
 
 impl BrushingCheck {
@@ -544,7 +560,7 @@ impl BrushingCheck {
                 other => other,
             };
             found += 1;
-            flags.reviews.insert(review.line);
+            flags.reviews.insert(review.line, Some(order.id.to_string()));
             flags.orders.insert(order.id.to_string());
             flags.evidence.push(Evidence {
                 file: reviews.file.clone(),
@@ -622,7 +638,7 @@ impl BrushingCheck {
         }
         for (from, to, count, normal) in &spans {
             for r in high.iter().filter(|r| (*from..=*to).contains(&r.date.date)) {
-                flags.reviews.insert(r.line);
+                flags.reviews.insert(r.line, r.order_id.clone());
                 flags.evidence.push(Evidence {
                     file: reviews.file.clone(),
                     line: Some(r.line),
@@ -683,7 +699,7 @@ impl Check for BrushingCheck {
                 window.from,
                 window.to
             ),
-            occurrences: (flags.orders.len() + flags.reviews.len()) as u64,
+            occurrences: flags.events(),
             severity: None,
             form: Some(crate::i18n::MessageForm::new(
                 "brushing",

@@ -253,7 +253,25 @@ fn positive_reviews_on_cancelled_refunded_or_free_orders_are_suspect() {
     assert!(hit.evidence[0].excerpt.contains("which was cancelled"));
     assert!(hit.evidence[2].excerpt.contains("which was refunded"));
     assert!(hit.evidence[4].excerpt.contains("sold at price 0"));
-    assert_eq!(hit.occurrences, 6);
+    // Three fake orders: a review is evidence about its order, not an
+    // event of its own.
+    assert_eq!(hit.occurrences, 3);
+}
+
+#[test]
+fn an_order_both_clustered_and_reviewed_free_is_one_event() {
+    // Four orders of one ASIN to one buyer, the first sold at price 0 and
+    // reviewed five stars: two signals, four fake orders.
+    let days = ["2026-10-01", "2026-10-04", "2026-10-08", "2026-10-14"];
+    let mut orders: Vec<Order> = (0..4)
+        .map(|i| order(i, days[i as usize], "buyer-1", "B0A"))
+        .collect();
+    orders[0].sale.total_price = Some(Amount::ZERO);
+    let reviews = vec![review(2, "2026-10-20", 5, Some(&orders[0].id))];
+    let extra = format!("{CLUSTERS}{REVIEWS}");
+    let hit = hit(&extra, &account(orders, reviews, vec![])).expect("fires");
+    assert_eq!(lines(&hit, "reviews.csv"), [2]);
+    assert_eq!(hit.occurrences, 4);
 }
 
 #[test]
