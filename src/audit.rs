@@ -229,6 +229,7 @@ pub fn audit_account_with(
         ),
         checklist: policies.checklist.clone(),
         forecast,
+        gate: None,
     }
 }
 

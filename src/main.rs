@@ -220,23 +220,26 @@ fn run_audit(args: AuditArgs, matches: Option<&ArgMatches>) -> Result<Outcome> {
     if let Some((path, old)) = baseline {
         report::diff::apply_baseline(&mut report, &old, &path.display().to_string());
     }
+    report.gate = ahr::gate::judge(&report, args.fail_under, args.fail_on.map(Severity::from));
     emit(&report, &outputs, args.color, args.lang)?;
-    Ok(gate(
-        &report,
-        args.fail_under,
-        args.fail_on.map(Severity::from),
-    ))
+    Ok(gate(&report))
 }
 
 fn run_render(args: RenderArgs, matches: Option<&ArgMatches>) -> Result<Outcome> {
     let outputs = outputs_of(matches, &args.format, &args.output)?;
-    let report = report::load(&args.report)?;
+    let mut report = report::load(&args.report)?;
+    // The gate of this run, if one is asked for; otherwise the saved
+    // report's own is shown as it was, and the run passes.
+    let fail_on = args.fail_on.map(Severity::from);
+    if args.fail_under.is_some() || fail_on.is_some() {
+        report.gate = ahr::gate::judge(&report, args.fail_under, fail_on);
+    }
     emit(&report, &outputs, args.color, args.lang)?;
-    Ok(gate(
-        &report,
-        args.fail_under,
-        args.fail_on.map(Severity::from),
-    ))
+    Ok(if args.fail_under.is_some() || fail_on.is_some() {
+        gate(&report)
+    } else {
+        Outcome::Passed
+    })
 }
 
 fn run_diff(args: DiffArgs) -> Result<Outcome> {
@@ -319,14 +322,15 @@ fn refuse_to_overwrite_an_input(output: &std::path::Path, dir: &std::path::Path)
     Ok(())
 }
 
-/// Turns the gate's verdict into an outcome, saying why it failed.
-fn gate(report: &Report, fail_under: Option<i64>, fail_on: Option<Severity>) -> Outcome {
-    let reasons = ahr::gate::reasons(report, fail_under, fail_on);
-    if reasons.is_empty() {
-        Outcome::Passed
-    } else {
-        eprintln!("ahr: gate failed: {}", reasons.join("; "));
-        Outcome::GateFailed
+/// Turns the gate's verdict, judged into the report before it was
+/// rendered, into an outcome, saying why it failed.
+fn gate(report: &Report) -> Outcome {
+    match &report.gate {
+        Some(gate) if !gate.passed => {
+            eprintln!("ahr: gate failed: {}", gate.reasons.join("; "));
+            Outcome::GateFailed
+        }
+        _ => Outcome::Passed,
     }
 }
 
@@ -542,12 +546,14 @@ fn run_batch(args: BatchArgs) -> Result<Outcome> {
         sink.error(error)?;
     }
     let fail_on = args.fail_on.map(Severity::from);
-    let mut gate_failures: Vec<String> = Vec::new();
+    // (score, account, reasons) of each account that fails the gate.
+    let mut gate_failures: Vec<(i64, String, String)> = Vec::new();
     // Workers audit and render; the writing thread only writes, so it does
     // not become the bottleneck on many cores.
     let audit_and_render = |member: &batch::Member| {
         batch::isolated(member, || {
-            let report = batch::audit_report(member, &policies, &options, &plan.index)?;
+            let mut report = batch::audit_report(member, &policies, &options, &plan.index)?;
+            report.gate = ahr::gate::judge(&report, args.fail_under, fail_on);
             if let Some(dir) = &args.out_dir {
                 let (path, text) = match format {
                     BatchFormat::Table => (
@@ -563,7 +569,11 @@ fn run_batch(args: BatchArgs) -> Result<Outcome> {
             }
             Ok(Audited {
                 row: SummaryRow::new(&report, &linked),
-                gate: ahr::gate::reasons(&report, args.fail_under, fail_on),
+                gate: report
+                    .gate
+                    .as_ref()
+                    .map(|gate| gate.reasons.clone())
+                    .unwrap_or_default(),
                 text: render::account_text(format, &report)?,
             })
         })
@@ -573,7 +583,11 @@ fn run_batch(args: BatchArgs) -> Result<Outcome> {
         match result {
             Ok(done) => {
                 if !done.gate.is_empty() {
-                    gate_failures.push(format!("{}: {}", done.row.account, done.gate.join("; ")));
+                    gate_failures.push((
+                        done.row.score,
+                        done.row.account.clone(),
+                        done.gate.join("; "),
+                    ));
                 }
                 rows.push(done.row);
                 sink.account(position, done.text)
@@ -619,9 +633,12 @@ fn run_batch(args: BatchArgs) -> Result<Outcome> {
         let first = error.error.lines().next().unwrap_or_default();
         eprintln!("ahr: {}: could not audit: {first}", error.folder);
     }
+    // The riskiest first, as in the summary, so the accounts named before
+    // the list is cut short are the ones to look at, in every run.
+    gate_failures.sort();
     const SHOWN: usize = 20;
-    for failure in gate_failures.iter().take(SHOWN) {
-        eprintln!("ahr: gate failed: {failure}");
+    for (_, account, reasons) in gate_failures.iter().take(SHOWN) {
+        eprintln!("ahr: gate failed: {account}: {reasons}");
     }
     if gate_failures.len() > SHOWN {
         eprintln!(

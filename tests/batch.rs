@@ -254,6 +254,15 @@ fn gates_apply_per_account_and_errors_come_first() {
     );
     assert!(!err.contains("brightside"), "high is below critical: {err}");
     assert_eq!(run(&["--fail-under", "100"]).status.code(), Some(1));
+    // Every account fails: they are named riskiest first, in every run.
+    let err = stderr(&run(&["--fail-under", "1000"]));
+    let scores: Vec<i64> = err
+        .lines()
+        .filter_map(|line| line.split(": score ").nth(1))
+        .filter_map(|rest| rest.split(' ').next()?.parse().ok())
+        .collect();
+    assert!(scores.len() > 3, "{err}");
+    assert!(scores.is_sorted(), "{scores:?}\n{err}");
     // With the broken account back in, "could not audit" wins: exit 2.
     let mut args = vec!["batch", "fixtures/batch", "--fail-on", "critical"];
     args.extend_from_slice(AS_OF);

@@ -255,6 +255,55 @@ fn fail_under_sets_the_exit_code() {
 }
 
 #[test]
+fn every_report_says_what_the_gate_said() {
+    // A CI tab reads the JUnit file, a dashboard the JSON: both must fail
+    // when the exit code does, and say why.
+    let dir = fixture("healthy");
+    let dir = dir.to_str().unwrap();
+    let out = ahr(&["audit", dir, "--fail-under", "250", "--format", "junit"]);
+    assert_eq!(out.status.code(), Some(1));
+    let junit = stdout(&out);
+    assert!(
+        junit.contains("tests=\"22\" failures=\"1\""),
+        "the gate is a failed test case of its own: {junit}"
+    );
+    assert!(
+        junit.contains("<testcase classname=\"ahr.gate\" name=\"gate: --fail-under 250\">"),
+        "{junit}"
+    );
+    assert!(junit.contains("message=\"score 208 is below --fail-under 250\""));
+
+    let (report, out) = audit_json("healthy", &["--fail-under", "250", "--fail-on", "high"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        report["gate"],
+        serde_json::json!({
+            "fail_under": 250,
+            "fail_on": "high",
+            "passed": false,
+            "reasons": ["score 208 is below --fail-under 250"]
+        })
+    );
+    let (report, out) = audit_json("odr-breach", &["--fail-on", "critical"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(report["gate"]["passed"], true);
+    // Without a gate the report is as it always was.
+    let (report, _) = audit_json("healthy", &[]);
+    assert!(report.get("gate").is_none());
+
+    let out = ahr(&["audit", dir, "--fail-under", "250", "--format", "sarif"]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["exitCode"], 1);
+    assert_eq!(invocation["properties"]["gate"]["passed"], false);
+    let table = stdout(&ahr(&["audit", dir, "--fail-under", "250"]));
+    assert!(
+        table.contains("gate FAILED: score 208 is below --fail-under 250"),
+        "{table}"
+    );
+}
+
+#[test]
 fn fail_on_looks_at_breaches_at_or_above_a_severity() {
     let card = fixture("review-card-insert");
     let out = ahr(&["audit", card.to_str().unwrap(), "--fail-on", "critical"]);

@@ -70,6 +70,16 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
+    if let Some(gate) = report.gate.as_ref().filter(|g| !g.passed) {
+        command(
+            &mut out,
+            "error",
+            None,
+            None,
+            "ahr gate failed",
+            &gate.reasons.join("; "),
+        );
+    }
     for i in &report.inputs {
         for p in &i.problems {
             command(

@@ -43,10 +43,15 @@ pub fn render(report: &Report) -> String {
             })
             .collect()
     };
+    // The gate is a test case of its own, so a CI tab that reads this file
+    // fails when the exit code does.
+    let gate_failed = report.gate.as_ref().is_some_and(|g| !g.passed);
     let failures = cases
         .iter()
         .filter(|c| c.status == RuleStatus::Breach)
-        .count();
+        .count()
+        + usize::from(gate_failed);
+    let tests = cases.len() + usize::from(report.gate.is_some());
     let skipped = cases
         .iter()
         .filter(|c| matches!(c.status, RuleStatus::Waived | RuleStatus::Baseline))
@@ -56,14 +61,12 @@ pub fn render(report: &Report) -> String {
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<testsuites name=\"ahr\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">",
-        cases.len()
+        "<testsuites name=\"ahr\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">",
     );
     let _ = writeln!(
         out,
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">",
+        "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">",
         xml(&suite),
-        cases.len()
     );
     out.push_str("    <properties>\n");
     let mut property = |name: &str, value: &str| {
@@ -142,6 +145,24 @@ pub fn render(report: &Report) -> String {
                     xml(&format!("already in the baseline {file}"))
                 );
             }
+        }
+    }
+    if let Some(gate) = &report.gate {
+        let _ = write!(
+            out,
+            "    <testcase classname=\"ahr.gate\" name=\"gate: {}\"",
+            xml(&gate.options())
+        );
+        if gate.passed {
+            out.push_str("/>\n");
+        } else {
+            let reasons = gate.reasons.join("; ");
+            let _ = writeln!(
+                out,
+                ">\n      <failure type=\"gate\" message=\"{}\">{}</failure>\n    </testcase>",
+                xml(&reasons),
+                xml(&format!("gate failed: {reasons}"))
+            );
         }
     }
     let problems: Vec<String> = report

@@ -60,6 +60,18 @@ pub fn render_in(report: &Report, lang: Lang) -> String {
         }
     );
     let _ = writeln!(out, "{}\n", w.bands_prose);
+    if let Some(gate) = &report.gate {
+        if gate.passed {
+            let _ = writeln!(out, "{} (`{}`)\n", w.gate_passed, gate.options());
+        } else {
+            let _ = writeln!(
+                out,
+                "**{}:** {}\n",
+                w.gate_failed,
+                md(&gate.reasons.join("; "))
+            );
+        }
+    }
     let _ = writeln!(out, "<details><summary>{}</summary>\n", w.score_breakdown);
     let _ = writeln!(out, "| {} | {} |\n|---:|---|", w.col_points, w.col_line);
     for line in &report.score.breakdown {

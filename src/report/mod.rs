@@ -71,6 +71,9 @@ pub struct Report {
     /// The peak-season outlook, when asked for with `--peak-multiplier`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forecast: Option<crate::forecast::Forecast>,
+    /// The exit gate, when asked for with `--fail-under` or `--fail-on`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<crate::gate::Gate>,
 }
 
 /// How one enabled rule came out of the audit.

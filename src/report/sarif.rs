@@ -244,6 +244,12 @@ pub fn render(report: &Report) -> String {
     if !notifications.is_empty() {
         invocation["toolExecutionNotifications"] = json!(notifications);
     }
+    if let Some(gate) = &report.gate {
+        // SARIF has no gate; the exit code it led to, and why, go where
+        // an invocation's own properties go.
+        invocation["exitCode"] = json!(i32::from(!gate.passed));
+        invocation["properties"] = json!({"gate": gate});
+    }
     let sarif = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",

@@ -96,6 +96,14 @@ pub fn render_in(report: &Report, style: Style, lang: Lang) -> String {
             crate::privacy::truncate(&label, 68)
         );
     }
+    if let Some(gate) = &report.gate {
+        if gate.passed {
+            let _ = writeln!(out, "{} ({})", w.gate_passed, gate.options());
+        } else {
+            let first = format!("{}: ", w.gate_failed);
+            wrap_into(&mut out, &gate.reasons.join("; "), &first, "    ");
+        }
+    }
 
     if !report.metrics.0.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold(w.metrics));
@@ -578,7 +586,7 @@ fn located(out: &mut String, style: Style, place: &str, text: &str, first: &str)
 /// Writes `text` wrapped to the report width, the first line after `first`
 /// and the rest after `rest`.
 fn wrap_into(out: &mut String, text: &str, first: &str, rest: &str) {
-    let width = WIDTH as usize - first.chars().count().max(rest.chars().count());
+    let width = WIDTH as usize - first.width().max(rest.width());
     for (i, line) in wrap(text, width).into_iter().enumerate() {
         let _ = writeln!(out, "{}{line}", if i == 0 { first } else { rest });
     }
