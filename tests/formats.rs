@@ -316,20 +316,81 @@ fn feedback_dates_are_read_in_the_one_order_that_fits_them_all_without_a_marketp
         "the same dates as with the marketplace set"
     );
 
-    // Dates that read two ways in every order stop the audit rather than
-    // drop the negative feedback they may hold.
+    // Dates that read two ways in every order are read in the order of the
+    // marketplace the raters' addresses are at.
     std::fs::remove_file(dir.path().join("account.toml")).unwrap();
-    dir.write(
-        "Seller Feedback Report.txt",
-        "Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n\
-         11/9/26\t1\tBroken\t\t113-1007919-2104729\ta@marketplace.amazon.com\n\
-         10/11/26\t5\tGreat\t\t113-1079190-3047290\tb@marketplace.amazon.com\n",
-    );
+    let two_ways = |domain: &str| {
+        format!(
+            "Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n\
+             11/9/26\t1\tBroken\t\t113-1007919-2104729\ta@{domain}\n\
+             10/11/26\t5\tGreat\t\t113-1079190-3047290\tb@{domain}\n"
+        )
+    };
+    for (domain, order) in [
+        ("marketplace.amazon.com", "M/D/YY"),
+        ("marketplace.amazon.co.uk", "D/M/YY"),
+    ] {
+        dir.write("Seller Feedback Report.txt", &two_ways(domain));
+        let report = audit_json(dir.path());
+        let fb = input(&report, "Seller Feedback Report.txt");
+        assert_eq!(fb["skipped"], 0, "{fb}");
+        let problems = fb["problems"].to_string();
+        assert!(
+            problems.contains(&format!("dates read as {order}")),
+            "{problems}"
+        );
+        assert!(problems.contains("raters' addresses"), "{problems}");
+    }
+
+    // Without such addresses nothing decides: the audit stops rather than
+    // drop the negative feedback they may hold.
+    dir.write("Seller Feedback Report.txt", &two_ways("example.com"));
     let (code, _, stderr) = run(&["audit", dir.path().to_str().unwrap()]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("Seller Feedback Report.txt:2"), "{stderr}");
     assert!(stderr.contains("ambiguous"), "{stderr}");
     assert!(stderr.contains("marketplace"), "{stderr}");
+}
+
+#[test]
+fn feedback_dates_the_named_marketplace_cannot_read_are_read_in_the_order_that_reads_them_all() {
+    // An Amazon.ca report written month first while account.toml says CA
+    // (day first): read day first, 18/11 is no date and 11/9 is 11
+    // September. Read month first, every date is a date.
+    let dir = Scratch::new("named-wrong");
+    dir.copy(
+        &fixture("amazon-native-us").join("All Orders Report_12345.txt"),
+        "All Orders Report_12345.txt",
+    );
+    dir.copy(
+        &fixture("amazon-native-us").join("Seller Feedback Report.txt"),
+        "Seller Feedback Report.txt",
+    );
+    dir.write("account.toml", "marketplace = \"US\"\n");
+    let right = audit_json(dir.path());
+    dir.write("account.toml", "marketplace = \"CA\"\n");
+    let named_wrong = audit_json(dir.path());
+    let fb = input(&named_wrong, "Seller Feedback Report.txt");
+    assert_eq!(fb["skipped"], 0, "{fb}");
+    assert!(
+        fb["problems"]
+            .to_string()
+            .contains("dates read as M/D/YY, not D/M/YY"),
+        "{fb}"
+    );
+    assert_eq!(metric_numbers(&named_wrong), metric_numbers(&right));
+
+    // A date no order reads is the row's own problem; the rest stay as named.
+    dir.write(
+        "Seller Feedback Report.txt",
+        "Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n\
+         14/11/26\t1\tBroken\t\t113-1007919-2104729\ta@marketplace.amazon.ca\n\
+         31/31/26\t5\tGreat\t\t113-1079190-3047290\tb@marketplace.amazon.ca\n",
+    );
+    let report = audit_json(dir.path());
+    let fb = input(&report, "Seller Feedback Report.txt");
+    assert_eq!(fb["skipped"], 1, "{fb}");
+    assert_eq!(fb["problems"][0]["line"], 3, "{fb}");
 }
 
 #[test]

@@ -87,6 +87,23 @@ impl DateStyle {
         }
     }
 
+    /// For a file the named marketplace's order cannot read in full: the
+    /// one order that reads every text, or of several the one [`inferred`]
+    /// picks. `None` when no order reads them all: a date is simply wrong.
+    ///
+    /// [`inferred`]: DateStyle::inferred
+    pub fn reading_every(texts: &[&str]) -> Option<DateStyle> {
+        let fitting: Vec<DateStyle> = DateStyle::ALL
+            .into_iter()
+            .filter(|&style| texts.iter().all(|t| parse_stamp(t, Some(style)).is_ok()))
+            .collect();
+        match fitting[..] {
+            [] => None,
+            [one] => Some(one),
+            _ => DateStyle::inferred(texts.iter().copied()),
+        }
+    }
+
     const ALL: [DateStyle; 3] = [
         DateStyle::DayMonthYear,
         DateStyle::MonthDayYear,

@@ -23,7 +23,7 @@ use records::{
     Chargeback, Claim, Complaint, Feedback, HealthDay, Identifier, Insert, Message, Offer,
     ParseContext, Record, Review, Source,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use table::{InputReport, Table, display_name};
 
@@ -526,12 +526,20 @@ fn looks_like_performance_report(path: &Path) -> bool {
 }
 
 /// Reads Amazon's feedback report from `table`. Its dates follow the
-/// marketplace (US `1/13/17`, DE `13.1.17`, JP `17/1/13`). When the
-/// account names none and a date reads two ways, the file is opened again
-/// by `reopen` and read in the one order that reads all its dates (see
-/// [`dates::DateStyle::inferred`]), with a note saying so; when nothing
-/// decides, the audit stops rather than drop the negative feedback such a
-/// row may hold, which would understate the order defect rate.
+/// marketplace (US `1/13/17`, DE `13.1.17`, JP `17/1/13`). When a date
+/// cannot be settled that way, the file is opened again by `reopen` and
+/// read in the order the file itself shows, with a note saying so:
+/// - no marketplace named and a date reads two ways: the order of the
+///   marketplace the raters' addresses are at (`…@marketplace.amazon.nl`),
+///   else the one order that reads every date (see
+///   [`dates::DateStyle::inferred`]);
+/// - the named marketplace's order cannot read some dates, and another
+///   reads them all: that other, since the first both drops rows and
+///   swaps day and month in the rest.
+///
+/// When nothing decides an ambiguous date, the audit stops rather than
+/// drop the negative feedback such a row may hold, which would understate
+/// the order defect rate.
 fn read_feedback_report(
     mut table: Table,
     reopen: impl Fn() -> Result<Table>,
@@ -539,14 +547,20 @@ fn read_feedback_report(
 ) -> Result<(Source<Feedback>, InputReport)> {
     let cols = Feedback::columns(&table);
     let date_column = table.index("date");
+    let rater_column = table.index("rater_email");
     let mut rows = Vec::new();
-    let mut ambiguous: Option<(u64, String)> = None;
+    // The first row whose date the marketplace's order did not settle.
+    let mut unsettled: Option<(u64, String)> = None;
     let mut date_texts: Vec<String> = Vec::new();
+    let mut rater_marketplaces: BTreeSet<&'static str> = BTreeSet::new();
     table.for_each_row(|row| {
-        if ctx.date_style.is_none()
-            && let Ok(Some(text)) = row.get(date_column)
-        {
+        if let Ok(Some(text)) = row.get(date_column) {
             date_texts.push(text.to_string());
+        }
+        if let Ok(Some(email)) = row.get(rater_column)
+            && let Some(marketplace) = native::marketplace_of_rater(email)
+        {
+            rater_marketplaces.insert(marketplace);
         }
         match Feedback::parse(row, &cols, ctx) {
             Ok(f) => {
@@ -554,27 +568,87 @@ fn read_feedback_report(
                 Ok(())
             }
             Err(why) => {
-                if ctx.date_style.is_none() && why.contains("ambiguous") && ambiguous.is_none() {
-                    ambiguous = Some((row.line, why.clone()));
+                let undecided = why.contains("ambiguous") || why.contains("the date order of");
+                if undecided && unsettled.is_none() {
+                    unsettled = Some((row.line, why.clone()));
                 }
                 Err(why)
             }
         }
     })?;
-    let Some((line, why)) = ambiguous else {
+    let read_as_is = |table: Table, rows| {
         let source = Source {
             file: table.report.file.clone(),
             rows,
         };
-        return Ok((source, table.into_report()));
+        Ok((source, table.into_report()))
     };
-    let Some(style) = dates::DateStyle::inferred(date_texts.iter().map(String::as_str)) else {
+    let Some((line, why)) = unsettled else {
+        return read_as_is(table, rows);
+    };
+    let texts: Vec<&str> = date_texts.iter().map(String::as_str).collect();
+    let reads_every = |style: dates::DateStyle| {
+        texts
+            .iter()
+            .all(|t| dates::parse_stamp(t, Some(style)).is_ok())
+    };
+    let settled = match ctx.date_style {
+        None => {
+            let from_raters = match rater_marketplaces.iter().collect::<Vec<_>>()[..] {
+                [&marketplace] => dates::DateStyle::for_marketplace(marketplace)
+                    .filter(|&style| reads_every(style))
+                    .map(|style| {
+                        let why = format!(
+                            "the order of marketplace {marketplace}, which the raters' \
+                             addresses (@marketplace.amazon…) name"
+                        );
+                        (style, why)
+                    }),
+                _ => None,
+            };
+            from_raters.or_else(|| {
+                dates::DateStyle::inferred(texts.iter().copied()).map(|style| {
+                    let why = "the order under which every date in this file is a date and \
+                               they lie closest together"
+                        .to_string();
+                    (style, why)
+                })
+            })
+        }
+        Some(named) => dates::DateStyle::reading_every(&texts)
+            .filter(|&style| style != named)
+            .map(|style| {
+                let why = format!(
+                    "not {}, the marketplace's order, under which some are not dates: \
+                     {} reads every date in this file",
+                    named.pattern(),
+                    style.pattern()
+                );
+                (style, why)
+            }),
+    };
+    let Some((style, reason)) = settled else {
+        if ctx.date_style.is_some() {
+            // A date the named order cannot read and no other order reads
+            // every date: the date is wrong, and its row is a problem.
+            return read_as_is(table, rows);
+        }
         bail!(
             "{}:{line}: {why}\n  help: Amazon's feedback report writes dates in the marketplace's order \
-             (US 1/13/17, DE 13.1.17, JP 17/1/13, most others 13/1/17); add for example \
-             marketplace = \"US\" to account.toml",
+             (US 1/13/17, DE 13.1.17, JP 17/1/13, most others 13/1/17); add the account's \
+             marketplace to account.toml, for example marketplace = \"DE\"",
             table.report.file
         );
+    };
+    let note = match ctx.date_style {
+        None => format!(
+            "no marketplace in account.toml: dates read as {}, {reason}; set marketplace to be sure",
+            style.pattern()
+        ),
+        Some(_) => format!(
+            "dates read as {}, {reason}; check marketplace in account.toml",
+            style.pattern()
+        ),
     };
     let ctx = ParseContext {
         date_style: Some(style),
@@ -584,14 +658,7 @@ fn read_feedback_report(
         file: table.report.file.clone(),
         rows: records::read_all::<Feedback>(&mut table, &ctx)?.rows,
     };
-    table.report.problem(
-        None,
-        format!(
-            "no marketplace in account.toml: dates read as {}, the order under which every \
-             date in this file is a date and they lie closest together; set marketplace to be sure",
-            style.pattern()
-        ),
-    );
+    table.report.problem(None, note);
     Ok((source, table.into_report()))
 }
 

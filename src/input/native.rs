@@ -118,7 +118,13 @@ pub const FEEDBACK: NativeFormat = NativeFormat {
     ],
     excludes: &["arrived-on-time"],
     aliases: &[],
-    positions: &[(0, "date"), (1, "rating"), (2, "comments"), (4, "order_id")],
+    positions: &[
+        (0, "date"),
+        (1, "rating"),
+        (2, "comments"),
+        (4, "order_id"),
+        (5, "rater_email"),
+    ],
 };
 
 /// The Seller Feedback report since the buyer's three yes/no answers were
@@ -134,8 +140,54 @@ pub const FEEDBACK_WITH_ANSWERS: NativeFormat = NativeFormat {
     ],
     excludes: &[],
     aliases: &[],
-    positions: &[(0, "date"), (1, "rating"), (2, "comments"), (7, "order_id")],
+    positions: &[
+        (0, "date"),
+        (1, "rating"),
+        (2, "comments"),
+        (7, "order_id"),
+        (8, "rater_email"),
+    ],
 };
+
+/// The marketplace whose domain a feedback report's rater address is at:
+/// Amazon writes `…@marketplace.amazon.nl` for a rater on Amazon.nl.
+pub fn marketplace_of_rater(email: &str) -> Option<&'static str> {
+    const DOMAINS: &[(&str, &str)] = &[
+        ("com", "US"),
+        ("ca", "CA"),
+        ("com.mx", "MX"),
+        ("com.br", "BR"),
+        ("co.uk", "UK"),
+        ("ie", "IE"),
+        ("de", "DE"),
+        ("fr", "FR"),
+        ("it", "IT"),
+        ("es", "ES"),
+        ("nl", "NL"),
+        ("com.be", "BE"),
+        ("se", "SE"),
+        ("pl", "PL"),
+        ("com.tr", "TR"),
+        ("ae", "AE"),
+        ("sa", "SA"),
+        ("eg", "EG"),
+        ("in", "IN"),
+        ("sg", "SG"),
+        ("com.au", "AU"),
+        ("co.jp", "JP"),
+        ("co.za", "ZA"),
+        ("cn", "CN"),
+    ];
+    let (_, domain) = email.trim().rsplit_once('@')?;
+    let tld = domain
+        .to_ascii_lowercase()
+        .strip_prefix("marketplace.amazon.")?
+        .to_string();
+    DOMAINS
+        .iter()
+        .find(|(suffix, _)| *suffix == tld)
+        .map(|&(_, code)| code)
+}
 
 /// Seller-fulfilled returns (GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE),
 /// with its `A-to-Z Claim` Y/N column and dates like `10-Jul-2025`.
@@ -525,5 +577,22 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_raters_address_names_the_marketplace() {
+        assert_eq!(marketplace_of_rater("x1@marketplace.amazon.nl"), Some("NL"));
+        assert_eq!(
+            marketplace_of_rater(" Y@Marketplace.Amazon.CO.UK "),
+            Some("UK")
+        );
+        assert_eq!(marketplace_of_rater("z@marketplace.amazon.com"), Some("US"));
+        assert_eq!(
+            marketplace_of_rater("z@marketplace.amazon.com.mx"),
+            Some("MX")
+        );
+        assert_eq!(marketplace_of_rater("z@amazon.com"), None);
+        assert_eq!(marketplace_of_rater("z@marketplace.amazon.xyz"), None);
+        assert_eq!(marketplace_of_rater("no address"), None);
     }
 }

@@ -148,6 +148,9 @@ pub const FEEDBACK: Schema = Schema {
         opt("comments", &["comment", "feedback-comments"]),
         req("order_id", &["amazon-order-id"]),
         opt("removed", &["is-removed", "struck-through"]),
+        // Amazon's report gives each rater an address at the marketplace
+        // (`…@marketplace.amazon.de`), which names the date order.
+        opt("rater_email", &[]),
     ],
     relaxed: &[],
 };
