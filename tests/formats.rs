@@ -330,7 +330,7 @@ fn feedback_dates_are_read_in_the_one_order_that_fits_them_all_without_a_marketp
         ("marketplace.amazon.com", "M/D/YY"),
         ("marketplace.amazon.co.uk", "D/M/YY"),
     ] {
-        dir.write("Seller Feedback Report.txt", &two_ways(domain));
+        dir.write("Seller Feedback Report.txt", two_ways(domain));
         let report = audit_json(dir.path());
         let fb = input(&report, "Seller Feedback Report.txt");
         assert_eq!(fb["skipped"], 0, "{fb}");
@@ -344,7 +344,7 @@ fn feedback_dates_are_read_in_the_one_order_that_fits_them_all_without_a_marketp
 
     // Without such addresses nothing decides: the audit stops rather than
     // drop the negative feedback they may hold.
-    dir.write("Seller Feedback Report.txt", &two_ways("example.com"));
+    dir.write("Seller Feedback Report.txt", two_ways("example.com"));
     let (code, _, stderr) = run(&["audit", dir.path().to_str().unwrap()]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("Seller Feedback Report.txt:2"), "{stderr}");
