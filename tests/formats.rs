@@ -696,6 +696,45 @@ fn a_shipments_export_supplies_the_ship_dates_the_all_orders_report_lacks() {
 }
 
 #[test]
+fn a_late_shipment_download_with_order_dates_fills_in_ship_dates_too() {
+    // Seller Central's late-shipment download lists each order's date
+    // beside its expected and confirmed ship dates. It fills in the ship
+    // dates the All Orders report lacks, as a shipments export does.
+    let native = fixture("amazon-native-de");
+    let dir = Scratch::new("late-shipment-download");
+    for name in [
+        "All Orders Report_23456.txt",
+        "Seller Feedback Report.txt",
+        "account.toml",
+    ] {
+        dir.copy(&native.join(name), name);
+    }
+    let shipments = std::fs::read_to_string(native.join("shipments.csv")).unwrap();
+    let mut download =
+        String::from("Order ID\tOrder Date\tExpected Ship Date\tShip Confirm Date\tCarrier\n");
+    for line in shipments.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (id, ship_by, shipped_at, carrier) = (cells[0], cells[1], cells[2], cells[3]);
+        download.push_str(&format!(
+            "{id}\t{ship_by}\t{ship_by}\t{shipped_at}\t{carrier}\n"
+        ));
+    }
+    dir.write("Late Shipment Orders.txt", download);
+    let report = audit_json(dir.path());
+    let input = input(&report, "Late Shipment Orders.txt");
+    assert_eq!(input["format"], "shipments", "{input}");
+    let with_shipments = audit_json(&native);
+    for id in ["late_shipment_rate_10d", "late_shipment_rate_30d"] {
+        let numbers = |r: &Value| {
+            let m = &r["metrics"][id];
+            (m["numerator"].clone(), m["denominator"].clone())
+        };
+        assert_eq!(numbers(&report), numbers(&with_shipments), "{id}");
+        assert_ne!(report["metrics"][id]["status"], "insufficient_data", "{id}");
+    }
+}
+
+#[test]
 fn amazons_own_example_report_is_compared_where_the_exports_reach() {
     let dir = Scratch::new("amazon-example");
     dir.copy(

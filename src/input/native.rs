@@ -32,8 +32,8 @@ pub struct NativeFormat {
     /// Header names (any spelling matching after [`normalize_header`]) that
     /// identify the format: every group needs one of its names present.
     signature: &'static [&'static [&'static str]],
-    /// Header names that rule the format out (a shipments export has no
-    /// purchase date: a file with one lists orders itself).
+    /// Header names that rule the format out (the feedback report's first
+    /// layout has no buyer's answers).
     excludes: &'static [&'static str],
     /// Header names beyond the schema's aliases, each to its canonical column.
     pub aliases: &'static [(&'static str, &'static str)],
@@ -239,7 +239,15 @@ pub const SHIPMENTS: NativeFormat = NativeFormat {
     schema: &SHIPMENT_COLUMNS,
     signature: &[
         &["order_id", "amazon-order-id", "order-id"],
-        &["shipped_at", "ship-date", "shipment-date", "shipped-date"],
+        &[
+            "shipped_at",
+            "ship-date",
+            "shipment-date",
+            "shipped-date",
+            "ship-confirm-date",
+            "confirmed-ship-date",
+            "actual-ship-date",
+        ],
         &[
             "ship_by",
             "latest-ship-date",
@@ -247,12 +255,11 @@ pub const SHIPMENTS: NativeFormat = NativeFormat {
             "expected-ship-date",
         ],
     ],
-    excludes: &[
-        "purchase_date",
-        "purchase-date",
-        "order-date",
-        "purchased_at",
-    ],
+    // A purchase date does not rule it out: a late-shipment download lists
+    // the order date beside the ship dates. Read as shipments, a file only
+    // fills in orders another file lists, and orders.csv itself keeps its
+    // own layout (see `load_account`).
+    excludes: &[],
     aliases: &[("order-id", "order_id")],
     positions: &[],
 };
@@ -545,9 +552,13 @@ mod tests {
         assert_eq!(by_stem("shipments").map(|f| f.name), Some("shipments"));
         let p = peek_of("order-id\tship-date\tlatest-ship-date\ttracking-number", "");
         assert_eq!(recognise(&p).map(|f| f.name), Some("shipments"));
-        // With a purchase date, a file lists orders itself.
-        let p = peek_of("order_id\tpurchase_date\tship_by\tshipped_at", "");
-        assert!(recognise(&p).is_none());
+        // A late-shipment download lists the order date too; it still
+        // only fills in orders (orders.csv keeps its own layout by name).
+        let p = peek_of(
+            "Order ID\tOrder Date\tExpected Ship Date\tShip Confirm Date\tCarrier",
+            "",
+        );
+        assert_eq!(recognise(&p).map(|f| f.name), Some("shipments"));
         // Every orders column a reader asks for is a shipments column too.
         for column in schema::ORDERS.columns {
             assert!(
