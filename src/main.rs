@@ -159,11 +159,11 @@ fn emit(
             Some(path) => {
                 ahr::output::write_atomically(path, rendered.as_bytes())?;
                 eprintln!(
-                    "ahr: {}: score {} ({}), {} findings; {} report written to {}",
+                    "ahr: {}: score {} ({}), {}; {} report written to {}",
                     report.account.id,
                     report.score.value,
                     report.score.band,
-                    report.findings.len(),
+                    plural(report.findings.len() as u64, "finding", "findings"),
                     format.as_str(),
                     path.display()
                 );

@@ -125,6 +125,19 @@ fn rule_descriptor(
     rule
 }
 
+/// `text` ending as a sentence does, so the parts of a message joined
+/// after it do not run on ("… over the limit First evidence") or stutter
+/// ("thank-you..").
+fn sentence(text: &str) -> String {
+    let text = text.trim_end();
+    let ends = ['.', '!', '?', '…', '。', '！', '？'];
+    if text.ends_with(ends) {
+        text.to_string()
+    } else {
+        format!("{text}.")
+    }
+}
+
 pub fn render(report: &Report) -> String {
     let mut rules: Vec<Value> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
@@ -161,12 +174,11 @@ pub fn render(report: &Report) -> String {
                 ids.len() - 1
             }
         };
-        let mut text = f.message.clone();
+        let mut text = sentence(&f.message);
         if let Some(first) = f.evidence.first() {
-            text.push_str(&format!(
-                " First evidence: {}: {}.",
-                first.key, first.excerpt
-            ));
+            let evidence = format!("First evidence: {}: {}", first.key, first.excerpt);
+            text.push(' ');
+            text.push_str(&sentence(&evidence));
         }
         if f.evidence_total > 1 {
             text.push_str(&format!(" {} pieces of evidence in all.", f.evidence_total));
@@ -279,6 +291,18 @@ pub fn render(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn message_parts_end_as_sentences_once() {
+        assert_eq!(
+            sentence("2 orders over the limit"),
+            "2 orders over the limit."
+        );
+        assert_eq!(sentence("Send a thank-you."), "Send a thank-you.");
+        assert_eq!(sentence("Leave us a review! "), "Leave us a review!");
+        assert_eq!(sentence("请给五星好评。"), "请给五星好评。");
+        assert_eq!(sentence("and so on…"), "and so on…");
+    }
 
     #[test]
     fn absolute_paths_become_file_uris() {
