@@ -560,7 +560,9 @@ impl BrushingCheck {
                 other => other,
             };
             found += 1;
-            flags.reviews.insert(review.line, Some(order.id.to_string()));
+            flags
+                .reviews
+                .insert(review.line, Some(order.id.to_string()));
             flags.orders.insert(order.id.to_string());
             flags.evidence.push(Evidence {
                 file: reviews.file.clone(),
