@@ -436,15 +436,15 @@ fn unreadable_files_and_folders_are_explained() {
 }
 
 #[test]
-fn link_loops_and_dangling_links_are_listed_not_followed_forever() {
+fn links_that_lead_nowhere_under_other_names_are_listed_not_followed_forever() {
     use std::os::unix::fs::symlink;
     let case = Case::new();
     case.file(
         "orders.csv",
         orders(&["113-0000001-0000001,2026-11-01,Shipped,MFN,,,,,9.99"]),
     );
-    symlink("feedback.csv", case.dir().join("feedback.csv")).unwrap();
-    symlink("nowhere.csv", case.dir().join("claims.csv")).unwrap();
+    symlink("old-claims.csv", case.dir().join("old-claims.csv")).unwrap();
+    symlink("nowhere.csv", case.dir().join("draft.csv")).unwrap();
     symlink(".", case.dir().join("again")).unwrap();
     let report = case.report();
     let ignored: Vec<&str> = report["ignored"]
@@ -453,15 +453,37 @@ fn link_loops_and_dangling_links_are_listed_not_followed_forever() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    assert!(
-        ignored.contains(&"feedback.csv (a link that leads nowhere or to itself)"),
-        "{ignored:?}"
+    assert_eq!(
+        ignored,
+        [
+            "again/",
+            "draft.csv (a link that leads nowhere or to itself)",
+            "old-claims.csv (a link that leads nowhere or to itself)"
+        ]
     );
-    assert!(
-        ignored.contains(&"claims.csv (a link that leads nowhere or to itself)"),
-        "{ignored:?}"
-    );
-    assert!(ignored.contains(&"again/"), "{ignored:?}");
+}
+
+#[test]
+fn a_link_named_like_an_export_that_leads_nowhere_is_unreadable_input() {
+    use std::os::unix::fs::symlink;
+    // The export step failed and left the link to where orders.csv should
+    // be: reading the folder as one without orders would pass any gate.
+    let case = Case::new();
+    case.file("feedback.csv", "date,rating,order_id\n2026-11-02,5,113-1\n");
+    let target = case.root.path().join("exports-2026-11").join("orders.csv");
+    symlink(&target, case.dir().join("orders.csv")).unwrap();
+    let err = case.error(&[
+        &case.dir().join("orders.csv").display().to_string(),
+        &format!("a link to {}, which does not exist", target.display()),
+        "point the link at the export file",
+    ]);
+    assert!(!err.contains("panicked"), "{err}");
+
+    // A link that leads to itself cannot stand for an export either.
+    let case = Case::new();
+    case.file("orders.csv", orders(&[]));
+    symlink("feedback.csv", case.dir().join("feedback.csv")).unwrap();
+    case.error(&["feedback.csv: it is a link to feedback.csv, which cannot be followed"]);
 }
 
 #[test]

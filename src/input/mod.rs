@@ -76,6 +76,39 @@ fn table_stem(name: &str) -> Option<String> {
     matches!(ext, "csv" | "tsv" | "txt").then(|| stem.to_string())
 }
 
+/// Whether ahr reads a file named `name` whatever it holds: what a user
+/// means to be read. A file under another name may still be one of
+/// Amazon's reports, but only its header says so.
+fn named_like_an_input(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    matches!(
+        lower.as_str(),
+        "account.toml" | "performance.json" | "performance.json.gz"
+    ) || table_stem(&lower)
+        .is_some_and(|stem| schema::by_stem(&stem).is_some() || native::by_stem(&stem).is_some())
+}
+
+/// The error for a link named like an input (`orders.csv`) that leads
+/// nowhere: the export it stands for cannot be read, and reading the
+/// folder as if it had none would report rates without its data.
+fn broken_input_link(path: &Path) -> anyhow::Error {
+    let target = std::fs::read_link(path)
+        .map(|target| target.display().to_string())
+        .unwrap_or_else(|_| "a path that cannot be read".to_string());
+    let leads = match std::fs::metadata(path) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            "which does not exist".to_string()
+        }
+        Err(err) => format!("which cannot be followed ({err})"),
+        Ok(_) => "which is not a file".to_string(),
+    };
+    anyhow::anyhow!(
+        "cannot open {}: it is a link to {target}, {leads}; point the link at the export \
+         file, or put the file itself in its place",
+        path.display()
+    )
+}
+
 /// Lists an account folder. Two files for one export is an error: ahr will
 /// not guess which one the user meant.
 pub fn discover(dir: &Path) -> Result<Discovered> {
@@ -122,7 +155,9 @@ pub fn discover(dir: &Path) -> Result<Discovered> {
             let broken_link = std::fs::symlink_metadata(&path)
                 .is_ok_and(|m| m.file_type().is_symlink())
                 && std::fs::metadata(&path).is_err();
-            if broken_link {
+            if broken_link && named_like_an_input(&name) {
+                return Err(broken_input_link(&path));
+            } else if broken_link {
                 found
                     .ignored
                     .push(format!("{name} (a link that leads nowhere or to itself)"));
