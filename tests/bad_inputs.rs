@@ -487,6 +487,74 @@ fn a_link_named_like_an_export_that_leads_nowhere_is_unreadable_input() {
 }
 
 #[test]
+fn a_folder_without_exports_fails_even_the_most_lenient_gate() {
+    let case = Case::new();
+    fs::create_dir_all(case.dir()).unwrap();
+    let refused = |needles: &[&str]| {
+        let out = case.audit_at(&case.dir(), &["--fail-under", "0"]);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        for needle in needles {
+            assert!(err.contains(needle), "`{needle}` not in:\n{err}");
+        }
+    };
+    refused(&[
+        "acct holds no export ahr reads (it is empty)",
+        "check the path",
+    ]);
+
+    // Paperwork is not an export, even a .txt file, whose header is prose.
+    case.file("invoice-2026-10.pdf", b"%PDF-1.4\n")
+        .file("logo.png", b"\x89PNG\r\n")
+        .file(
+            "notes.txt",
+            "Call Anna about the Q4 listing refresh.\nPO due Friday.\n",
+        );
+    refused(&["no export ahr reads (it holds only invoice-2026-10.pdf, logo.png, notes.txt)"]);
+
+    // A folder of account folders is a batch, however deep they lie.
+    for path in ["eu/de-shop", "us/west/sunset-surf"] {
+        let account = case.dir().join(path);
+        fs::create_dir_all(&account).unwrap();
+        fs::write(account.join("orders.csv"), orders(&[])).unwrap();
+    }
+    refused(&[
+        "no exports of its own but 2 account folders below it (eu/de-shop, us/west/sunset-surf)",
+        &format!("`ahr batch {}`", case.dir().display()),
+    ]);
+}
+
+#[test]
+fn one_file_the_audit_reads_makes_an_account_folder() {
+    let native = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/amazon-native-us/All Orders Report_12345.txt");
+    let cases: [(&str, Vec<u8>); 4] = [
+        (
+            "identifiers.csv",
+            b"kind,value\nphone,+1 555 0100\n".to_vec(),
+        ),
+        ("account.toml", b"id = \"new-store\"\n".to_vec()),
+        (
+            "feedback.csv",
+            b"date,rating,order_id\n2026-11-02,1,113-1\n".to_vec(),
+        ),
+        ("All Orders Report_12345.txt", fs::read(native).unwrap()),
+    ];
+    for (name, bytes) in cases {
+        let case = Case::new();
+        case.file(name, bytes).file("notes.md", "contacts");
+        let report = case.report();
+        assert_eq!(report["ignored"], serde_json::json!(["notes.md"]), "{name}");
+        if name != "All Orders Report_12345.txt" {
+            assert_eq!(
+                report["metrics"]["order_defect_rate"]["status"],
+                "insufficient_data"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_folder_named_like_an_export_is_listed_as_ignored() {
     let case = Case::new();
     case.file("orders.csv", orders(&[]));
