@@ -233,7 +233,9 @@ pub enum BatchFormatArg {
 
 #[derive(Debug, Args)]
 pub struct BatchArgs {
-    /// The folder that holds one sub-folder of exports per account.
+    /// The folder that holds the account folders, one folder of exports per
+    /// account, directly or grouped below it (clients/acme/,
+    /// clients/eu/de-shop/).
     pub root: PathBuf,
     #[command(flatten)]
     pub policy: PolicyArgs,

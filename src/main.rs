@@ -517,9 +517,16 @@ fn run_batch(args: BatchArgs) -> Result<Outcome> {
     };
     let plan = batch::plan(&args.root, watchlist.as_ref(), args.shard, jobs)?;
     if plan.total_accounts == 0 {
+        let root = args.root.display();
+        let itself = ahr::input::discover(&args.root)
+            .is_ok_and(|found| found.holds_account_files(&args.root));
+        if itself {
+            bail!(
+                "{root} is an account folder itself, not a folder of accounts: audit it with `ahr audit {root}`"
+            );
+        }
         bail!(
-            "{} holds no account folders: put each account's exports in a sub-folder of its own (ROOT/acme-us/orders.csv, ...); to audit one folder use `ahr audit`",
-            args.root.display()
+            "{root} holds no account folders: put each account's exports in a folder of its own under it (ROOT/acme-us/orders.csv, ROOT/eu/de-shop/orders.csv, ...); to audit one folder use `ahr audit`"
         );
     }
     let (links, linked) = batch::links(&plan.index, options.mask);
@@ -565,6 +572,12 @@ fn run_batch(args: BatchArgs) -> Result<Outcome> {
                         report::json::render(&report),
                     ),
                 };
+                // An account under a grouping folder (`eu/de-shop`) gets its
+                // report in the same grouping under --out-dir.
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .with_context(|| format!("cannot create {}", parent.display()))?;
+                }
                 ahr::output::write_atomically(&path, text.as_bytes())?;
             }
             Ok(Audited {

@@ -436,15 +436,15 @@ fn unreadable_files_and_folders_are_explained() {
 }
 
 #[test]
-fn link_loops_and_dangling_links_are_listed_not_followed_forever() {
+fn links_that_lead_nowhere_under_other_names_are_listed_not_followed_forever() {
     use std::os::unix::fs::symlink;
     let case = Case::new();
     case.file(
         "orders.csv",
         orders(&["113-0000001-0000001,2026-11-01,Shipped,MFN,,,,,9.99"]),
     );
-    symlink("feedback.csv", case.dir().join("feedback.csv")).unwrap();
-    symlink("nowhere.csv", case.dir().join("claims.csv")).unwrap();
+    symlink("old-claims.csv", case.dir().join("old-claims.csv")).unwrap();
+    symlink("nowhere.csv", case.dir().join("draft.csv")).unwrap();
     symlink(".", case.dir().join("again")).unwrap();
     let report = case.report();
     let ignored: Vec<&str> = report["ignored"]
@@ -453,15 +453,105 @@ fn link_loops_and_dangling_links_are_listed_not_followed_forever() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    assert!(
-        ignored.contains(&"feedback.csv (a link that leads nowhere or to itself)"),
-        "{ignored:?}"
+    assert_eq!(
+        ignored,
+        [
+            "again/",
+            "draft.csv (a link that leads nowhere or to itself)",
+            "old-claims.csv (a link that leads nowhere or to itself)"
+        ]
     );
-    assert!(
-        ignored.contains(&"claims.csv (a link that leads nowhere or to itself)"),
-        "{ignored:?}"
-    );
-    assert!(ignored.contains(&"again/"), "{ignored:?}");
+}
+
+#[test]
+fn a_link_named_like_an_export_that_leads_nowhere_is_unreadable_input() {
+    use std::os::unix::fs::symlink;
+    // The export step failed and left the link to where orders.csv should
+    // be: reading the folder as one without orders would pass any gate.
+    let case = Case::new();
+    case.file("feedback.csv", "date,rating,order_id\n2026-11-02,5,113-1\n");
+    let target = case.root.path().join("exports-2026-11").join("orders.csv");
+    symlink(&target, case.dir().join("orders.csv")).unwrap();
+    let err = case.error(&[
+        &case.dir().join("orders.csv").display().to_string(),
+        &format!("a link to {}, which does not exist", target.display()),
+        "point the link at the export file",
+    ]);
+    assert!(!err.contains("panicked"), "{err}");
+
+    // A link that leads to itself cannot stand for an export either.
+    let case = Case::new();
+    case.file("orders.csv", orders(&[]));
+    symlink("feedback.csv", case.dir().join("feedback.csv")).unwrap();
+    case.error(&["feedback.csv: it is a link to feedback.csv, which cannot be followed"]);
+}
+
+#[test]
+fn a_folder_without_exports_fails_even_the_most_lenient_gate() {
+    let case = Case::new();
+    fs::create_dir_all(case.dir()).unwrap();
+    let refused = |needles: &[&str]| {
+        let out = case.audit_at(&case.dir(), &["--fail-under", "0"]);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        for needle in needles {
+            assert!(err.contains(needle), "`{needle}` not in:\n{err}");
+        }
+    };
+    refused(&[
+        "acct holds no export ahr reads (it is empty)",
+        "check the path",
+    ]);
+
+    // Paperwork is not an export, even a .txt file, whose header is prose.
+    case.file("invoice-2026-10.pdf", b"%PDF-1.4\n")
+        .file("logo.png", b"\x89PNG\r\n")
+        .file(
+            "notes.txt",
+            "Call Anna about the Q4 listing refresh.\nPO due Friday.\n",
+        );
+    refused(&["no export ahr reads (it holds only invoice-2026-10.pdf, logo.png, notes.txt)"]);
+
+    // A folder of account folders is a batch, however deep they lie.
+    for path in ["eu/de-shop", "us/west/sunset-surf"] {
+        let account = case.dir().join(path);
+        fs::create_dir_all(&account).unwrap();
+        fs::write(account.join("orders.csv"), orders(&[])).unwrap();
+    }
+    refused(&[
+        "no exports of its own but 2 account folders below it (eu/de-shop, us/west/sunset-surf)",
+        &format!("`ahr batch {}`", case.dir().display()),
+    ]);
+}
+
+#[test]
+fn one_file_the_audit_reads_makes_an_account_folder() {
+    let native = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/amazon-native-us/All Orders Report_12345.txt");
+    let cases: [(&str, Vec<u8>); 4] = [
+        (
+            "identifiers.csv",
+            b"kind,value\nphone,+1 555 0100\n".to_vec(),
+        ),
+        ("account.toml", b"id = \"new-store\"\n".to_vec()),
+        (
+            "feedback.csv",
+            b"date,rating,order_id\n2026-11-02,1,113-1\n".to_vec(),
+        ),
+        ("All Orders Report_12345.txt", fs::read(native).unwrap()),
+    ];
+    for (name, bytes) in cases {
+        let case = Case::new();
+        case.file(name, bytes).file("notes.md", "contacts");
+        let report = case.report();
+        assert_eq!(report["ignored"], serde_json::json!(["notes.md"]), "{name}");
+        if name != "All Orders Report_12345.txt" {
+            assert_eq!(
+                report["metrics"]["order_defect_rate"]["status"],
+                "insufficient_data"
+            );
+        }
+    }
 }
 
 #[test]

@@ -419,3 +419,218 @@ fn unusable_roots_and_options_exit_2() {
     let out = ahr(&["batch", "fixtures/batch/acme-us/orders.csv"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Copies the batch fixture's account `name` to `to`, creating the
+/// folders on the way.
+fn copy_account(name: &str, to: &Path) {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/batch")
+        .join(name);
+    std::fs::create_dir_all(to).unwrap();
+    for file in std::fs::read_dir(from).unwrap() {
+        let file = file.unwrap();
+        std::fs::copy(file.path(), to.join(file.file_name())).unwrap();
+    }
+}
+
+/// The batch fixture's healthy accounts grouped by region, as agencies
+/// keep them: harbor-goods at the top, acme-eu under eu/, acme-us under
+/// us/ and brightside a level deeper, beside a stray note, a former
+/// client's empty folder, last year's exports kept inside acme-us, and a
+/// hidden folder that holds an orders file.
+fn grouped_batch(name: &str) -> TempDir {
+    let dir = temp_dir(name);
+    let root = dir.path();
+    copy_account("harbor-goods", &root.join("harbor-goods"));
+    copy_account("acme-eu", &root.join("eu/acme-eu"));
+    copy_account("acme-us", &root.join("us/acme-us"));
+    copy_account("brightside", &root.join("us/west/brightside"));
+    std::fs::write(root.join("eu/README.txt"), "EU clients, managed by Anna\n").unwrap();
+    std::fs::create_dir_all(root.join("eu/old-client")).unwrap();
+    copy_account("broken-co", &root.join("us/acme-us/archive-2025"));
+    copy_account("broken-co", &root.join(".git/objects"));
+    dir
+}
+
+fn grouped_json(root: &Path, extra: &[&str]) -> (Output, Value) {
+    let mut args = vec!["batch", root.to_str().unwrap(), "--format", "json"];
+    args.extend_from_slice(AS_OF);
+    args.extend_from_slice(extra);
+    let out = ahr(&args);
+    let doc = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stderr(&out)));
+    (out, doc)
+}
+
+#[test]
+fn accounts_in_grouping_folders_are_audited_as_if_they_stood_alone() {
+    let dir = grouped_batch("grouped");
+    let (out, doc) = grouped_json(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (_, flat) = batch_json(&[]);
+    let ids = |doc: &Value| -> Vec<String> {
+        doc["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["account"]["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(&doc),
+        ["acme-eu", "acme-us", "brightside", "harbor-goods"],
+        "acme-us's own archive-2025/ and the hidden folder are not accounts"
+    );
+    assert_eq!(
+        account(&doc, "acme-us")["ignored"],
+        serde_json::json!(["archive-2025/"]),
+        "an account's sub-folders are its own"
+    );
+    // brightside (us/west/) and harbor-goods (top) are still linked, and
+    // every report is the one the flat layout gives, but for where it was
+    // read and acme-us's archive.
+    assert_eq!(doc["links"], flat["links"]);
+    for id in ids(&doc) {
+        let mut grouped = account(&doc, &id).clone();
+        let mut alone = account(&flat, &id).clone();
+        for report in [&mut grouped, &mut alone] {
+            report["source"] = Value::Null;
+            report["ignored"] = Value::Null;
+        }
+        assert_eq!(grouped, alone, "{id}");
+    }
+    assert_eq!(
+        account(&doc, "brightside")["source"],
+        dir.path().join("us/west/brightside").to_str().unwrap()
+    );
+    assert_eq!(
+        doc["ignored"],
+        serde_json::json!(["eu/README.txt", "eu/old-client/"]),
+        "folders that only group accounts are not listed"
+    );
+
+    // The report of a grouped account is that of `ahr audit` on its folder.
+    let folder = dir.path().join("eu/acme-eu");
+    let mut args = vec!["audit", folder.to_str().unwrap(), "--format", "json"];
+    args.extend_from_slice(AS_OF);
+    let alone: Value = serde_json::from_slice(&ahr(&args).stdout).unwrap();
+    assert_eq!(account(&doc, "acme-eu"), &alone);
+
+    // A folder that only groups accounts is a batch root too.
+    let (out, us) = grouped_json(&dir.path().join("us"), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(ids(&us), ["acme-us", "brightside"]);
+    assert_eq!(us["ignored"], serde_json::json!([]));
+}
+
+#[test]
+fn grouped_accounts_keep_their_path_in_errors_reports_and_shards() {
+    let dir = grouped_batch("grouped-paths");
+    let root = dir.path();
+    copy_account("broken-co", &root.join("eu/broken-co"));
+    let (out, whole) = grouped_json(root, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(whole["errors"][0]["folder"], "eu/broken-co");
+    assert!(
+        stderr(&out).contains("ahr: eu/broken-co: could not audit: orders.csv:1: missing"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out_dir = temp_dir("grouped-out");
+    let reports = out_dir.path().join("reports");
+    let (_, doc) = grouped_json(root, &["--out-dir", reports.to_str().unwrap()]);
+    for (folder, id) in [
+        ("harbor-goods", "harbor-goods"),
+        ("eu/acme-eu", "acme-eu"),
+        ("us/west/brightside", "brightside"),
+    ] {
+        let path = reports.join(format!("{folder}.json"));
+        let single: Value = serde_json::from_slice(&std::fs::read(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(&single, account(&doc, id), "{folder}");
+    }
+
+    let mut parts = Vec::new();
+    for k in 1..=2 {
+        let path = out_dir.path().join(format!("shard{k}.json"));
+        let shard = format!("{k}/2");
+        let mut args = vec!["batch", root.to_str().unwrap(), "--format", "json"];
+        args.extend_from_slice(&["--shard", &shard, "-o", path.to_str().unwrap()]);
+        args.extend_from_slice(AS_OF);
+        ahr(&args);
+        parts.push(path.to_str().unwrap().to_string());
+    }
+    let mut args = vec!["batch-merge", "--format", "json"];
+    args.extend(parts.iter().map(String::as_str));
+    let merged = ahr(&args);
+    assert_eq!(merged.status.code(), Some(2));
+    assert_eq!(
+        stdout(&merged),
+        stdout(&out),
+        "the shards merge into the whole"
+    );
+    assert_eq!(doc, whole);
+}
+
+#[test]
+fn a_batch_takes_for_an_account_what_an_audit_reads() {
+    let dir = temp_dir("what-is-an-account");
+    let root = dir.path();
+    copy_account("harbor-goods", &root.join("harbor-goods"));
+    // Amazon's report under its download name, and a profile alone.
+    let native = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/amazon-native-us/All Orders Report_12345.txt");
+    std::fs::create_dir_all(root.join("downloads")).unwrap();
+    std::fs::copy(native, root.join("downloads/All Orders Report_12345.txt")).unwrap();
+    std::fs::create_dir_all(root.join("new-store")).unwrap();
+    std::fs::write(
+        root.join("new-store/account.toml"),
+        "name = \"New Store\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("paperwork")).unwrap();
+    std::fs::write(
+        root.join("paperwork/notes.txt"),
+        "Renew the contract in May.\n",
+    )
+    .unwrap();
+
+    let (out, doc) = grouped_json(root, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let ids: Vec<&str> = doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["downloads", "harbor-goods", "new-store"]);
+    assert_eq!(doc["ignored"], serde_json::json!(["paperwork/"]));
+    for (folder, code) in [("downloads", 0), ("new-store", 0), ("paperwork", 2)] {
+        let path = root.join(folder);
+        let out = ahr(&["audit", path.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(out.status.code(), Some(code), "{folder}: {}", stderr(&out));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_account_whose_orders_link_leads_nowhere_could_not_be_audited() {
+    let dir = healthy_batch("dangling");
+    let orders = dir.path().join("brightside/orders.csv");
+    std::fs::remove_file(&orders).unwrap();
+    let gone = dir.path().join("exports/brightside-orders.csv");
+    std::os::unix::fs::symlink(&gone, &orders).unwrap();
+    let (out, doc) = grouped_json(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(doc["errors"][0]["folder"], "brightside");
+    let error = doc["errors"][0]["error"].as_str().unwrap();
+    assert!(
+        error.contains(&format!(
+            "a link to {}, which does not exist",
+            gone.display()
+        )),
+        "{error}"
+    );
+    assert_eq!(doc["accounts"].as_array().unwrap().len(), 3);
+}

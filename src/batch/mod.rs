@@ -1,5 +1,6 @@
-//! `ahr batch ROOT`: every sub-folder of ROOT that holds exports is an
-//! account. Two passes: the first reads only each account's `account.toml`
+//! `ahr batch ROOT`: every folder under ROOT that holds exports is an
+//! account, however deep ([`input::folders`] finds them). Two passes: the
+//! first reads only each account's `account.toml`
 //! and `identifiers` (small files) to build the [`LinkIndex`] of the whole
 //! batch; the second audits the accounts in parallel, each against that
 //! index, and hands every finished report to the caller as soon as it is
@@ -56,9 +57,9 @@ impl FromStr for Shard {
 }
 
 impl Shard {
-    /// Whether the account folder named `folder` belongs to this slice. A
-    /// hash of the name, not its position, so adding an account to ROOT
-    /// does not move the others between shards.
+    /// Whether the account folder named `folder` (its path under ROOT)
+    /// belongs to this slice. A hash of the name, not its position, so
+    /// adding an account to ROOT does not move the others between shards.
     pub fn contains(&self, folder: &str) -> bool {
         fnv1a(folder.as_bytes()) % u64::from(self.count) == u64::from(self.index - 1)
     }
@@ -78,7 +79,8 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// One account folder to audit.
 #[derive(Clone, Debug)]
 pub struct Member {
-    /// The folder's name under ROOT.
+    /// The folder's path under ROOT, folder names joined by `/`
+    /// (`eu/de-shop`).
     pub folder: String,
     pub dir: PathBuf,
     /// The account id (account.toml's `id`, else the folder name).
@@ -104,7 +106,8 @@ pub struct Plan {
     /// The identifiers of every account under ROOT (all shards) and of the
     /// watchlist.
     pub index: LinkIndex,
-    /// Entries of ROOT that are not account folders.
+    /// What under ROOT is not an account folder, by path under ROOT:
+    /// stray files and folders without exports.
     pub ignored: Vec<String>,
     /// Account folders under ROOT, all shards together.
     pub total_accounts: usize,
@@ -183,44 +186,12 @@ pub fn plan(
     })?;
     if !meta.is_dir() {
         bail!(
-            "{} is a file, not a batch folder: pass the folder that holds one sub-folder per account",
+            "{} is a file, not a batch folder: pass the folder that holds one folder of exports per account",
             root.display()
         );
     }
-    let mut entries: Vec<(String, PathBuf)> = Vec::new();
-    for entry in std::fs::read_dir(root)
-        .with_context(|| format!("cannot list batch folder {}", root.display()))?
-    {
-        let entry =
-            entry.with_context(|| format!("cannot list batch folder {}", root.display()))?;
-        let path = entry.path();
-        entries.push((display_name(&path), path));
-    }
-    entries.sort();
-    let mut ignored = Vec::new();
-    let mut folders = Vec::new();
-    for (name, path) in entries {
-        if name.starts_with('.') {
-            continue; // .git, .DS_Store: never accounts, not worth listing
-        }
-        if path.is_dir() {
-            folders.push((name, path));
-        } else {
-            ignored.push(name);
-        }
-    }
-
-    let mut found: Vec<Option<Result<(Member, Identity), AccountError>>> =
-        (0..folders.len()).map(|_| None).collect();
-    parallel(
-        &folders,
-        jobs,
-        |(name, path)| read_identity(name, path),
-        |i, result| {
-            found[i] = Some(result);
-            Ok(())
-        },
-    )?;
+    let found = input::folders::account_folders(root, jobs, read_identity)
+        .with_context(|| format!("cannot list batch folder {}", root.display()))?;
 
     let in_shard = |folder: &str| shard.is_none_or(|s| s.contains(folder));
     let mut index = LinkIndex::default();
@@ -231,13 +202,13 @@ pub fn plan(
     let mut errors = Vec::new();
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
     let mut total_accounts = 0;
-    for ((name, _), result) in folders.iter().zip(found) {
-        match result {
-            None => {}
-            Some(Ok((member, identity))) => {
+    for account in found.accounts {
+        let name = account.folder;
+        match account.what {
+            Ok((member, identity)) => {
                 total_accounts += 1;
                 if let Some(first) = ids.get(&member.id.to_lowercase()) {
-                    if in_shard(name) {
+                    if in_shard(&name) {
                         errors.push(AccountError {
                             folder: name.clone(),
                             account: Some(member.id.clone()),
@@ -249,65 +220,78 @@ pub fn plan(
                     }
                     continue;
                 }
-                ids.insert(member.id.to_lowercase(), name.clone());
                 index.add_account(
                     &member.id,
                     &identity.profile.related_accounts,
                     &identity.identifiers,
                 );
-                if in_shard(name) {
+                ids.insert(member.id.to_lowercase(), name.clone());
+                if in_shard(&name) {
                     members.push(member);
                 }
             }
-            Some(Err(error)) if error.error.is_empty() => {
-                ignored.push(format!("{name}/"));
-            }
-            Some(Err(error)) => {
+            Err(error) => {
                 total_accounts += 1;
-                if in_shard(name) {
+                if in_shard(&name) {
                     errors.push(error);
                 }
             }
         }
     }
-    ignored.sort();
     members.sort_by(|a, b| a.id.cmp(&b.id).then(a.folder.cmp(&b.folder)));
     errors.sort();
     Ok(Plan {
         members,
         errors,
         index,
-        ignored,
+        ignored: found.ignored,
         total_accounts,
     })
 }
 
-/// Reads a folder's account.toml and identifiers. A folder without exports
-/// comes back as an error with an empty message: not an account.
-fn read_identity(name: &str, dir: &Path) -> Result<(Member, Identity), AccountError> {
-    let fail = |account: Option<&str>, err: anyhow::Error| AccountError {
-        folder: name.to_string(),
+/// What the folder `name` under ROOT is: `None` when it is not an account
+/// folder (it is searched for accounts instead), else the account's
+/// identity, or why it cannot be read. A folder that cannot even be listed
+/// may be an account, so it is one that could not be audited.
+fn read_identity(name: &str, dir: &Path) -> Option<Result<(Member, Identity), AccountError>> {
+    let found = match input::discover(dir) {
+        Ok(found) => found,
+        Err(err) => return Some(Err(account_error(name, None, &err))),
+    };
+    found
+        .holds_account_files(dir)
+        .then(|| read_profile_and_identifiers(name, dir, &found))
+}
+
+/// The error of the account folder `folder` (its id, when known).
+fn account_error(folder: &str, account: Option<&str>, err: &anyhow::Error) -> AccountError {
+    AccountError {
+        folder: folder.to_string(),
         account: account.map(str::to_string),
         error: format!("{err:#}"),
-    };
-    let found = input::discover(dir).map_err(|e| fail(None, e))?;
-    if found.tables.is_empty() && found.profile.is_none() && found.performance.is_none() {
-        return Err(AccountError {
-            folder: name.to_string(),
-            account: None,
-            error: String::new(),
-        });
     }
+}
+
+/// Reads an account folder's account.toml and identifiers.
+fn read_profile_and_identifiers(
+    name: &str,
+    dir: &Path,
+    found: &input::Discovered,
+) -> Result<(Member, Identity), AccountError> {
+    let fail = |account: Option<&str>, err: anyhow::Error| account_error(name, account, &err);
+    // The id `ahr audit` of this folder would give, so the batch's report
+    // of an account is that of auditing it alone.
+    let default_id = input::folder_id(dir);
     let profile = match &found.profile {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {} as UTF-8 text", path.display()))
                 .map_err(|e| fail(None, e))?;
-            account::parse_profile(&display_name(path), &text, name)
+            account::parse_profile(&display_name(path), &text, &default_id)
                 .map_err(|rendered| fail(None, anyhow::anyhow!("{rendered}")))?
         }
         None => Profile {
-            id: name.to_string(),
+            id: default_id,
             ..Profile::default()
         },
     };

@@ -6,6 +6,7 @@ pub mod account;
 pub mod blocks;
 pub mod dates;
 pub mod decode;
+pub mod folders;
 pub mod native;
 pub mod orders;
 pub mod performance;
@@ -67,6 +68,45 @@ pub struct Discovered {
     pub ignored: Vec<String>,
 }
 
+impl Discovered {
+    /// Whether the folder `dir`, listed as `self`, holds a file the audit
+    /// reads: an export named for its stem, `performance.json`,
+    /// `account.toml`, or one of Amazon's reports under its download name
+    /// (known by its header, as the audit knows it). This is what makes a
+    /// folder an account folder, for `ahr batch` (which audits it and
+    /// searches any other folder for accounts) and for `ahr audit` (which
+    /// refuses any other folder, so a CI job whose export step failed or
+    /// whose path is wrong does not pass its gate on an empty report).
+    ///
+    /// `account.toml` alone is enough: only an account folder has one, and
+    /// it says which account the folder is, so the folder is audited (its
+    /// report says that without orders no rate can be computed) rather than
+    /// searched as a folder of accounts or dropped from a batch.
+    pub fn holds_account_files(&self, dir: &Path) -> bool {
+        // Without account.toml there is no marketplace to say the exports
+        // are Japanese: the audit looks at the headers as read here.
+        let japanese = false;
+        !self.tables.is_empty()
+            || self.profile.is_some()
+            || self.performance.is_some()
+            || self.ignored.iter().any(|name| {
+                native_report_format(dir, name, japanese).is_some()
+                    || is_performance_report(dir, name)
+            })
+    }
+}
+
+/// The folder's own name, the account id when `account.toml` gives none.
+/// Resolved first, so `.` and a link are named for the folder they are.
+pub fn folder_id(dir: &Path) -> String {
+    dir.canonicalize()
+        .ok()
+        .as_deref()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "account".to_string())
+}
+
 /// The stem a file is found by: `Orders.CSV.gz` is `orders`. `None` for
 /// extensions ahr does not read.
 fn table_stem(name: &str) -> Option<String> {
@@ -74,6 +114,39 @@ fn table_stem(name: &str) -> Option<String> {
     let lower = lower.strip_suffix(".gz").unwrap_or(&lower);
     let (stem, ext) = lower.rsplit_once('.')?;
     matches!(ext, "csv" | "tsv" | "txt").then(|| stem.to_string())
+}
+
+/// Whether ahr reads a file named `name` whatever it holds: what a user
+/// means to be read. A file under another name may still be one of
+/// Amazon's reports, but only its header says so.
+fn named_like_an_input(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    matches!(
+        lower.as_str(),
+        "account.toml" | "performance.json" | "performance.json.gz"
+    ) || table_stem(&lower)
+        .is_some_and(|stem| schema::by_stem(&stem).is_some() || native::by_stem(&stem).is_some())
+}
+
+/// The error for a link named like an input (`orders.csv`) that leads
+/// nowhere: the export it stands for cannot be read, and reading the
+/// folder as if it had none would report rates without its data.
+fn broken_input_link(path: &Path) -> anyhow::Error {
+    let target = std::fs::read_link(path)
+        .map(|target| target.display().to_string())
+        .unwrap_or_else(|_| "a path that cannot be read".to_string());
+    let leads = match std::fs::metadata(path) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            "which does not exist".to_string()
+        }
+        Err(err) => format!("which cannot be followed ({err})"),
+        Ok(_) => "which is not a file".to_string(),
+    };
+    anyhow::anyhow!(
+        "cannot open {}: it is a link to {target}, {leads}; point the link at the export \
+         file, or put the file itself in its place",
+        path.display()
+    )
 }
 
 /// Lists an account folder. Two files for one export is an error: ahr will
@@ -122,7 +195,9 @@ pub fn discover(dir: &Path) -> Result<Discovered> {
             let broken_link = std::fs::symlink_metadata(&path)
                 .is_ok_and(|m| m.file_type().is_symlink())
                 && std::fs::metadata(&path).is_err();
-            if broken_link {
+            if broken_link && named_like_an_input(&name) {
+                return Err(broken_input_link(&path));
+            } else if broken_link {
                 found
                     .ignored
                     .push(format!("{name} (a link that leads nowhere or to itself)"));
@@ -176,13 +251,10 @@ pub struct Begun {
 /// order, so the error reported is the one reading them in turn would meet.
 pub fn begin_account(dir: &Path) -> Result<Begun> {
     let mut found = discover(dir)?;
-    let folder_name = dir
-        .canonicalize()
-        .ok()
-        .as_deref()
-        .and_then(Path::file_name)
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "account".to_string());
+    if !found.holds_account_files(dir) {
+        return Err(nothing_to_audit(dir, &found));
+    }
+    let folder_name = folder_id(dir);
     let profile = match &found.profile {
         Some(path) => {
             let text = read_small_text(path)?;
@@ -240,6 +312,62 @@ pub fn begin_account(dir: &Path) -> Result<Begun> {
         japanese,
         early,
     })
+}
+
+/// Why a folder without a file the audit reads is not audited, and what to
+/// do: a folder of account folders is a batch; any other is most likely the
+/// wrong path, or the place an export step should have written to.
+fn nothing_to_audit(dir: &Path, found: &Discovered) -> anyhow::Error {
+    let shown = dir.display();
+    // Only folders seen to hold exports are named: a folder that cannot be
+    // listed (a batch reports it as an account it could not audit) is no
+    // advice to give.
+    let is_account = |_: &str, path: &Path| {
+        discover(path)
+            .is_ok_and(|f| f.holds_account_files(path))
+            .then_some(())
+    };
+    let below = folders::account_folders(dir, parallel::cores(), is_account)
+        .map(|tree| tree.accounts)
+        .unwrap_or_default();
+    if let Some(first) = below.first() {
+        let names: Vec<String> = below.iter().map(|a| a.folder.clone()).collect();
+        return anyhow::anyhow!(
+            "{shown} is not an account folder: it holds no exports of its own but {} below it \
+             ({}); audit them together with `ahr batch {shown}`, or one of them with `ahr audit {}`",
+            plural(names.len() as u64, "account folder", "account folders"),
+            first_few(&names),
+            first.dir.display()
+        );
+    }
+    let what = if !found.ignored.is_empty() {
+        format!("it holds only {}", first_few(&found.ignored))
+    } else if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none()) {
+        "it is empty".to_string()
+    } else {
+        "it holds only ahr's own ahr.toml or policies/".to_string()
+    };
+    anyhow::anyhow!(
+        "{shown} holds no export ahr reads ({what}): check the path, and that the step that \
+         downloads the exports wrote them there; ahr reads files named orders, feedback, claims, \
+         messages, … (.csv, .tsv or .txt), Amazon's reports as downloaded, performance.json and \
+         account.toml"
+    )
+}
+
+/// `names` joined by commas, the first few of them when they are many.
+fn first_few(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = names
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        text.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    text
 }
 
 impl Begun {
@@ -396,12 +524,8 @@ fn read_native_reports(
     let mut ignored = Vec::new();
     let mut natives = Vec::new();
     for name in std::mem::take(&mut account.ignored) {
-        let path = account.dir.join(&name);
-        let stem = (!name.ends_with('/')).then(|| table_stem(&name)).flatten();
-        let format =
-            stem.map(|stem| native::by_stem(&stem).or_else(|| native_format_of(&path, japanese)));
-        match format.flatten() {
-            Some(format) => natives.push((path, format)),
+        match native_report_format(&account.dir, &name, japanese) {
+            Some(format) => natives.push((account.dir.join(&name), format)),
             None => ignored.push(name),
         }
     }
@@ -494,18 +618,36 @@ fn read_native_reports(
     Ok(())
 }
 
+/// The Amazon report an ignored entry `name` of the folder `dir` is, known
+/// by its name (`shipments.csv`) or its header (`All Orders Report_1.txt`).
+fn native_report_format(
+    dir: &Path,
+    name: &str,
+    japanese: bool,
+) -> Option<&'static native::NativeFormat> {
+    let stem = (!name.ends_with('/')).then(|| table_stem(name)).flatten()?;
+    native::by_stem(&stem).or_else(|| native_format_of(&dir.join(name), japanese))
+}
+
 /// A JSON file under another name than performance.json (as the SP-API
 /// download saves it) that holds Amazon's seller performance report: the
 /// first by name whose opening names `performanceMetrics` or
 /// `accountStatuses`. It leaves the ignored list.
 fn take_performance_report(account: &mut Account) -> Option<PathBuf> {
-    let position = account.ignored.iter().position(|name| {
-        let lower = name.to_lowercase();
-        (lower.ends_with(".json") || lower.ends_with(".json.gz"))
-            && looks_like_performance_report(&account.dir.join(name))
-    })?;
+    let position = account
+        .ignored
+        .iter()
+        .position(|name| is_performance_report(&account.dir, name))?;
     let name = account.ignored.remove(position);
     Some(account.dir.join(name))
+}
+
+/// Whether the ignored entry `name` of the folder `dir` is Amazon's seller
+/// performance report under another name.
+fn is_performance_report(dir: &Path, name: &str) -> bool {
+    let lower = name.to_lowercase();
+    (lower.ends_with(".json") || lower.ends_with(".json.gz"))
+        && looks_like_performance_report(&dir.join(name))
 }
 
 fn looks_like_performance_report(path: &Path) -> bool {
@@ -821,11 +963,20 @@ mod tests {
     #[test]
     fn unknown_files_and_folders_are_listed_not_read() {
         let f = Folder::new("ignored");
-        f.write("notes.md", b"hello").write("orders.xlsx", b"PK");
+        f.write("notes.md", b"hello")
+            .write("orders.xlsx", b"PK")
+            .write("feedback.csv", b"date,rating,order_id\n");
         std::fs::create_dir_all(f.path().join("old")).unwrap();
         let account = load_account(f.path(), reach()).unwrap();
         assert_eq!(account.ignored, ["notes.md", "old/", "orders.xlsx"]);
         assert!(account.orders.is_none());
+        // Without the feedback file, nothing in the folder is an export.
+        std::fs::remove_file(f.path().join("feedback.csv")).unwrap();
+        let err = load_account(f.path(), reach()).unwrap_err().to_string();
+        assert!(
+            err.contains("no export ahr reads (it holds only notes.md, old/, orders.xlsx)"),
+            "{err}"
+        );
     }
 
     /// An order a day from 2025-10-01 to 2026-11-04, every tenth one
