@@ -254,7 +254,9 @@ fn resolve_as_of(account: &Account, options: &AuditOptions) -> (NaiveDate, Strin
 fn account_notes(account: &Account) -> Vec<String> {
     let mut notes = Vec::new();
     match &account.orders {
-        Some(orders) if !orders.has_fulfillment => notes.push(format!(
+        // Without an order the note says nothing (an empty file has no
+        // columns at all, and its input problem says so).
+        Some(orders) if !orders.has_fulfillment && orders.has_any() => notes.push(format!(
             "{} has no fulfillment column: every order is counted as seller-fulfilled (MFN)",
             orders.file
         )),

@@ -223,6 +223,9 @@ fn an_empty_file_is_no_rows_located_in_inputs() {
         report["metrics"]["order_defect_rate"]["status"],
         "insufficient_data"
     );
+    // An empty file has no columns: no note says its fulfillment is missing.
+    let notes = report["notes"].to_string();
+    assert!(!notes.contains("no fulfillment column"), "{notes}");
 }
 
 #[test]

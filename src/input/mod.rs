@@ -113,7 +113,20 @@ fn table_stem(name: &str) -> Option<String> {
     let lower = name.to_lowercase();
     let lower = lower.strip_suffix(".gz").unwrap_or(&lower);
     let (stem, ext) = lower.rsplit_once('.')?;
-    matches!(ext, "csv" | "tsv" | "txt").then(|| stem.to_string())
+    matches!(ext, "csv" | "tsv" | "txt").then(|| without_copy_number(stem).to_string())
+}
+
+/// `orders (1)` is `orders`: the name a browser gives a second download of
+/// `orders.csv`.
+fn without_copy_number(stem: &str) -> &str {
+    let Some((base, number)) = stem.strip_suffix(')').and_then(|s| s.rsplit_once(" (")) else {
+        return stem;
+    };
+    if !base.is_empty() && !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
+        base
+    } else {
+        stem
+    }
 }
 
 /// Whether ahr reads a file named `name` whatever it holds: what a user
@@ -977,6 +990,28 @@ mod tests {
             err.contains("no export ahr reads (it holds only notes.md, old/, orders.xlsx)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_browsers_second_download_is_read_under_its_export_name() {
+        assert_eq!(table_stem("orders (1).csv").as_deref(), Some("orders"));
+        assert_eq!(
+            table_stem("Feedback (12).txt.gz").as_deref(),
+            Some("feedback")
+        );
+        assert_eq!(
+            table_stem("orders (copy).csv").as_deref(),
+            Some("orders (copy)")
+        );
+        assert_eq!(table_stem("(1).csv").as_deref(), Some("(1)"));
+        let f = Folder::new("copy-number");
+        f.write(
+            "orders (1).csv",
+            b"order_id,purchase_date\n113-1,2026-11-01\n",
+        );
+        let account = load_account(f.path(), reach()).unwrap();
+        assert!(account.ignored.is_empty(), "{:?}", account.ignored);
+        assert_eq!(account.orders.map(|o| o.orders.len()), Some(1));
     }
 
     /// An order a day from 2025-10-01 to 2026-11-04, every tenth one

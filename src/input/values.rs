@@ -55,10 +55,14 @@ pub fn parse_rating(value: &str) -> Result<u8, String> {
     let number: f64 = digits
         .parse()
         .map_err(|_| format!("rating `{value}` is not a number from 1 to 5"))?;
-    if number.fract() == 0.0 && (1.0..=5.0).contains(&number) {
-        Ok(number as u8)
-    } else {
+    if !(1.0..=5.0).contains(&number) {
         Err(format!("rating `{value}` is outside 1 to 5"))
+    } else if number.fract() != 0.0 {
+        Err(format!(
+            "rating `{value}` is not a whole number of stars: feedback is rated 1 to 5"
+        ))
+    } else {
+        Ok(number as u8)
     }
 }
 
@@ -224,6 +228,12 @@ mod tests {
     fn ratings_are_whole_stars_from_one_to_five() {
         assert_eq!(parse_rating("1"), Ok(1));
         assert_eq!(parse_rating("5.0"), Ok(5));
+        assert!(
+            parse_rating("4.5")
+                .unwrap_err()
+                .contains("not a whole number")
+        );
+        assert!(parse_rating("6").unwrap_err().contains("outside 1 to 5"));
         assert_eq!(parse_rating("4 stars"), Ok(4));
         assert!(parse_rating("7").is_err());
         assert!(parse_rating("0").is_err());

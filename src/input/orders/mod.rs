@@ -518,6 +518,11 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
 }
 
 impl Orders {
+    /// Whether the file kept any order, whole or for the volume credit.
+    pub fn has_any(&self) -> bool {
+        !(self.orders.is_empty() && self.volume_only.is_empty())
+    }
+
     /// Fills what this (primary) file does not know about its orders from a
     /// second file feeding the orders export, such as Amazon's All Orders
     /// report beside an orders.csv with ship dates. Orders only the second
