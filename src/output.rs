@@ -12,8 +12,7 @@ use std::path::{Path, PathBuf};
 /// Writes `contents` to `path` whole or not at all.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
-    file.write_all(contents)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(contents)?;
     file.commit()
 }
 
@@ -96,7 +95,7 @@ impl AtomicFile {
             .into_inner()
             .map_err(|e| e.into_error())
             .and_then(|file| file.sync_all())
-            .with_context(|| format!("cannot write {}", tmp.display()))
+            .with_context(|| format!("cannot write {}", self.path.display()))
             .and_then(|()| {
                 std::fs::rename(&tmp, &self.path).with_context(|| {
                     format!(
@@ -112,12 +111,23 @@ impl AtomicFile {
     }
 }
 
+/// Writes as the report being written, so an error (a full disk, a file
+/// size limit) names the report the user asked for, not the temporary file.
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.file.as_mut().expect("open until committed").write(buf)
+        let written = self.file.as_mut().expect("open until committed").write(buf);
+        written.map_err(|e| self.named(e))
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        self.file.as_mut().expect("open until committed").flush()
+        let flushed = self.file.as_mut().expect("open until committed").flush();
+        flushed.map_err(|e| self.named(e))
+    }
+}
+
+impl AtomicFile {
+    fn named(&self, error: std::io::Error) -> std::io::Error {
+        let message = format!("cannot write {}: {error}", self.path.display());
+        std::io::Error::new(error.kind(), message)
     }
 }
 
@@ -141,6 +151,26 @@ mod tests {
             .prefix("ahr-output-")
             .tempdir()
             .unwrap()
+    }
+
+    #[test]
+    fn a_failed_write_names_the_report_not_the_temporary_file() {
+        let dir = scratch();
+        let target = dir.path().join("report.json");
+        let read_only = dir.path().join("read-only");
+        std::fs::write(&read_only, b"").unwrap();
+        // A file opened for reading refuses every write, as a full disk would.
+        let mut file = AtomicFile {
+            tmp: Some(dir.path().join(".report.json.1.tmp")),
+            path: target.clone(),
+            file: Some(BufWriter::new(File::open(&read_only).unwrap())),
+        };
+        let err = file.write_all(&[b'x'; 64 * 1024]).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!("cannot write {}: ", target.display())),
+            "{err}"
+        );
+        assert!(!err.contains(".tmp"), "{err}");
     }
 
     #[test]
