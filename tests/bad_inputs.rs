@@ -226,6 +226,18 @@ fn an_empty_file_is_no_rows_located_in_inputs() {
     // An empty file has no columns: no note says its fulfillment is missing.
     let notes = report["notes"].to_string();
     assert!(!notes.contains("no fulfillment column"), "{notes}");
+
+    // An empty performance.json, a failed download, is an empty input too.
+    let case = Case::new();
+    case.file(
+        "orders.csv",
+        orders(&["113-0000001-0000001,2026-11-01,Shipped,MFN,,,,,9.99"]),
+    )
+    .file("performance.json", "");
+    let report = case.report();
+    let p = problems(&report, "performance");
+    assert!(p[0].1.contains("the file is empty"), "{p:?}");
+    assert!(report.get("amazon").is_none());
 }
 
 #[test]

@@ -423,6 +423,23 @@ fn read_performance_report(account: &mut Account, path: &Path, japanese: bool) -
         &mut bytes,
     )
     .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        // As an empty export is: a failed download of an optional file
+        // says so and does not stop the audit (or one account of a batch).
+        let mut input = InputReport::new(
+            &display_name(path),
+            "performance",
+            "amazon-seller-performance-v2",
+            decoded.encoding.as_str(),
+        );
+        input.problem(
+            None,
+            "the file is empty: read as no performance report; download it again if it \
+             should have one",
+        );
+        account.inputs.push(input);
+        return Ok(());
+    }
     let report = performance::parse_performance_report(&bytes)
         .with_context(|| format!("{}: not a readable performance report", display_name(path)))?;
     let mut input = InputReport::new(
