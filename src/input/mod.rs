@@ -718,17 +718,12 @@ fn read_feedback_report(
     ctx: &ParseContext,
 ) -> Result<(Source<Feedback>, InputReport)> {
     let cols = Feedback::columns(&table);
-    let date_column = table.index("date");
     let rater_column = table.index("rater_email");
     let mut rows = Vec::new();
     // The first row whose date the marketplace's order did not settle.
     let mut unsettled: Option<(u64, String)> = None;
-    let mut date_texts: Vec<String> = Vec::new();
     let mut rater_marketplaces: BTreeSet<&'static str> = BTreeSet::new();
     table.for_each_row(|row| {
-        if let Ok(Some(text)) = row.get(date_column) {
-            date_texts.push(text.to_string());
-        }
         if let Ok(Some(email)) = row.get(rater_column)
             && let Some(marketplace) = native::marketplace_of_rater(email)
         {
@@ -758,6 +753,9 @@ fn read_feedback_report(
     let Some((line, why)) = unsettled else {
         return read_as_is(table, rows);
     };
+    // Which order reads every date: the file is read again for its dates,
+    // since this is rare and they are not worth keeping for every file.
+    let date_texts = date_texts(reopen()?)?;
     let texts: Vec<&str> = date_texts.iter().map(String::as_str).collect();
     let reads_every = |style: dates::DateStyle| {
         texts
@@ -832,6 +830,19 @@ fn read_feedback_report(
     };
     table.report.problem(None, note);
     Ok((source, table.into_report()))
+}
+
+/// The text of every date cell of `table`.
+fn date_texts(mut table: Table) -> Result<Vec<String>> {
+    let column = table.index("date");
+    let mut texts = Vec::new();
+    table.for_each_row(|row| {
+        if let Ok(Some(text)) = row.get(column) {
+            texts.push(text.to_string());
+        }
+        Ok(())
+    })?;
+    Ok(texts)
 }
 
 fn input_rank(kind: &str) -> usize {

@@ -178,14 +178,16 @@ pub fn marketplace_of_rater(email: &str) -> Option<&'static str> {
         ("co.za", "ZA"),
         ("cn", "CN"),
     ];
+    const HOST: &str = "marketplace.amazon.";
     let (_, domain) = email.trim().rsplit_once('@')?;
-    let tld = domain
-        .to_ascii_lowercase()
-        .strip_prefix("marketplace.amazon.")?
-        .to_string();
+    let host = domain.get(..HOST.len())?;
+    if !host.eq_ignore_ascii_case(HOST) {
+        return None;
+    }
+    let tld = &domain[HOST.len()..];
     DOMAINS
         .iter()
-        .find(|(suffix, _)| *suffix == tld)
+        .find(|(suffix, _)| suffix.eq_ignore_ascii_case(tld))
         .map(|&(_, code)| code)
 }
 
