@@ -191,13 +191,8 @@ impl RecordStream {
                     // Nearly every record has the header's fields and text
                     // after it; only the others are looked at more closely.
                     if (record.len() != header_len || ends_text)
-                        && let Some(run) =
-                            self.run_on(record.len(), start, header_len, ends_text)?
+                        && self.passed_over_run_on(record.len(), start, line, header_len, report)?
                     {
-                        report.rows += 1;
-                        report.skipped += 1;
-                        report.problem(Some(line), run.message(record.len(), header_len));
-                        self.start_over(run.resume, line)?;
                         continue;
                     }
                     return Ok(Some(Located { line, ends_text }));
@@ -217,6 +212,28 @@ impl RecordStream {
                 }
             }
         }
+    }
+
+    /// When the record just read, which starts at `start` on `line`, is a
+    /// run-on (see [`RecordStream::run_on`]): counts it as a skipped row,
+    /// locates it, and goes back to read the lines after its first.
+    #[cold]
+    fn passed_over_run_on(
+        &mut self,
+        fields: usize,
+        start: u64,
+        line: u64,
+        header_len: usize,
+        report: &mut InputReport,
+    ) -> Result<bool> {
+        let Some(run) = self.run_on(fields, start, header_len)? else {
+            return Ok(false);
+        };
+        report.rows += 1;
+        report.skipped += 1;
+        report.problem(Some(line), run.message(fields, header_len));
+        self.start_over(run.resume, line)?;
+        Ok(true)
     }
 
     /// Whether a stray quote ran the record just read, which starts at
@@ -243,13 +260,7 @@ impl RecordStream {
     /// apart judges each record as one reader of the whole file does. A
     /// quote that ends the file open on its own line loses no line: that
     /// row is cut short, and `RowShape` says so.
-    fn run_on(
-        &mut self,
-        fields: usize,
-        start: u64,
-        header_len: usize,
-        ends_text: bool,
-    ) -> Result<Option<RunOn>> {
+    fn run_on(&mut self, fields: usize, start: u64, header_len: usize) -> Result<Option<RunOn>> {
         // The record's own line end, if it has one, is its last byte read
         // (the `\n` of a `\r\n` comes after): those before it are inside.
         let inside_before = self.position().saturating_sub(1);
@@ -257,7 +268,7 @@ impl RecordStream {
             return Ok(None);
         };
         let fields_disagree = fields != header_len;
-        let never_closed = ends_text && self.ends_inside_quotes(start)?;
+        let never_closed = self.at_text_end() && self.ends_inside_quotes(start)?;
         if !fields_disagree && !never_closed {
             return Ok(None);
         }

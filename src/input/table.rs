@@ -135,6 +135,8 @@ impl<'a> Row<'a> {
 
     /// The cell at `index` as `read` reads it, `None` when it is empty; a
     /// cell `read` rejects is a problem naming the column.
+    // Called for cells of every row: inlined into the readers.
+    #[inline]
     pub fn get_with<T, E: std::fmt::Display>(
         &self,
         index: Option<usize>,
@@ -147,6 +149,8 @@ impl<'a> Row<'a> {
     }
 
     /// Like [`Row::get_with`], for a cell every row needs (see [`Row::required`]).
+    // Called for cells of every row, as `get_with` is.
+    #[inline]
     pub fn required_with<T, E: std::fmt::Display>(
         &self,
         index: Option<usize>,
@@ -819,43 +823,47 @@ impl RowShape {
             );
             return;
         }
-        // A short row is read with its missing cells empty, which is what
-        // an export that leaves out empty trailing fields means. It is only
-        // worth a word when a missing cell is one the reader reads: a line
-        // cut short, or a row with columns left out, reads as an order
-        // never shipped. Cells of columns ahr does not read change nothing.
-        let short = (fields < self.read_width).then(|| {
-            let cut_off = if at.ends_text {
-                ". The file ends in this row: was the download cut off?"
-            } else {
-                ""
-            };
-            (
-                format!(
-                    "has {} but the header has {}",
-                    plural(fields as u64, "field", "fields"),
-                    self.header_len
-                ),
-                cut_off,
-            )
-        });
-        match (buf.lend(at.line, visit), short) {
-            (Ok(()), None) => {}
-            (Ok(()), Some((short, cut_off))) => report.problem(
-                Some(at.line),
-                format!("row {short}; the missing cells are read as empty{cut_off}"),
-            ),
-            (Err(why), short) => {
-                report.skipped += 1;
-                let short = short
-                    .map(|(short, cut_off)| format!(" (it {short}){cut_off}"))
-                    .unwrap_or_default();
-                report.problem(
-                    Some(at.line),
-                    format!("{}; row skipped{short}", printable(&why)),
-                );
-            }
+        let outcome = buf.lend(at.line, visit);
+        if fields < self.read_width {
+            self.short_row(fields, at, outcome, report);
+        } else if let Err(why) = outcome {
+            report.skipped += 1;
+            report.problem(Some(at.line), format!("{}; row skipped", printable(&why)));
         }
+    }
+
+    /// Records a row with fewer fields than `read_width`, and why it was
+    /// skipped if it was. Such a row is read with its missing cells empty,
+    /// which is what an export that leaves out empty trailing fields means.
+    /// It is only worth a word when a missing cell is one the reader reads:
+    /// a line cut short, or a row with columns left out, reads as an order
+    /// never shipped. Cells of columns ahr does not read change nothing.
+    #[cold]
+    fn short_row(
+        self,
+        fields: usize,
+        at: Located,
+        outcome: Result<(), String>,
+        report: &mut InputReport,
+    ) {
+        let short = format!(
+            "has {} but the header has {}",
+            plural(fields as u64, "field", "fields"),
+            self.header_len
+        );
+        let cut_off = if at.ends_text {
+            ". The file ends in this row: was the download cut off?"
+        } else {
+            ""
+        };
+        let message = match outcome {
+            Ok(()) => format!("row {short}; the missing cells are read as empty{cut_off}"),
+            Err(why) => {
+                report.skipped += 1;
+                format!("{}; row skipped (it {short}){cut_off}", printable(&why))
+            }
+        };
+        report.problem(Some(at.line), message);
     }
 }
 
