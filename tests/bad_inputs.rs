@@ -297,6 +297,149 @@ fn a_truncated_last_line_is_one_located_skipped_row() {
     case.report();
 }
 
+/// Lines of `file` that evidence of `rule` points at.
+fn evidence_lines(report: &Value, rule: &str, file: &str) -> Vec<u64> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .flat_map(|f| f["evidence"].as_array().unwrap())
+        .filter(|e| e["file"] == file)
+        .filter_map(|e| e["line"].as_u64())
+        .collect()
+}
+
+#[test]
+fn a_stray_quote_costs_its_own_row_and_no_other() {
+    let case = Case::new();
+    case.file(
+        "orders.csv",
+        orders(&[
+            "113-0000001-0000001,2026-11-01,Shipped,MFN,2026-11-03,2026-11-02,1Z1,b1,9.99",
+            "113-0000001-0000002,2026-11-02,Shipped,MFN,2026-11-04,2026-11-03,\"1Z2,b2,9.99",
+            "113-0000001-0000003,2026-11-03,Shipped,MFN,2026-11-05,2026-11-04,1Z3,b3,9.99",
+            "113-0000001-0000004,2026-11-04,Shipped,MFN,2026-11-06,2026-11-05,1Z4,b4,9.99",
+            "113-0000001-0000005,2026-11-05,Shipped,MFN,2026-11-07,2026-11-06,1Z5,b5,9.99",
+        ]),
+    )
+    .file(
+        "messages.csv",
+        "sent_at,body,order_id,direction\n\
+         2026-11-03T10:00:00Z,\"Your order has shipped, tracking 1Z3.\",113-0000001-0000003,outbound\n\
+         2026-11-04T10:00:00Z,\"Thanks for your order,113-0000001-0000004,outbound\n\
+         2026-11-04T11:00:00Z,Your parcel is on its way.,113-0000001-0000004,outbound\n\
+         2026-11-05T10:00:00Z,Leave us a 5-star review and we will send you a $10 gift card!,113-0000001-0000005,outbound\n",
+    );
+    let report = case.report();
+    let orders = input(&report, "orders");
+    assert_eq!(
+        (orders["rows"].as_u64(), orders["skipped"].as_u64()),
+        (Some(5), Some(1))
+    );
+    let p = problems(&report, "orders");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].0, Some(3));
+    assert!(
+        p[0].1.contains("never closed") && p[0].1.contains("the 3 lines after it"),
+        "{p:?}"
+    );
+    assert_eq!(report["metrics"]["valid_tracking_rate"]["denominator"], 4);
+    // The offer of a gift card for a review stays found, on its own line.
+    assert_eq!(
+        evidence_lines(&report, "REV-INCENTIVE", "messages.csv"),
+        [5]
+    );
+    assert_eq!(problems(&report, "messages")[0].0, Some(3));
+}
+
+#[test]
+fn lines_ended_by_a_lone_carriage_return_are_located() {
+    // Excel's "CSV (Macintosh)": every line ends with a lone `\r`.
+    let rows = [
+        ORDERS_HEADER,
+        "113-0000001-0000001,2026-11-01,Shipped,MFN,,,,,9.99",
+        "113-0000001-0000002,2026-11-02,Shipped,MFN,,,,,9.99",
+        "113-0000001-0000003,2026-11-99,Shipped,MFN,,,,,9.99",
+    ];
+    let case = Case::new();
+    case.file("orders.csv", rows.join("\r") + "\r").file(
+        "feedback.csv",
+        "date,rating,comments,order_id\n2026-11-06,5,ok,113-0000001-0000001\r\n\
+         2026-11-08,4,ok,113-0000001-0000002\r2026-11-09,9,bad,113-0000001-0000002\n",
+    );
+    let report = case.report();
+    assert_eq!(problems(&report, "orders")[0].0, Some(4));
+    assert_eq!(problems(&report, "feedback")[0].0, Some(4));
+}
+
+#[test]
+fn a_row_short_of_cells_is_read_and_located() {
+    let case = Case::new();
+    case.file(
+        "orders.csv",
+        orders(&[
+            "113-0000001-0000001,2026-11-01,Shipped,MFN,2026-11-03,2026-11-02,1Z1,b1,9.99",
+            "113-0000001-0000002,2026-11-02,Shipped,MFN",
+            "113-0000001-0000003,2026-11-03,Shipped,MFN,2026-11-05,2026-11-04,1Z3,b3,9.99",
+        ]),
+    );
+    let report = case.report();
+    assert_eq!(input(&report, "orders")["skipped"], 0);
+    assert_eq!(
+        problems(&report, "orders"),
+        [(
+            Some(3),
+            "row has 4 fields but the header has 9; the missing cells are read as empty"
+                .to_string()
+        )]
+    );
+}
+
+#[test]
+fn a_file_that_is_no_export_is_named_with_the_fix() {
+    let refused = |name: &str, bytes: &[u8], needles: &[&str]| {
+        let case = Case::new();
+        case.file(name, bytes);
+        case.error(needles)
+    };
+    refused(
+        "orders.csv",
+        b"<!DOCTYPE html>\n<html lang=\"en\"><head><title>Amazon Sign-In</title></head></html>\n",
+        &["orders.csv", "HTML page", "download the report again"],
+    );
+    let mut xlsx = b"PK\x03\x04\x14\x00\x00\x00\x08\x00[Content_Types].xml".to_vec();
+    xlsx.extend(garbage(300, 3));
+    xlsx.extend_from_slice(b"PK\x03\x04\x14\x00xl/workbook.xml");
+    let err = refused(
+        "orders.csv",
+        &xlsx,
+        &["orders.csv", "Excel workbook", "save it as"],
+    );
+    assert!(!err.contains("columns found"), "{err}");
+    refused(
+        "feedback.csv",
+        b"PK\x03\x04\x14\x00\x08\x00feedback.csv\x8d\x90\x01",
+        &["feedback.csv", "zip archive", "unzip it"],
+    );
+    refused(
+        "orders.csv",
+        format!("Orders report generated 2026-11-20 for seller A2EXAMPLE\n{ORDERS_HEADER}\n")
+            .as_bytes(),
+        &["line 1 looks like a title", "is line 2", "delete line 1"],
+    );
+    // UTF-16 without a byte-order mark is read, as with one.
+    let mut utf16 = Vec::new();
+    for unit in orders(&["113-0000001-0000001,2026-11-01,Shipped,MFN,,,,,9.99"]).encode_utf16() {
+        utf16.extend(unit.to_le_bytes());
+    }
+    let case = Case::new();
+    case.file("orders.csv", utf16);
+    let report = case.report();
+    assert_eq!(input(&report, "orders")["encoding"], "utf-16le");
+    assert_eq!(input(&report, "orders")["rows"], 1);
+}
+
 #[test]
 fn a_wrong_delimiter_names_the_delimiters_read() {
     let case = Case::new();

@@ -42,9 +42,10 @@ pub enum TextEncoding {
     Windows1252,
     /// Shift_JIS in its cp932 (Windows-31J) form, as JP delivers flat files.
     ShiftJis,
-    /// UTF-16 little-endian with a BOM (Excel's "Unicode text").
+    /// UTF-16 little-endian (Excel's "Unicode text"), with a BOM or with
+    /// the plain pattern of one without (see [`utf16_without_bom`]).
     Utf16Le,
-    /// UTF-16 big-endian with a BOM.
+    /// UTF-16 big-endian, with a BOM or the plain pattern of one without.
     Utf16Be,
 }
 
@@ -94,6 +95,8 @@ pub struct DecodedFile {
     pub reader: Box<dyn Read + Send>,
     pub encoding: TextEncoding,
     pub gzip: bool,
+    /// Set when the first bytes show a file that is no text at all.
+    pub not_text: Option<NotText>,
 }
 
 impl fmt::Debug for DecodedFile {
@@ -102,6 +105,7 @@ impl fmt::Debug for DecodedFile {
             .field("reader", &"..")
             .field("encoding", &self.encoding)
             .field("gzip", &self.gzip)
+            .field("not_text", &self.not_text)
             .finish()
     }
 }
@@ -223,11 +227,75 @@ fn decode_source(source: Box<dyn Read + Send>, japanese_hint: bool) -> DecodedFi
     } else {
         raw
     };
+    let not_text = NotText::sniff(&text.bytes);
     let (reader, encoding) = decode_head(text, japanese_hint);
     DecodedFile {
         reader,
         encoding,
         gzip,
+        not_text,
+    }
+}
+
+/// A file that is no text export at all, told by its first bytes: what a
+/// seller may save under an export's name by mistake. Its "header" would be
+/// binary noise, so it is named for what it is, with what to do about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotText {
+    /// An Excel workbook (.xlsx: a zip of XML parts under `xl/`).
+    ExcelWorkbook,
+    /// An Excel 97–2003 workbook (.xls: an OLE compound file).
+    OldExcelWorkbook,
+    /// An OpenDocument spreadsheet (.ods, a zip as well).
+    OpenDocumentSpreadsheet,
+    /// Any other zip archive, such as a report downloaded zipped.
+    Zip,
+}
+
+impl NotText {
+    fn sniff(prefix: &[u8]) -> Option<NotText> {
+        const OLE: [u8; 8] = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+        if prefix.starts_with(&OLE) {
+            return Some(NotText::OldExcelWorkbook);
+        }
+        // A zip's first entry, or the end record of an empty one.
+        if !prefix.starts_with(b"PK\x03\x04") && !prefix.starts_with(b"PK\x05\x06") {
+            return None;
+        }
+        // Entry names stand in the clear in their local headers.
+        let holds = |name: &[u8]| memchr::memmem::find(prefix, name).is_some();
+        Some(if holds(b"xl/") {
+            NotText::ExcelWorkbook
+        } else if holds(b"opendocument.spreadsheet") {
+            NotText::OpenDocumentSpreadsheet
+        } else {
+            NotText::Zip
+        })
+    }
+
+    /// What the file is and what to do, as an error message's lines.
+    pub fn explain(self) -> &'static str {
+        match self {
+            NotText::ExcelWorkbook => {
+                "this is an Excel workbook (.xlsx), not a CSV or text export\n  help: open it \
+                 in Excel and save it as \"CSV UTF-8 (Comma delimited)\" under this name, then \
+                 run ahr again"
+            }
+            NotText::OldExcelWorkbook => {
+                "this is an Excel 97-2003 workbook (.xls), not a CSV or text export\n  help: \
+                 open it in Excel and save it as \"CSV UTF-8 (Comma delimited)\" under this \
+                 name, then run ahr again"
+            }
+            NotText::OpenDocumentSpreadsheet => {
+                "this is an OpenDocument spreadsheet (.ods), not a CSV or text export\n  help: \
+                 open it and save it as \"Text CSV\" in UTF-8 under this name, then run ahr \
+                 again"
+            }
+            NotText::Zip => {
+                "this is a zip archive, not a CSV or text export\n  help: unzip it and put the \
+                 export it holds in the account folder in its place"
+            }
+        }
     }
 }
 
@@ -282,6 +350,10 @@ fn detect(prefix: &[u8], complete: bool, japanese_hint: bool) -> TextEncoding {
     if prefix.starts_with(&UTF16BE_BOM) {
         return TextEncoding::Utf16Be;
     }
+    // Before UTF-8: ASCII in UTF-16 is valid UTF-8, NULs and all.
+    if let Some(utf16) = utf16_without_bom(prefix, complete) {
+        return utf16;
+    }
     if is_utf8(prefix, complete) {
         return TextEncoding::Utf8;
     }
@@ -290,6 +362,37 @@ fn detect(prefix: &[u8], complete: bool, japanese_hint: bool) -> TextEncoding {
     } else {
         TextEncoding::Windows1252
     }
+}
+
+/// UTF-16 without a byte-order mark, as some export tools save it. Text
+/// that is mostly ASCII has a NUL in every other byte in UTF-16, which no
+/// UTF-8 or single-byte export has (a stray NUL in a field is no pattern).
+/// Decided only where the pattern is plain: half the code units or more
+/// have their NUL on one side, at most one in sixteen as many on the
+/// other, and the prefix decodes without error. Text with little ASCII
+/// (Japanese in UTF-16) shows no such pattern and is left to the rest.
+fn utf16_without_bom(prefix: &[u8], complete: bool) -> Option<TextEncoding> {
+    memchr::memchr(0, prefix)?;
+    let units = prefix.len() / 2;
+    let (mut nul_second, mut nul_first) = (0usize, 0usize);
+    for unit in prefix.chunks_exact(2) {
+        match (unit[0], unit[1]) {
+            (0, 0) => {}
+            (_, 0) => nul_second += 1,
+            (0, _) => nul_first += 1,
+            _ => {}
+        }
+    }
+    let (encoding, decoder, plain, other) = if nul_second >= nul_first {
+        (TextEncoding::Utf16Le, UTF_16LE, nul_second, nul_first)
+    } else {
+        (TextEncoding::Utf16Be, UTF_16BE, nul_first, nul_second)
+    };
+    (units >= 4
+        && plain * 2 >= units
+        && other * 16 <= plain
+        && decodes_without_errors(decoder, prefix, complete))
+    .then_some(encoding)
 }
 
 /// Whether `prefix` is valid UTF-8, allowing an incomplete character at the
@@ -988,6 +1091,48 @@ mod tests {
             open_and_read(&gzip(&le), false),
             (text.to_string(), TextEncoding::Utf16Le, true)
         );
+    }
+
+    #[test]
+    fn utf16_without_bom_is_told_by_its_nul_bytes() {
+        let text = "order_id\tpurchase_date\n113-1\t2026-11-01\tMüller 注文\n";
+        let (mut le, mut be) = (Vec::new(), Vec::new());
+        for unit in text.encode_utf16() {
+            le.extend_from_slice(&unit.to_le_bytes());
+            be.extend_from_slice(&unit.to_be_bytes());
+        }
+        assert_eq!(
+            decode_bytes(&le, false),
+            (text.to_string(), TextEncoding::Utf16Le)
+        );
+        assert_eq!(
+            decode_bytes(&be, false),
+            (text.to_string(), TextEncoding::Utf16Be)
+        );
+        // A NUL or two inside a UTF-8 field is no pattern.
+        let nul_in_a_field = b"sent_at,body\n2026-11-02,Thank\0you\0\n";
+        assert_eq!(decode_bytes(nul_in_a_field, false).1, TextEncoding::Utf8);
+        // An odd number of bytes is no UTF-16 text.
+        let mut odd = le.clone();
+        odd.push(b'x');
+        assert_ne!(decode_bytes(&odd, false).1, TextEncoding::Utf16Le);
+    }
+
+    #[test]
+    fn workbooks_and_archives_are_told_by_their_first_bytes() {
+        let open = |bytes: &[u8]| decode_source(Box::new(Cursor::new(bytes.to_vec())), false);
+        let mut xlsx = b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml".to_vec();
+        xlsx.extend_from_slice(b"\x00\x00PK\x03\x04xl/workbook.xml\xff");
+        assert_eq!(open(&xlsx).not_text, Some(NotText::ExcelWorkbook));
+        let ods = b"PK\x03\x04\x14\x00mimetypeapplication/vnd.oasis.opendocument.spreadsheet";
+        assert_eq!(open(ods).not_text, Some(NotText::OpenDocumentSpreadsheet));
+        let zip = b"PK\x03\x04\x14\x00\x08\x00feedback.csv\x8d\x90";
+        assert_eq!(open(zip).not_text, Some(NotText::Zip));
+        assert_eq!(open(&gzip(zip)).not_text, Some(NotText::Zip));
+        let xls = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0, 0];
+        assert_eq!(open(&xls).not_text, Some(NotText::OldExcelWorkbook));
+        // A CSV whose first value merely starts with PK is text.
+        assert_eq!(open(b"PK-1,2026-11-01\n").not_text, None);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod performance;
 pub mod records;
 pub mod returns;
 pub mod schema;
+mod stream;
 pub mod strings;
 pub mod table;
 pub mod values;

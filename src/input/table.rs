@@ -6,11 +6,13 @@
 use super::decode::{self, TextEncoding};
 use super::native::NativeFormat;
 use super::schema::Schema;
+use super::stream::{Dialect, Located, RecordStream, TextSource};
+use crate::i18n::plural;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
+use std::sync::Arc;
 
 /// How many problems a file lists before it only counts them.
 pub const MAX_LISTED_PROBLEMS: usize = 20;
@@ -133,6 +135,8 @@ impl<'a> Row<'a> {
 
     /// The cell at `index` as `read` reads it, `None` when it is empty; a
     /// cell `read` rejects is a problem naming the column.
+    // Called for cells of every row: inlined into the readers.
+    #[inline]
     pub fn get_with<T, E: std::fmt::Display>(
         &self,
         index: Option<usize>,
@@ -145,6 +149,8 @@ impl<'a> Row<'a> {
     }
 
     /// Like [`Row::get_with`], for a cell every row needs (see [`Row::required`]).
+    // Called for cells of every row, as `get_with` is.
+    #[inline]
     pub fn required_with<T, E: std::fmt::Display>(
         &self,
         index: Option<usize>,
@@ -211,15 +217,14 @@ impl RecordBuf {
 
 /// An opened export with its header resolved against a schema.
 pub struct Table {
-    reader: csv::Reader<LineCounter<Box<dyn Read + Send>>>,
+    records: RecordStream,
     /// Set when other readers may start mid-file (see [`Table::for_each_row_split`]).
     split: Option<SplitSource>,
     schema: &'static Schema,
     /// For each schema column (same order), its position in a record.
     positions: Vec<Option<usize>>,
-    header_len: usize,
-    delimiter: u8,
-    quoting: bool,
+    shape: RowShape,
+    dialect: Dialect,
     pub report: InputReport,
 }
 
@@ -262,9 +267,20 @@ impl Table {
             TextEncoding::Utf8Bom => Some(decode::UTF8_BOM.len() as u64),
             _ => None,
         };
+        let source = match bom {
+            Some(bom) => TextSource::Plain {
+                path: path.to_path_buf(),
+                bom,
+            },
+            None => TextSource::Decoded {
+                path: path.to_path_buf(),
+                japanese_hint,
+            },
+        };
         let mut table = Table::from_decoded(
             display_name(path),
             decoded,
+            source,
             extension_default,
             schema,
             format,
@@ -276,8 +292,7 @@ impl Table {
                 text_len: meta.len().saturating_sub(bom),
                 min_chunk: MIN_CHUNK_BYTES,
                 threads: crate::parallel::cores() as u64,
-                delimiter: table.delimiter,
-                quoting: table.quoting,
+                dialect: table.dialect,
             });
         }
         Ok(table)
@@ -292,7 +307,12 @@ impl Table {
         schema: &'static Schema,
         japanese_hint: bool,
     ) -> Result<Table> {
-        let decoded = decode::open_reader(Box::new(Cursor::new(bytes)), japanese_hint);
+        let bytes: Arc<[u8]> = bytes.into();
+        let decoded = decode::open_reader(Box::new(Cursor::new(Arc::clone(&bytes))), japanese_hint);
+        let source = TextSource::Bytes {
+            bytes,
+            japanese_hint,
+        };
         let extension_default = if has_extension(Path::new(file_name), "csv") {
             b','
         } else {
@@ -301,6 +321,7 @@ impl Table {
         Table::from_decoded(
             file_name.to_string(),
             decoded,
+            source,
             extension_default,
             schema,
             None,
@@ -310,6 +331,7 @@ impl Table {
     fn from_decoded(
         file_name: String,
         decoded: decode::DecodedFile,
+        source: TextSource,
         extension_default: u8,
         schema: &'static Schema,
         format: Option<&'static NativeFormat>,
@@ -335,21 +357,20 @@ impl Table {
                 format,
             ));
         }
+        if let Some(kind) = decoded.not_text {
+            bail!("{file_name}: {}", kind.explain());
+        }
         let delimiter = sniff_delimiter(&header_line, extension_default);
         // Amazon's tab-separated reports never quote, and a `"` inside them is
         // data; honour quotes only where the header itself shows quoting.
         let quoting = delimiter != b'\t' || header_line.first() == Some(&b'"');
-        let stream: Box<dyn Read + Send> = Box::new(Cursor::new(header_line).chain(buffered));
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .quoting(quoting)
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(LineCounter::new(stream));
-        let headers = reader
-            .byte_headers()
-            .with_context(|| format!("{file_name}: could not read the header line"))?
-            .clone();
+        let dialect = Dialect { delimiter, quoting };
+        let first_line = first_line(&header_line).to_vec();
+        let text: Box<dyn Read + Send> = Box::new(Cursor::new(header_line).chain(buffered));
+        let mut records = RecordStream::new(text, source, 0, dialect, true);
+        let headers = records
+            .headers()
+            .with_context(|| format!("{file_name}: could not read the header line"))?;
 
         let mut report = InputReport::new(
             &file_name,
@@ -421,62 +442,29 @@ impl Table {
             .map(|(c, _)| c.name)
             .collect();
         if !missing.is_empty() {
-            let found = if header_names.iter().all(|h| h.is_empty()) {
-                "none (the file is empty)".to_string()
-            } else {
-                // Names are cut short: a binary file's "header" can be
-                // megabytes long and would bury the message.
-                let mut listed = header_names
-                    .iter()
-                    .take(40)
-                    .map(|h| format!("`{}`", crate::privacy::truncate(&printable(h), 60)))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                if header_names.len() > 40 {
-                    listed.push_str(&format!(", … ({} columns)", header_names.len()));
-                }
-                if header_names.len() == 1 {
-                    listed.push_str(
-                        "\n  note: the header has one column only: ahr splits columns on \
-                         commas, tabs or semicolons; save the file with one of those",
-                    );
-                }
-                listed
-            };
-            let wanted = missing
-                .iter()
-                .map(|m| {
-                    let col = schema
-                        .column(m)
-                        .expect("missing columns come from the schema");
-                    if col.aliases.is_empty() {
-                        format!("`{m}`")
-                    } else {
-                        format!("`{m}` (or {})", col.aliases.join(", "))
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            bail!(
-                "{file_name}:1: missing required column{} {wanted}\n  columns found: {found}\n  \
-                 help: {} files need a header row naming {}; rename the column or see the README's input table",
-                if missing.len() > 1 { "s" } else { "" },
-                schema.stem,
-                missing
-                    .iter()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            return Err(missing_columns(&MissingColumns {
+                file_name: &file_name,
+                schema,
+                format,
+                missing: &missing,
+                header_names: &header_names,
+                first_line: &first_line,
+                source: records.source(),
+                extension_default,
+            }));
         }
+        // A row shorter than this misses cells of columns the reader reads.
+        let read_width = positions.iter().flatten().max().map_or(0, |&p| p + 1);
         Ok(Table {
-            reader,
+            records,
             split: None,
             schema,
             positions,
-            header_len: headers.len(),
-            delimiter,
-            quoting,
+            shape: RowShape {
+                header_len: headers.len(),
+                read_width,
+            },
+            dialect,
             report,
         })
     }
@@ -498,17 +486,24 @@ impl Table {
             "the file is empty (not even a header row): read as having no rows; \
              export the report again if it should have some",
         );
-        let stream: Box<dyn Read + Send> = Box::new(std::io::empty());
+        let dialect = Dialect {
+            delimiter: b',',
+            quoting: true,
+        };
+        let nothing = TextSource::Bytes {
+            bytes: Arc::from([]),
+            japanese_hint: false,
+        };
         Table {
-            reader: csv::ReaderBuilder::new()
-                .has_headers(false)
-                .from_reader(LineCounter::new(stream)),
+            records: RecordStream::new(Box::new(std::io::empty()), nothing, 0, dialect, false),
             split: None,
             schema,
             positions: vec![None; schema.columns.len()],
-            header_len: 0,
-            delimiter: b',',
-            quoting: true,
+            shape: RowShape {
+                header_len: 0,
+                read_width: 0,
+            },
+            dialect,
             report,
         }
     }
@@ -535,11 +530,12 @@ impl Table {
         F: FnMut(&Row<'_>) -> Result<(), String>,
     {
         let mut record = RecordBuf::new();
-        let shape = RowShape {
-            header_len: self.header_len,
-        };
-        while let Some(line) = next_record(&mut self.reader, record.bytes(), &mut self.report)? {
-            shape.visit(&mut record, line, &mut self.report, &mut visit);
+        let shape = self.shape;
+        while let Some(at) =
+            self.records
+                .next_record(record.bytes(), shape.header_len, &mut self.report)?
+        {
+            shape.visit(&mut record, at, &mut self.report, &mut visit);
         }
         Ok(())
     }
@@ -563,10 +559,8 @@ impl Table {
         I: Fn() -> S + Sync,
         F: Fn(&mut S, &Row<'_>) -> Result<(), String> + Sync,
     {
-        let shape = RowShape {
-            header_len: self.header_len,
-        };
-        let data_start = self.reader.position().byte();
+        let shape = self.shape;
+        let data_start = self.records.position();
         let cuts = match &self.split {
             Some(source) => source.cuts(data_start)?,
             None => Vec::new(),
@@ -592,7 +586,7 @@ impl Table {
             || {
                 let mut state = init();
                 let first = read_until(
-                    &mut self.reader,
+                    &mut self.records,
                     &mut self.report,
                     shape,
                     &cuts,
@@ -657,8 +651,7 @@ struct SplitSource {
     text_len: u64,
     min_chunk: u64,
     threads: u64,
-    delimiter: u8,
-    quoting: bool,
+    dialect: Dialect,
 }
 
 /// How far a chunk read: the text offset it stopped at (a cut, or the end)
@@ -739,20 +732,11 @@ impl SplitSource {
         init: &(impl Fn() -> S + Sync),
         visit: &(impl Fn(&mut S, &Row<'_>) -> Result<(), String> + Sync),
     ) -> Result<Chunk<S>> {
-        use std::io::{Seek, SeekFrom};
-        let mut file = std::fs::File::open(&self.path)
-            .with_context(|| format!("could not open {}", self.path.display()))?;
-        file.seek(SeekFrom::Start(self.bom + start))?;
-        let stream: Box<dyn Read + Send> = Box::new(file);
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(self.delimiter)
-            .quoting(self.quoting)
-            .flexible(true)
-            .has_headers(false)
-            .from_reader(LineCounter::new(stream));
+        let mut records =
+            RecordStream::plain_from(self.path.clone(), self.bom, start, self.dialect)?;
         let local_stops: Vec<u64> = stops.iter().map(|s| s - start).collect();
         let mut state = init();
-        let end = read_until(&mut reader, &mut report, shape, &local_stops, &mut |row| {
+        let end = read_until(&mut records, &mut report, shape, &local_stops, &mut |row| {
             visit(&mut state, row)
         })?;
         Ok(Chunk {
@@ -773,7 +757,7 @@ impl SplitSource {
 /// for the next record). A stop the parser passes in mid-record is not
 /// one; it reads on to the next.
 fn read_until(
-    reader: &mut csv::Reader<LineCounter<Box<dyn Read + Send>>>,
+    records: &mut RecordStream,
     report: &mut InputReport,
     shape: RowShape,
     stops: &[u64],
@@ -782,52 +766,22 @@ fn read_until(
     let mut record = RecordBuf::new();
     let mut stops = stops.iter().copied().peekable();
     loop {
-        let at = reader.position().byte();
+        let at = records.position();
         while stops.next_if(|&stop| at > stop).is_some() {}
         if let Some(&stop) = stops.peek()
             && at + 1 >= stop
         {
             // Every line end before the stop has been read (the parser is
             // past the byte before it), and that byte is a `\n` itself.
-            let lines = reader.get_mut().line_ends_before(stop - 1) + 1;
+            let lines = records.line_ends_before(stop - 1) + 1;
             return Ok(ChunkEnd { at: stop, lines });
         }
-        match next_record(reader, record.bytes(), report)? {
-            Some(line) => shape.visit(&mut record, line, report, visit),
+        match records.next_record(record.bytes(), shape.header_len, report)? {
+            Some(at) => shape.visit(&mut record, at, report, visit),
             None => {
-                let end = reader.position().byte();
-                let lines = reader.get_mut().line_ends_before(u64::MAX);
+                let end = records.position();
+                let lines = records.line_ends_before(u64::MAX);
                 return Ok(ChunkEnd { at: end, lines });
-            }
-        }
-    }
-}
-
-/// Reads the next record and its line; `None` at the end of the text. An
-/// unreadable record is counted, located and passed over.
-fn next_record(
-    reader: &mut csv::Reader<LineCounter<Box<dyn Read + Send>>>,
-    record: &mut csv::ByteRecord,
-    report: &mut InputReport,
-) -> Result<Option<u64>> {
-    loop {
-        match reader.read_byte_record(record) {
-            Ok(false) => return Ok(None),
-            Ok(true) => {
-                let start = record.position().map_or(0, |p| p.byte());
-                return Ok(Some(reader.get_mut().line_at(start)));
-            }
-            Err(err) => {
-                let line = err.position().map(|p| p.line());
-                if let csv::ErrorKind::Io(io) = err.kind() {
-                    bail!(
-                        "{}{}: could not read the file: {io}",
-                        report.file,
-                        line.map(|l| format!(":{l}")).unwrap_or_default()
-                    );
-                }
-                report.skipped += 1;
-                report.problem(line, format!("unreadable row: {err}"));
             }
         }
     }
@@ -837,16 +791,18 @@ fn next_record(
 #[derive(Clone, Copy)]
 struct RowShape {
     header_len: usize,
+    /// Fields up to the last column the reader reads.
+    read_width: usize,
 }
 
 impl RowShape {
     /// Counts the record as a row (blank lines are none), skips one wider
     /// than the header, and hands the rest to `visit`, recording why it
-    /// rejected one.
+    /// rejected one, and that a row was short of cells it reads.
     fn visit(
         self,
         buf: &mut RecordBuf,
-        line: u64,
+        at: Located,
         report: &mut InputReport,
         visit: &mut dyn FnMut(&Row<'_>) -> Result<(), String>,
     ) {
@@ -855,102 +811,59 @@ impl RowShape {
             return; // blank lines carry nothing and are not rows
         }
         report.rows += 1;
-        if record.len() > self.header_len {
+        let fields = record.len();
+        if fields > self.header_len {
             report.skipped += 1;
             report.problem(
-                Some(line),
+                Some(at.line),
                 format!(
-                    "row has {} fields but the header has {}; a delimiter inside an unquoted value? row skipped",
-                    record.len(),
+                    "row has {fields} fields but the header has {}; a delimiter inside an unquoted value? row skipped",
                     self.header_len
                 ),
             );
             return;
         }
-        if let Err(why) = buf.lend(line, visit) {
+        let outcome = buf.lend(at.line, visit);
+        if fields < self.read_width {
+            self.short_row(fields, at, outcome, report);
+        } else if let Err(why) = outcome {
             report.skipped += 1;
-            report.problem(Some(line), format!("{}; row skipped", printable(&why)));
-        }
-    }
-}
-
-/// Counts line ends as the csv parser reads, so a record's line can be told
-/// from its starting byte. The csv crate's own line numbers start a record
-/// where the previous one's terminator began, which is a line early after a
-/// CRLF or a blank line; counting here gives the line a person sees.
-pub struct LineCounter<R> {
-    inner: R,
-    /// Bytes handed to the parser so far.
-    offset: u64,
-    /// Offsets of `\n` bytes not yet passed, each with whether a `\r` came
-    /// just before it.
-    newlines: VecDeque<(u64, bool)>,
-    /// Line ends before the first entry of `newlines`.
-    passed: u64,
-    last_byte: u8,
-}
-
-impl<R: Read> LineCounter<R> {
-    pub fn new(inner: R) -> Self {
-        LineCounter {
-            inner,
-            offset: 0,
-            newlines: VecDeque::new(),
-            passed: 0,
-            last_byte: 0,
+            report.problem(Some(at.line), format!("{}; row skipped", printable(&why)));
         }
     }
 
-    /// The 1-based line of the record the parser started at byte `start`:
-    /// line ends before `start`, plus the blank line ends the parser skipped
-    /// between `start` and the record's first byte.
-    pub fn line_at(&mut self, start: u64) -> u64 {
-        while self.newlines.front().is_some_and(|&(at, _)| at < start) {
-            self.newlines.pop_front();
-            self.passed += 1;
-        }
-        let mut expected = start;
-        while let Some(&(at, after_cr)) = self.newlines.front() {
-            if at == expected || (after_cr && at == expected + 1) {
-                self.newlines.pop_front();
-                self.passed += 1;
-                expected = at + 1;
-            } else {
-                break;
+    /// Records a row with fewer fields than `read_width`, and why it was
+    /// skipped if it was. Such a row is read with its missing cells empty,
+    /// which is what an export that leaves out empty trailing fields means.
+    /// It is only worth a word when a missing cell is one the reader reads:
+    /// a line cut short, or a row with columns left out, reads as an order
+    /// never shipped. Cells of columns ahr does not read change nothing.
+    #[cold]
+    fn short_row(
+        self,
+        fields: usize,
+        at: Located,
+        outcome: Result<(), String>,
+        report: &mut InputReport,
+    ) {
+        let short = format!(
+            "has {} but the header has {}",
+            plural(fields as u64, "field", "fields"),
+            self.header_len
+        );
+        let cut_off = if at.ends_text {
+            ". The file ends in this row: was the download cut off?"
+        } else {
+            ""
+        };
+        let message = match outcome {
+            Ok(()) => format!("row {short}; the missing cells are read as empty{cut_off}"),
+            Err(why) => {
+                report.skipped += 1;
+                format!("{}; row skipped (it {short}){cut_off}", printable(&why))
             }
-        }
-        self.passed + 1
-    }
-}
-
-impl<R> LineCounter<R> {
-    /// Line ends before byte `end` among those read so far.
-    pub fn line_ends_before(&mut self, end: u64) -> u64 {
-        while self.newlines.front().is_some_and(|&(at, _)| at < end) {
-            self.newlines.pop_front();
-            self.passed += 1;
-        }
-        self.passed
-    }
-}
-
-impl<R: Read> Read for LineCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let chunk = &buf[..n];
-        for i in memchr::memchr_iter(b'\n', chunk) {
-            let after_cr = if i > 0 {
-                chunk[i - 1] == b'\r'
-            } else {
-                self.last_byte == b'\r'
-            };
-            self.newlines.push_back((self.offset + i as u64, after_cr));
-        }
-        if let Some(&last) = chunk.last() {
-            self.last_byte = last;
-        }
-        self.offset += n as u64;
-        Ok(n)
+        };
+        report.problem(Some(at.line), message);
     }
 }
 
@@ -982,8 +895,17 @@ fn read_first_line(reader: &mut impl BufRead, out: &mut Vec<u8>) -> std::io::Res
     Ok(())
 }
 
+/// The text up to its first line end.
+fn first_line(text: &[u8]) -> &[u8] {
+    let end = memchr::memchr2(b'\n', b'\r', text).unwrap_or(text.len());
+    &text[..end]
+}
+
 /// Picks the delimiter that splits the header into the most fields, counting
 /// only outside quotes; ties and headerless files fall back to the extension.
+/// The header ends at its first line end outside quotes: in a file whose
+/// lines end with a lone `\r`, the text read up to the first `\n` holds
+/// many lines.
 pub fn sniff_delimiter(header: &[u8], extension_default: u8) -> u8 {
     let mut counts = [0usize; 3];
     let candidates = [b',', b'\t', b';'];
@@ -991,7 +913,11 @@ pub fn sniff_delimiter(header: &[u8], extension_default: u8) -> u8 {
     for &b in header {
         if b == b'"' {
             in_quotes = !in_quotes;
-        } else if !in_quotes && let Some(i) = candidates.iter().position(|&c| c == b) {
+        } else if in_quotes {
+            continue;
+        } else if b == b'\n' || b == b'\r' {
+            break;
+        } else if let Some(i) = candidates.iter().position(|&c| c == b) {
             counts[i] += 1;
         }
     }
@@ -1006,6 +932,190 @@ pub fn sniff_delimiter(header: &[u8], extension_default: u8) -> u8 {
         return extension_default;
     }
     candidates[counts.iter().position(|&c| c == best).unwrap_or(0)]
+}
+
+/// What [`missing_columns`] explains.
+struct MissingColumns<'a> {
+    file_name: &'a str,
+    schema: &'static Schema,
+    format: Option<&'static NativeFormat>,
+    missing: &'a [&'a str],
+    header_names: &'a [String],
+    first_line: &'a [u8],
+    source: &'a TextSource,
+    extension_default: u8,
+}
+
+/// The error for a header without the required columns, with a hint that
+/// fits the cause: a file that is no export at all, UTF-16 read as bytes,
+/// a title above the header, or one column where the delimiter is not one
+/// ahr splits on.
+fn missing_columns(m: &MissingColumns<'_>) -> anyhow::Error {
+    let file_name = m.file_name;
+    if let Some((what, fix)) = not_an_export(m.first_line) {
+        return anyhow::anyhow!("{file_name}: this is {what}, not an export\n  help: {fix}");
+    }
+    let found = if m.header_names.iter().all(|h| h.is_empty()) {
+        "none (the file is empty)".to_string()
+    } else {
+        // Names are cut short: a binary file's "header" can be
+        // megabytes long and would bury the message.
+        let mut listed = m
+            .header_names
+            .iter()
+            .take(40)
+            .map(|h| format!("`{}`", crate::privacy::truncate(&printable(h), 60)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if m.header_names.len() > 40 {
+            listed.push_str(&format!(", … ({} columns)", m.header_names.len()));
+        }
+        listed
+    };
+    let wanted = m
+        .missing
+        .iter()
+        .map(|name| {
+            let col = m
+                .schema
+                .column(name)
+                .expect("missing columns come from the schema");
+            if col.aliases.is_empty() {
+                format!("`{name}`")
+            } else {
+                format!("`{name}` (or {})", col.aliases.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let named = m
+        .missing
+        .iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rename = format!(
+        "{} files need a header row naming {named}; rename the column or see the README's input table",
+        m.schema.stem
+    );
+    let (note, help) = if m.header_names.iter().any(|h| h.contains('\0')) {
+        (
+            Some(
+                "the header is full of NUL bytes: the file looks like UTF-16 text without a \
+                 byte-order mark"
+                    .to_string(),
+            ),
+            "save it again as \"CSV UTF-8\" (or as Unicode text, which has the mark)".to_string(),
+        )
+    } else if let Some(line) = header_further_down(m) {
+        let above = if line == 2 {
+            "line 1".to_string()
+        } else {
+            format!("lines 1–{}", line - 1)
+        };
+        (
+            Some(format!(
+                "line 1 looks like a title: the header naming {named} is line {line}"
+            )),
+            format!("delete {above}, above the header, and run ahr again"),
+        )
+    } else if m.header_names.len() == 1 {
+        (
+            Some(
+                "the header has one column only: ahr splits columns on commas, tabs or \
+                 semicolons; save the file with one of those"
+                    .to_string(),
+            ),
+            rename,
+        )
+    } else {
+        (None, rename)
+    };
+    let note = note.map(|n| format!("\n  note: {n}")).unwrap_or_default();
+    anyhow::anyhow!(
+        "{file_name}:1: missing required column{} {wanted}\n  columns found: {found}{note}\n  help: {help}",
+        if m.missing.len() > 1 { "s" } else { "" },
+    )
+}
+
+/// What a text file that is no export holds, told by how it starts, with
+/// what to do instead: a web page saved in place of a report (a download
+/// that ended on a sign-in or error page), or an API response in JSON.
+fn not_an_export(first_line: &[u8]) -> Option<(&'static str, &'static str)> {
+    let start = first_line.trim_ascii_start();
+    let lower = start.to_ascii_lowercase();
+    if start.starts_with(b"<") && memchr::memmem::find(&lower, b"html").is_some() {
+        return Some((
+            "an HTML page",
+            "a download that ends on a sign-in or error page saves that page under the \
+             report's name; sign in to Seller Central and download the report again",
+        ));
+    }
+    let after_bracket = start
+        .strip_prefix(b"[")
+        .or_else(|| start.strip_prefix(b"{"))?
+        .trim_ascii_start();
+    if after_bracket.is_empty() || matches!(after_bracket[0], b'{' | b'[' | b'"' | b']' | b'}') {
+        return Some((
+            "JSON, as an API returns it",
+            "download the report from Seller Central as a flat file (.txt or .csv), or \
+             convert the JSON to CSV with one row per record",
+        ));
+    }
+    None
+}
+
+/// How many lines below line 1 a header is looked for.
+const TITLE_LINES: usize = 10;
+
+/// The line among the first few that names every missing column: the
+/// header, pushed down by a title or a note above it.
+fn header_further_down(m: &MissingColumns<'_>) -> Option<u64> {
+    let mut head = Vec::new();
+    m.source
+        .open_at(0)
+        .ok()?
+        .take(64 << 10)
+        .read_to_end(&mut head)
+        .ok()?;
+    let mut rest = &head[..];
+    for line in 2..=TITLE_LINES as u64 + 1 {
+        // Past the line end: `\n`, `\r\n` or a lone `\r`.
+        let end = memchr::memchr2(b'\n', b'\r', rest)?;
+        let skip = if rest[end..].starts_with(b"\r\n") {
+            2
+        } else {
+            1
+        };
+        rest = &rest[end + skip..];
+        let text = first_line(rest);
+        let delimiter = sniff_delimiter(text, m.extension_default);
+        let mut split = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text);
+        let Some(Ok(names)) = split.byte_records().next() else {
+            continue;
+        };
+        let names: Vec<String> = names
+            .iter()
+            .map(|n| String::from_utf8_lossy(n).trim().to_string())
+            .collect();
+        let named = |column: &str| {
+            names.iter().any(|n| {
+                let canonical = match m.format {
+                    Some(f) => f.match_header(n),
+                    None => m.schema.match_header(n),
+                };
+                canonical == Some(column)
+            })
+        };
+        if m.missing.iter().all(|&column| named(column)) {
+            return Some(line);
+        }
+    }
+    None
 }
 
 /// Untrusted text from an export, made safe to print: control and bidi
@@ -1035,45 +1145,6 @@ mod tests {
         // A comma inside a quoted header cell does not count.
         assert_eq!(sniff_delimiter(b"\"a,b\";c;d\n", b','), b';');
         assert_eq!(sniff_delimiter(b"order_id\n", b','), b',');
-    }
-
-    /// Reads `data` through the counter and returns each record's first
-    /// field with its line.
-    fn lines_of(data: &str) -> Vec<(String, u64)> {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(LineCounter::new(data.as_bytes()));
-        let mut record = csv::ByteRecord::new();
-        let mut out = Vec::new();
-        while reader.read_byte_record(&mut record).unwrap() {
-            let start = record.position().unwrap().byte();
-            let line = reader.get_mut().line_at(start);
-            out.push((String::from_utf8_lossy(&record[0]).into_owned(), line));
-        }
-        out
-    }
-
-    #[test]
-    fn lines_are_the_lines_a_person_sees() {
-        let expected = vec![
-            ("x".to_string(), 2),
-            ("y".to_string(), 3),
-            ("z".to_string(), 5),
-            ("w".to_string(), 7),
-        ];
-        assert_eq!(lines_of("a,b\nx,1\ny,2\n\nz,\"3\n4\"\nw,5\n"), expected);
-        assert_eq!(
-            lines_of("a,b\r\nx,1\r\ny,2\r\n\r\nz,\"3\r\n4\"\r\nw,5\r\n"),
-            expected
-        );
-        assert_eq!(
-            lines_of("a,b\r\nx,1\ny,2\r\n\n\r\nz,3\n"),
-            vec![
-                ("x".to_string(), 2),
-                ("y".to_string(), 3),
-                ("z".to_string(), 6)
-            ]
-        );
     }
 
     /// Every row with its line, as one reader sees them or as chunks do.
@@ -1108,18 +1179,21 @@ mod tests {
 
     #[test]
     fn chunks_read_the_rows_and_lines_one_reader_reads() {
-        // Quoted line ends, CRLF and LF, blank lines, rows too wide and rows
-        // rejected, behind a byte-order mark: cuts land everywhere in it.
+        // Quoted line ends, CRLF, LF and lone CR, blank lines, rows too wide
+        // and rows rejected, stray quotes that run rows on, behind a
+        // byte-order mark: cuts land everywhere in it.
         let mut text = String::from("\u{feff}order_id,purchase_date,ship_city\r\n");
         let mut seed = 7u64;
         for i in 0..400 {
             seed = seed
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            let end = if seed >> 63 == 1 { "\r\n" } else { "\n" };
+            let end = ["\r\n", "\n", "\r", "\n"][(seed >> 62) as usize];
             let row = match (seed >> 40) % 7 {
                 _ if i % 50 == 10 => format!("113-{i},2026-11-01,Paris,extra{end}"),
                 _ if i % 50 == 35 => format!("bad,2026-11-01,Rome{end}"),
+                _ if i % 100 == 23 => format!("113-{i},2026-11-01,\"Paris{end}"),
+                _ if i % 100 == 77 => format!("113-{i},\"2026-11-01,Lyon{end}"),
                 0 => format!("113-{i},2026-11-01,\"New\nYork\"{end}"),
                 1 => format!("113-{i},2026-11-01,\"a \"\"quoted\"\"\r\nline\"{end}"),
                 2 => end.to_string(),
@@ -1135,8 +1209,14 @@ mod tests {
         let path = dir.path().join("orders.csv");
         std::fs::write(&path, &text).unwrap();
         let (rows, report) = rows_of(&path, None);
-        // Few enough problems that every one is listed, the later chunks' too.
-        assert!(rows.len() > 300 && report.skipped == 16, "{report:?}");
+        // More problems than are listed: the later chunks' fill the list.
+        let run_ons = report
+            .problems
+            .iter()
+            .filter(|p| p.message.starts_with("a quote opened in this row"))
+            .count();
+        assert!(rows.len() > 300 && run_ons >= 5, "{report:#?}");
+        assert!(report.problems_total > MAX_LISTED_PROBLEMS as u64);
         for threads in 2..=5 {
             for min_chunk in [1, 7, 64, 300, 1000, 4000] {
                 let (split_rows, split_report) = rows_of(&path, Some((threads, min_chunk)));
@@ -1147,6 +1227,257 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Every row of the orders text `text` with its line and its fields,
+    /// and the report, the same whichever way the text is read: from
+    /// memory, from a file (read again by seeking), gzipped (decoded again).
+    fn rows_in(text: &str) -> (Vec<(u64, String)>, InputReport) {
+        let read = |mut table: Table| {
+            let mut rows = Vec::new();
+            table
+                .for_each_row(|row| {
+                    rows.push((row.line, row.fields_lossy().join("|")));
+                    Ok(())
+                })
+                .unwrap();
+            let mut report = table.into_report();
+            report.encoding.clear();
+            report.file.clear();
+            (rows, report)
+        };
+        let schema = &crate::input::schema::ORDERS;
+        let in_memory = read(Table::from_bytes("orders.csv", text.into(), schema, false).unwrap());
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("orders.csv");
+        std::fs::write(&plain, text).unwrap();
+        let gzipped = dir.path().join("orders.csv.gz");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
+        std::fs::write(&gzipped, gz.finish().unwrap()).unwrap();
+        for path in [plain, gzipped] {
+            let from_file = read(Table::open(&path, schema, false).unwrap());
+            assert_eq!(from_file, in_memory, "{}", path.display());
+        }
+        in_memory
+    }
+
+    fn rows(expected: &[(u64, &str)]) -> Vec<(u64, String)> {
+        expected.iter().map(|&(l, r)| (l, r.to_string())).collect()
+    }
+
+    #[test]
+    fn a_quote_never_closed_costs_its_row_not_the_rows_after_it() {
+        let (got, report) = rows_in(
+            "order_id,purchase_date,carrier\n\
+             113-1,2026-11-01,UPS\n\
+             113-2,2026-11-02,\"UPS\n\
+             113-3,2026-11-03,UPS\n\
+             113-4,2026-11-04,FedEx\n",
+        );
+        assert_eq!(
+            got,
+            rows(&[
+                (2, "113-1|2026-11-01|UPS"),
+                (4, "113-3|2026-11-03|UPS"),
+                (5, "113-4|2026-11-04|FedEx"),
+            ])
+        );
+        assert_eq!((report.rows, report.skipped), (4, 1));
+        let problem = &report.problems[0];
+        assert_eq!(problem.line, Some(3));
+        for needle in [
+            "never closed",
+            "the 2 lines after it",
+            "read again as rows",
+            "\"\"",
+        ] {
+            assert!(problem.message.contains(needle), "{needle}: {problem:?}");
+        }
+    }
+
+    #[test]
+    fn a_quote_closed_rows_later_is_located_and_the_rows_read_again() {
+        // The stray quote before Paris is closed by the opening quote of
+        // line 4, whose own value then reads right when read again.
+        let (got, report) = rows_in(
+            "order_id,purchase_date,ship_city\n\
+             113-1,2026-11-01,\"Paris\n\
+             113-2,2026-11-02,Rome\n\
+             113-3,2026-11-03,\"New York, NY\"\n\
+             113-4,2026-11-04,Berlin\n",
+        );
+        assert_eq!(
+            got,
+            rows(&[
+                (3, "113-2|2026-11-02|Rome"),
+                (4, "113-3|2026-11-03|New York, NY"),
+                (5, "113-4|2026-11-04|Berlin"),
+            ])
+        );
+        assert_eq!((report.rows, report.skipped), (4, 1));
+        assert_eq!(report.problems[0].line, Some(2));
+        assert!(
+            report.problems[0].message.contains(
+                "only closed 2 lines further down, so those lines were read as part of it (4 fields"
+            ),
+            "{report:?}"
+        );
+    }
+
+    #[test]
+    fn several_stray_quotes_are_each_one_skipped_row() {
+        // Read from memory or gzipped, the first is read again by decoding
+        // the text again, the others from what was kept since.
+        let (got, report) = rows_in(
+            "order_id,purchase_date,ship_city\r\n\
+             113-1,2026-11-01,\"Paris\r\n\
+             113-2,2026-11-02,Rome\r\n\
+             \"113-3,2026-11-03,Oslo\r\n\
+             113-4,2026-11-04,Lima\r\n\
+             113-5,\"2026-11-05,Kyiv\r\n\
+             113-6,2026-11-06,Baku\r\n",
+        );
+        assert_eq!(
+            got,
+            rows(&[
+                (3, "113-2|2026-11-02|Rome"),
+                (5, "113-4|2026-11-04|Lima"),
+                (7, "113-6|2026-11-06|Baku"),
+            ])
+        );
+        assert_eq!((report.rows, report.skipped), (6, 3));
+        let located: Vec<Option<u64>> = report.problems.iter().map(|p| p.line).collect();
+        assert_eq!(located, [Some(2), Some(4), Some(6)]);
+    }
+
+    #[test]
+    fn a_quote_open_at_the_end_is_found_whatever_the_fields() {
+        // The stray quote stands in the last column, so the run-on record
+        // has the header's fields: only the open quote at the end tells.
+        let (got, report) = rows_in(
+            "order_id,purchase_date,ship_city\n\
+             113-1,2026-11-01,\"Paris\n\
+             113-2,2026-11-02,Rome\n",
+        );
+        assert_eq!(got, rows(&[(3, "113-2|2026-11-02|Rome")]));
+        assert_eq!(report.problems[0].line, Some(2));
+        assert!(report.problems[0].message.contains("never closed"));
+    }
+
+    #[test]
+    fn values_quoted_over_several_lines_are_read_as_they_were() {
+        // Well-made quoted line breaks of each kind, also in the last row
+        // with no line end after it.
+        let (got, report) = rows_in(
+            "order_id,purchase_date,ship_city\n\
+             113-1,2026-11-01,\"New\nYork\"\n\
+             113-2,2026-11-02,\"a \"\"quoted\"\"\r\nline\"\n\
+             113-3,2026-11-03,\"Rio de\rJaneiro\"",
+        );
+        assert_eq!(
+            got,
+            rows(&[
+                (2, "113-1|2026-11-01|New\nYork"),
+                (4, "113-2|2026-11-02|a \"quoted\"\r\nline"),
+                (6, "113-3|2026-11-03|Rio de\rJaneiro"),
+            ])
+        );
+        assert!(report.problems.is_empty(), "{report:?}");
+    }
+
+    #[test]
+    fn short_rows_are_read_and_located_when_they_miss_cells_ahr_reads() {
+        let (got, report) = rows_in(
+            "order_id,purchase_date,status,carrier,listing_note\n\
+             113-1,2026-11-01,Shipped,UPS,gift\n\
+             113-2,2026-11-02,Shipped,UPS\n\
+             113-3,2026-11-03\n\
+             113-4,2026-11-04,Ship",
+        );
+        assert_eq!(got.len(), 4, "short rows are read, not skipped: {got:?}");
+        assert_eq!(report.skipped, 0);
+        // Line 3 lacks only the column ahr does not read.
+        let located: Vec<(Option<u64>, &str)> = report
+            .problems
+            .iter()
+            .map(|p| (p.line, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            located,
+            [
+                (
+                    Some(4),
+                    "row has 2 fields but the header has 5; the missing cells are read as empty"
+                ),
+                (
+                    Some(5),
+                    "row has 3 fields but the header has 5; the missing cells are read as empty. \
+                     The file ends in this row: was the download cut off?"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn lines_ended_by_a_lone_carriage_return_are_located() {
+        let (got, _) = rows_in(
+            "order_id,purchase_date\r113-1,2026-11-01\r113-2,2026-11-02\r\r113-3,2026-11-03\r",
+        );
+        let lines: Vec<u64> = got.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [2, 3, 5]);
+        assert_eq!(sniff_delimiter(b"a;b\rc,d,e,f\r", b','), b';');
+    }
+
+    /// The error opening `bytes` as the orders file `name` gives.
+    fn refusal(name: &str, bytes: &[u8]) -> String {
+        let schema = &crate::input::schema::ORDERS;
+        match Table::from_bytes(name, bytes.to_vec(), schema, false) {
+            Ok(_) => panic!("{name} was read"),
+            Err(err) => format!("{err:#}"),
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_no_export_is_named_for_what_it_is() {
+        let html = refusal(
+            "orders.csv",
+            b"<!DOCTYPE html>\n<html><head><title>Amazon Sign-In</title></head></html>\n",
+        );
+        assert!(html.contains("an HTML page") && html.contains("download the report again"));
+        let json = refusal("orders.csv", b"[{\"AmazonOrderId\": \"113-1\"}]\n");
+        assert!(json.contains("JSON"), "{json}");
+        let mut xlsx = b"PK\x03\x04\x14\x00\x00\x00\x08\x00".to_vec();
+        xlsx.extend_from_slice(b"[Content_Types].xml\x00\x01xl/workbook.xml\x02\xff");
+        let xlsx = refusal("orders.csv", &xlsx);
+        assert!(xlsx.contains("Excel workbook") && xlsx.contains("save it as"));
+        let zip = refusal("orders.csv", b"PK\x03\x04\x14\x00orders.csv\x00\xfe\xff");
+        assert!(zip.contains("zip archive") && zip.contains("unzip it"));
+        // Neither is listed as columns found.
+        assert!(!(xlsx + &zip + &html).contains("columns found"));
+    }
+
+    #[test]
+    fn a_title_above_the_header_is_pointed_at() {
+        let err = refusal(
+            "orders.csv",
+            b"Orders report generated 2026-11-20 for seller A2EXAMPLE\n\
+              \n\
+              order_id,purchase_date,status\n\
+              113-1,2026-11-01,Shipped\n",
+        );
+        assert!(
+            err.contains("line 1 looks like a title")
+                && err.contains("is line 3")
+                && err.contains("delete lines 1–2"),
+            "{err}"
+        );
+        // A header that names other columns is still a rename.
+        let err = refusal("orders.csv", b"reference,when\n113-1,2026-11-01\n");
+        assert!(
+            err.contains("rename the column") && !err.contains("title"),
+            "{err}"
+        );
     }
 
     #[test]
