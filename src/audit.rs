@@ -191,7 +191,7 @@ pub fn audit_account_with(
     if let Some(summary) = &waiver_summary {
         notes.extend(waiver_notes(summary, waived.len()));
     }
-    let rules = rule_outcomes(policies, &findings, &waived);
+    let rules = rule_outcomes(policies, &findings, &waived, &lookup);
 
     let volume = account.orders.as_ref().map(|orders| {
         let window = Window::ending(as_of, policies.scoring.volume_window_days);
@@ -318,15 +318,34 @@ fn rule_outcomes(
     policies: &PolicySet,
     findings: &[Finding],
     waived: &[crate::report::WaivedFinding],
+    metrics: &BTreeMap<String, metrics::MetricResult>,
 ) -> Vec<RuleOutcome> {
+    // Why the metric a rule reads has no data, if it has none: such a rule
+    // was not judged, which a CI tab should not show as passed.
+    let no_data_reason = |rule: &Rule| {
+        let spec = rule.check.metric()?;
+        let metric = metrics.get(&spec.id)?;
+        (metric.status == MetricStatus::InsufficientData).then(|| {
+            let why = metric.reason.as_deref().unwrap_or("no data");
+            format!("{}: {why}", spec.id)
+        })
+    };
     policies
         .enabled()
         .map(|rule| {
+            let mut no_data = None;
             let status = match findings.iter().find(|f| f.rule == rule.id) {
                 Some(f) if f.status == FindingStatus::Breach => RuleStatus::Breach,
                 Some(_) => RuleStatus::Warning,
                 None if waived.iter().any(|w| w.finding.rule == rule.id) => RuleStatus::Waived,
-                None => RuleStatus::Passed,
+                None => {
+                    no_data = no_data_reason(rule);
+                    if no_data.is_some() {
+                        RuleStatus::NoData
+                    } else {
+                        RuleStatus::Passed
+                    }
+                }
             };
             RuleOutcome {
                 id: rule.id.clone(),
@@ -335,6 +354,7 @@ fn rule_outcomes(
                 severity: rule.severity,
                 appeal: rule.appeal,
                 status,
+                no_data,
                 remediation: rule.remediation.trim().to_string(),
                 references: rule.references.clone(),
                 translations: rule.report_translations(),

@@ -165,6 +165,36 @@ fn all_orders_report_has_no_ship_dates_and_says_so() {
         (cr["numerator"].as_u64(), cr["denominator"].as_u64()),
         (Some(1), Some(11))
     );
+    // The rules that read those metrics were not judged: not "passed", in
+    // the JSON or on a CI tab.
+    let rule = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "PERF-LSR-10")
+        .unwrap();
+    assert_eq!(rule["status"], "no_data", "{rule}");
+    assert!(
+        rule["no_data"]
+            .as_str()
+            .unwrap()
+            .contains("no ship_by column")
+    );
+    let (_, junit, _) = run(&[
+        "audit",
+        fixture("amazon-native-us").to_str().unwrap(),
+        "--format",
+        "junit",
+    ]);
+    let case = junit
+        .lines()
+        .skip_while(|l| !l.contains("PERF-LSR-10"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        case.contains("<skipped message=\"no data: late_shipment_rate_10d:"),
+        "{junit}"
+    );
 }
 
 #[test]

@@ -12,6 +12,8 @@ struct Case<'a> {
     title: &'a str,
     category: &'a str,
     status: RuleStatus,
+    /// Why a rule was not judged.
+    no_data: Option<&'a str>,
 }
 
 pub fn render(report: &Report) -> String {
@@ -29,6 +31,7 @@ pub fn render(report: &Report) -> String {
                     FindingStatus::Breach => RuleStatus::Breach,
                     FindingStatus::Warning => RuleStatus::Warning,
                 },
+                no_data: None,
             })
             .collect()
     } else {
@@ -40,6 +43,7 @@ pub fn render(report: &Report) -> String {
                 title: &r.title,
                 category: &r.category,
                 status: r.status,
+                no_data: r.no_data.as_deref(),
             })
             .collect()
     };
@@ -54,7 +58,12 @@ pub fn render(report: &Report) -> String {
     let tests = cases.len() + usize::from(report.gate.is_some());
     let skipped = cases
         .iter()
-        .filter(|c| matches!(c.status, RuleStatus::Waived | RuleStatus::Baseline))
+        .filter(|c| {
+            matches!(
+                c.status,
+                RuleStatus::Waived | RuleStatus::Baseline | RuleStatus::NoData
+            )
+        })
         .count();
     let suite = format!("ahr: {}", report.account.id);
     let mut out = String::new();
@@ -131,6 +140,14 @@ pub fn render(report: &Report) -> String {
                             w.waiver.expires, w.waiver.owner, w.waiver.reason, w.waiver.defined_at
                         )
                     });
+                let _ = writeln!(
+                    out,
+                    ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                    xml(&why)
+                );
+            }
+            RuleStatus::NoData => {
+                let why = format!("no data: {}", case.no_data.unwrap_or("its metric has none"));
                 let _ = writeln!(
                     out,
                     ">\n      <skipped message=\"{}\"/>\n    </testcase>",

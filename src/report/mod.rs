@@ -86,6 +86,9 @@ pub enum RuleStatus {
     Waived,
     /// Fired, but the finding was already in the `--baseline` report.
     Baseline,
+    /// Not judged: the metric it reads has no data (too few orders, a
+    /// column the exports lack), so it neither passed nor failed.
+    NoData,
 }
 
 impl RuleStatus {
@@ -96,6 +99,7 @@ impl RuleStatus {
             RuleStatus::Breach => "breach",
             RuleStatus::Waived => "waived",
             RuleStatus::Baseline => "baseline",
+            RuleStatus::NoData => "no_data",
         }
     }
 }
@@ -109,6 +113,9 @@ pub struct RuleOutcome {
     pub severity: Severity,
     pub appeal: Appeal,
     pub status: RuleStatus,
+    /// With status `no_data`: why its metric has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_data: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub remediation: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
