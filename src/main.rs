@@ -230,12 +230,13 @@ fn run_render(args: RenderArgs, matches: Option<&ArgMatches>) -> Result<Outcome>
     let mut report = report::load(&args.report)?;
     // The gate of this run, if one is asked for; otherwise the saved
     // report's own is shown as it was, and the run passes.
-    let fail_on = args.fail_on.map(Severity::from);
-    if args.fail_under.is_some() || fail_on.is_some() {
-        report.gate = ahr::gate::judge(&report, args.fail_under, fail_on);
+    let asked = ahr::gate::judge(&report, args.fail_under, args.fail_on.map(Severity::from));
+    let gated = asked.is_some();
+    if gated {
+        report.gate = asked;
     }
     emit(&report, &outputs, args.color, args.lang)?;
-    Ok(if args.fail_under.is_some() || fail_on.is_some() {
+    Ok(if gated {
         gate(&report)
     } else {
         Outcome::Passed
