@@ -59,6 +59,12 @@ impl Scratch {
     fn copy(&self, from: &Path, name: &str) {
         std::fs::copy(from, self.path().join(name)).unwrap();
     }
+    /// Copies `names` from the fixture folder `fixture_name`, names kept.
+    fn take(&self, fixture_name: &str, names: &[&str]) {
+        for name in names {
+            self.copy(&fixture(fixture_name).join(name), name);
+        }
+    }
 }
 
 /// Numerator, denominator and status of every metric.
@@ -325,15 +331,9 @@ fn account_health_assurance_says_why_not_and_from_when() {
 #[test]
 fn feedback_dates_are_read_in_the_one_order_that_fits_them_all_without_a_marketplace() {
     let dir = Scratch::new("ambiguous");
-    dir.copy(
-        &fixture("amazon-native-us").join("All Orders Report_12345.txt"),
-        "All Orders Report_12345.txt",
-    );
+    dir.take("amazon-native-us", &["All Orders Report_12345.txt"]);
     // `5/31/26` can only be month first, so `11/9/26` is 9 November.
-    dir.copy(
-        &fixture("amazon-native-us").join("Seller Feedback Report.txt"),
-        "Seller Feedback Report.txt",
-    );
+    dir.take("amazon-native-us", &["Seller Feedback Report.txt"]);
     let guessed = audit_json(dir.path());
     let fb = input(&guessed, "Seller Feedback Report.txt");
     assert_eq!(fb["skipped"], 0, "{fb}");
@@ -388,13 +388,9 @@ fn feedback_dates_the_named_marketplace_cannot_read_are_read_in_the_order_that_r
     // (day first): read day first, 18/11 is no date and 11/9 is 11
     // September. Read month first, every date is a date.
     let dir = Scratch::new("named-wrong");
-    dir.copy(
-        &fixture("amazon-native-us").join("All Orders Report_12345.txt"),
-        "All Orders Report_12345.txt",
-    );
-    dir.copy(
-        &fixture("amazon-native-us").join("Seller Feedback Report.txt"),
-        "Seller Feedback Report.txt",
+    dir.take(
+        "amazon-native-us",
+        &["All Orders Report_12345.txt", "Seller Feedback Report.txt"],
     );
     dir.write("account.toml", "marketplace = \"US\"\n");
     let right = audit_json(dir.path());
@@ -430,10 +426,7 @@ fn a_localized_feedback_report_saved_as_feedback_txt_is_read_by_position() {
         &fixture("amazon-native-de").join("Seller Feedback Report.txt"),
         "feedback.txt",
     );
-    dir.copy(
-        &fixture("amazon-native-de").join("All Orders Report_23456.txt"),
-        "All Orders Report_23456.txt",
-    );
+    dir.take("amazon-native-de", &["All Orders Report_23456.txt"]);
     dir.write("account.toml", "marketplace = \"DE\"\n");
     let report = audit_json(dir.path());
     let fb = input(&report, "feedback.txt");
@@ -586,10 +579,7 @@ fn generated_all_orders_twins_agree_on_every_metric() {
 #[test]
 fn returns_for_defective_items_are_a_signal() {
     let dir = Scratch::new("returns-signal");
-    dir.copy(
-        &fixture("amazon-native-us").join("All Orders Report_12345.txt"),
-        "All Orders Report_12345.txt",
-    );
+    dir.take("amazon-native-us", &["All Orders Report_12345.txt"]);
     let mut fba = String::from(
         "return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\tdetailed-disposition\treason\tstatus\tlicense-plate-number\tcustomer-comments\n",
     );
@@ -628,10 +618,7 @@ fn returns_for_defective_items_are_a_signal() {
 #[test]
 fn an_english_feedback_report_with_an_extra_column_is_read_by_name() {
     let dir = Scratch::new("feedback-extra");
-    dir.copy(
-        &fixture("amazon-native-us").join("All Orders Report_12345.txt"),
-        "All Orders Report_12345.txt",
-    );
+    dir.take("amazon-native-us", &["All Orders Report_12345.txt"]);
     let original =
         std::fs::read_to_string(fixture("amazon-native-us").join("Seller Feedback Report.txt"))
             .unwrap();
@@ -663,14 +650,15 @@ fn an_english_feedback_report_with_an_extra_column_is_read_by_name() {
 #[test]
 fn a_claim_in_claims_csv_and_on_a_return_is_one_defect() {
     let dir = Scratch::new("claims-twice");
-    for name in [
-        "All Orders Report_12345.txt",
-        "Seller Feedback Report.txt",
-        "Returns Report_67890.txt",
-        "account.toml",
-    ] {
-        dir.copy(&fixture("amazon-native-us").join(name), name);
-    }
+    dir.take(
+        "amazon-native-us",
+        &[
+            "All Orders Report_12345.txt",
+            "Seller Feedback Report.txt",
+            "Returns Report_67890.txt",
+            "account.toml",
+        ],
+    );
     let alone = audit_json(dir.path());
     let claimed =
         std::fs::read_to_string(fixture("amazon-native-us-twin").join("claims.csv")).unwrap();
@@ -709,10 +697,7 @@ fn a_shipments_export_supplies_the_ship_dates_the_all_orders_report_lacks() {
 
     // Without orders to fill in, shipments alone count nothing.
     let dir = Scratch::new("shipments-alone");
-    dir.copy(
-        &fixture("amazon-native-de").join("shipments.csv"),
-        "shipments.csv",
-    );
+    dir.take("amazon-native-de", &["shipments.csv"]);
     let alone = audit_json(dir.path());
     assert!(
         input(&alone, "shipments.csv")["problems"]
@@ -732,13 +717,14 @@ fn a_late_shipment_download_with_order_dates_fills_in_ship_dates_too() {
     // dates the All Orders report lacks, as a shipments export does.
     let native = fixture("amazon-native-de");
     let dir = Scratch::new("late-shipment-download");
-    for name in [
-        "All Orders Report_23456.txt",
-        "Seller Feedback Report.txt",
-        "account.toml",
-    ] {
-        dir.copy(&native.join(name), name);
-    }
+    dir.take(
+        "amazon-native-de",
+        &[
+            "All Orders Report_23456.txt",
+            "Seller Feedback Report.txt",
+            "account.toml",
+        ],
+    );
     let shipments = std::fs::read_to_string(native.join("shipments.csv")).unwrap();
     let mut download =
         String::from("Order ID\tOrder Date\tExpected Ship Date\tShip Confirm Date\tCarrier\n");
@@ -767,10 +753,7 @@ fn a_late_shipment_download_with_order_dates_fills_in_ship_dates_too() {
 #[test]
 fn amazons_own_example_report_is_compared_where_the_exports_reach() {
     let dir = Scratch::new("amazon-example");
-    dir.copy(
-        &fixture("amazon-native-us").join("All Orders Report_12345.txt"),
-        "All Orders Report_12345.txt",
-    );
+    dir.take("amazon-native-us", &["All Orders Report_12345.txt"]);
     dir.copy(
         &fixture("amazon").join("performance-example.json"),
         "performance.json",
