@@ -1070,15 +1070,20 @@ mod tests {
         assert!(text.ends_with("M\u{fffd}ller\n"));
     }
 
+    /// `text` in UTF-16, little- and big-endian, without a byte-order mark.
+    fn utf16(text: &str) -> (Vec<u8>, Vec<u8>) {
+        let units = text.encode_utf16();
+        let le = units.clone().flat_map(u16::to_le_bytes).collect();
+        let be = units.flat_map(u16::to_be_bytes).collect();
+        (le, be)
+    }
+
     #[test]
     fn utf16_with_bom_decodes() {
         let text = "sku\tprice\nAB-1\t9,99 €\tÜ\t注文\n";
-        let mut le = UTF16LE_BOM.to_vec();
-        let mut be = UTF16BE_BOM.to_vec();
-        for unit in text.encode_utf16() {
-            le.extend_from_slice(&unit.to_le_bytes());
-            be.extend_from_slice(&unit.to_be_bytes());
-        }
+        let (le, be) = utf16(text);
+        let le = [&UTF16LE_BOM[..], &le].concat();
+        let be = [&UTF16BE_BOM[..], &be].concat();
         assert_eq!(
             decode_bytes(&le, false),
             (text.to_string(), TextEncoding::Utf16Le)
@@ -1096,11 +1101,7 @@ mod tests {
     #[test]
     fn utf16_without_bom_is_told_by_its_nul_bytes() {
         let text = "order_id\tpurchase_date\n113-1\t2026-11-01\tMüller 注文\n";
-        let (mut le, mut be) = (Vec::new(), Vec::new());
-        for unit in text.encode_utf16() {
-            le.extend_from_slice(&unit.to_le_bytes());
-            be.extend_from_slice(&unit.to_be_bytes());
-        }
+        let (le, be) = utf16(text);
         assert_eq!(
             decode_bytes(&le, false),
             (text.to_string(), TextEncoding::Utf16Le)
