@@ -32,6 +32,10 @@ pub struct NativeFormat {
     /// Header names (any spelling matching after [`normalize_header`]) that
     /// identify the format: every group needs one of its names present.
     signature: &'static [&'static [&'static str]],
+    /// Columns of the schema that identify the format too: each needs a
+    /// header that stands for it, by any name this format reads it under,
+    /// so the names are listed once, with the schema's aliases.
+    signature_columns: &'static [&'static str],
     /// Header names that rule the format out (the feedback report's first
     /// layout has no buyer's answers).
     excludes: &'static [&'static str],
@@ -63,6 +67,10 @@ impl NativeFormat {
                     .iter()
                     .any(|g| names.iter().any(|n| *n == normalize_header(g)))
             })
+            && self
+                .signature_columns
+                .iter()
+                .all(|&column| names.iter().any(|n| self.match_header(n) == Some(column)))
     }
 }
 
@@ -85,6 +93,7 @@ pub const ALL_ORDERS: NativeFormat = NativeFormat {
             "注文ステータス",
         ],
     ],
+    signature_columns: &[],
     excludes: &[],
     aliases: &[
         ("注文番号", "order_id"),
@@ -116,6 +125,7 @@ pub const FEEDBACK: NativeFormat = NativeFormat {
         &["rater-email", "評価者のEメール"],
         &["response", "your-response", "返答"],
     ],
+    signature_columns: &[],
     excludes: &["arrived-on-time"],
     aliases: &[],
     positions: &[
@@ -138,6 +148,7 @@ pub const FEEDBACK_WITH_ANSWERS: NativeFormat = NativeFormat {
         &["rater-email", "評価者のEメール"],
         &["arrived-on-time", "item-as-described"],
     ],
+    signature_columns: &[],
     excludes: &[],
     aliases: &[],
     positions: &[
@@ -198,6 +209,7 @@ pub const FBM_RETURNS: NativeFormat = NativeFormat {
     kind: "returns",
     schema: &RETURNS,
     signature: &[&["a-to-z-claim"], &["order-id"], &["return-request-date"]],
+    signature_columns: &[],
     excludes: &[],
     aliases: &[],
     positions: &[],
@@ -214,6 +226,7 @@ pub const FBA_RETURNS: NativeFormat = NativeFormat {
         &["fnsku"],
         &["detailed-disposition"],
     ],
+    signature_columns: &[],
     excludes: &[],
     aliases: &[],
     positions: &[],
@@ -226,6 +239,7 @@ pub const LISTINGS: NativeFormat = NativeFormat {
     kind: "offers",
     schema: &LISTING_COLUMNS,
     signature: &[&["item-name"], &["seller-sku"], &["asin1"]],
+    signature_columns: &[],
     excludes: &[],
     aliases: &[],
     positions: &[],
@@ -239,24 +253,8 @@ pub const SHIPMENTS: NativeFormat = NativeFormat {
     name: "shipments",
     kind: "orders",
     schema: &SHIPMENT_COLUMNS,
-    signature: &[
-        &["order_id", "amazon-order-id", "order-id"],
-        &[
-            "shipped_at",
-            "ship-date",
-            "shipment-date",
-            "shipped-date",
-            "ship-confirm-date",
-            "confirmed-ship-date",
-            "actual-ship-date",
-        ],
-        &[
-            "ship_by",
-            "latest-ship-date",
-            "ship-by-date",
-            "expected-ship-date",
-        ],
-    ],
+    signature: &[],
+    signature_columns: &["order_id", "shipped_at", "ship_by"],
     // A purchase date does not rule it out: a late-shipment download lists
     // the order date beside the ship dates. Read as shipments, a file only
     // fills in orders another file lists, and orders.csv itself keeps its
