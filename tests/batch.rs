@@ -64,6 +64,16 @@ fn batch_json(extra: &[&str]) -> (Output, Value) {
     (out, doc)
 }
 
+/// The ids of a batch document's accounts, in its order.
+fn account_ids(doc: &Value) -> Vec<&str> {
+    doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account"]["id"].as_str().unwrap())
+        .collect()
+}
+
 fn account<'a>(doc: &'a Value, id: &str) -> &'a Value {
     doc["accounts"]
         .as_array()
@@ -132,12 +142,7 @@ fn summary_is_sorted_by_risk_with_links_and_the_broken_account() {
 fn json_holds_accounts_links_and_errors() {
     let (out, doc) = batch_json(&[]);
     assert_eq!(out.status.code(), Some(2));
-    let ids: Vec<&str> = doc["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["account"]["id"].as_str().unwrap())
-        .collect();
+    let ids = account_ids(&doc);
     assert_eq!(ids, ["acme-eu", "acme-us", "brightside", "harbor-goods"]);
 
     // Both linked accounts carry the finding, with the distinct identifiers
@@ -468,16 +473,8 @@ fn accounts_in_grouping_folders_are_audited_as_if_they_stood_alone() {
     let (out, doc) = grouped_json(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let (_, flat) = batch_json(&[]);
-    let ids = |doc: &Value| -> Vec<String> {
-        doc["accounts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a["account"]["id"].as_str().unwrap().to_string())
-            .collect()
-    };
     assert_eq!(
-        ids(&doc),
+        account_ids(&doc),
         ["acme-eu", "acme-us", "brightside", "harbor-goods"],
         "acme-us's own archive-2025/ and the hidden folder are not accounts"
     );
@@ -490,9 +487,9 @@ fn accounts_in_grouping_folders_are_audited_as_if_they_stood_alone() {
     // every report is the one the flat layout gives, but for where it was
     // read and acme-us's archive.
     assert_eq!(doc["links"], flat["links"]);
-    for id in ids(&doc) {
-        let mut grouped = account(&doc, &id).clone();
-        let mut alone = account(&flat, &id).clone();
+    for id in account_ids(&doc) {
+        let mut grouped = account(&doc, id).clone();
+        let mut alone = account(&flat, id).clone();
         for report in [&mut grouped, &mut alone] {
             report["source"] = Value::Null;
             report["ignored"] = Value::Null;
@@ -519,7 +516,7 @@ fn accounts_in_grouping_folders_are_audited_as_if_they_stood_alone() {
     // A folder that only groups accounts is a batch root too.
     let (out, us) = grouped_json(&dir.path().join("us"), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(ids(&us), ["acme-us", "brightside"]);
+    assert_eq!(account_ids(&us), ["acme-us", "brightside"]);
     assert_eq!(us["ignored"], serde_json::json!([]));
 }
 
@@ -598,12 +595,7 @@ fn a_batch_takes_for_an_account_what_an_audit_reads() {
 
     let (out, doc) = grouped_json(root, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let ids: Vec<&str> = doc["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["account"]["id"].as_str().unwrap())
-        .collect();
+    let ids = account_ids(&doc);
     assert_eq!(ids, ["downloads", "harbor-goods", "new-store"]);
     assert_eq!(doc["ignored"], serde_json::json!(["paperwork/"]));
     for (folder, code) in [("downloads", 0), ("new-store", 0), ("paperwork", 2)] {
