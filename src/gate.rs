@@ -52,7 +52,7 @@ pub fn judge(report: &Report, fail_under: Option<i64>, fail_on: Option<Severity>
 /// Why `report` fails the gate; empty when it passes. A score below
 /// `fail_under` fails; so does a breach (not a warning) at or above
 /// `fail_on`.
-pub fn reasons(report: &Report, fail_under: Option<i64>, fail_on: Option<Severity>) -> Vec<String> {
+fn reasons(report: &Report, fail_under: Option<i64>, fail_on: Option<Severity>) -> Vec<String> {
     let mut reasons = Vec::new();
     if let Some(limit) = fail_under
         && report.score.value < limit
