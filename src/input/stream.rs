@@ -1,14 +1,24 @@
-//! The csv parser under a [`Table`](super::table::Table): the line each
-//! record starts on, as an editor counts lines, and what to do when a stray
-//! quote runs one record on over lines that are rows of their own: count
-//! that record as one skipped row and read the lines after its first again,
-//! from the text, as rows.
+//! The csv reader under a [`Table`](super::table::Table): records, the
+//! line each starts on, as an editor counts lines, and what to do when a
+//! stray quote runs one record on over lines that are rows of their own:
+//! count that record as one skipped row and read the lines after its first
+//! again as rows.
+//!
+//! The reader keeps its own buffer of the text. Nearly every line of an
+//! export is a record of its own, with no quote and no carriage return
+//! inside it; such a line is cut at its delimiters where it lies in the
+//! buffer, with no copy. Any other record (quoted values, values over
+//! several lines, a lone `\r` ending a line) goes through the csv crate's
+//! parser (`csv_core`), so the records are exactly the ones it reads, and
+//! a record's own bytes stay in the buffer until it is judged: a run-on
+//! record is read again from there. A record as long as the text (a quote
+//! opened and never closed) is so held twice, as text and as fields.
 
 use super::decode;
 use super::table::InputReport;
 use crate::i18n::plural;
 use anyhow::{Context, Result, bail};
-use std::collections::VecDeque;
+use csv_core::ReadRecordResult;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,11 +26,9 @@ use std::sync::Arc;
 /// The decoded text of a table, as the parser reads it.
 type Text = Box<dyn Read + Send>;
 
-/// The csv parser over a table's text.
-type Parser = csv::Reader<LineCounter<Text>>;
-
-/// Where a table's text can be read again from an offset, to read again
-/// the lines a stray quote ran a record on over.
+/// Where a table's text can be read again from an offset: a chunk of a
+/// file starts mid-text, and a hint about a header further down reads the
+/// text again from its start.
 pub(crate) enum TextSource {
     /// A UTF-8 file on disk: its text offsets are its byte offsets after a
     /// byte-order mark of `bom` bytes, so it is opened again at the offset.
@@ -57,12 +65,6 @@ impl TextSource {
             }
         }
     }
-
-    /// Whether reading again from an offset is a seek, not a decode of
-    /// everything before it.
-    fn seeks(&self) -> bool {
-        matches!(self, TextSource::Plain { .. })
-    }
 }
 
 /// `text` after its first `offset` bytes.
@@ -74,8 +76,7 @@ fn skip_text(mut text: Text, offset: u64) -> Result<Text> {
     Ok(text)
 }
 
-/// The parser settings a record stream is built with, again when it
-/// starts over mid-text.
+/// How a table's text is cut into fields.
 #[derive(Clone, Copy)]
 pub(crate) struct Dialect {
     pub delimiter: u8,
@@ -83,13 +84,13 @@ pub(crate) struct Dialect {
 }
 
 impl Dialect {
-    fn parser(self, counter: LineCounter<Text>, has_headers: bool) -> Parser {
-        csv::ReaderBuilder::new()
+    /// The parser for the records a plain line is not: with flexible field
+    /// counts, and a line ending at `\n`, `\r\n` or a lone `\r`.
+    fn parser(self) -> csv_core::Reader {
+        csv_core::ReaderBuilder::new()
             .delimiter(self.delimiter)
             .quoting(self.quoting)
-            .flexible(true)
-            .has_headers(has_headers)
-            .from_reader(counter)
+            .build()
     }
 }
 
@@ -102,47 +103,123 @@ pub(crate) struct Located {
     pub ends_text: bool,
 }
 
+/// The fields of the record read last, borrowed from the reader until it
+/// reads the next one.
+#[derive(Clone, Copy)]
+pub(crate) struct Fields<'a> {
+    /// The record's text: a line as it is in the file, or the parser's
+    /// unquoted fields one after the other.
+    pub text: &'a [u8],
+    /// Where each field is in `text`, as `(start, end)`.
+    pub bounds: &'a [(usize, usize)],
+}
+
+impl<'a> Fields<'a> {
+    pub fn len(&self) -> usize {
+        self.bounds.len()
+    }
+
+    pub fn get(&self, index: usize) -> Option<&'a [u8]> {
+        let &(start, end) = self.bounds.get(index)?;
+        self.text.get(start..end)
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = &'a [u8]> {
+        (0..self.len()).filter_map(move |i| self.get(i))
+    }
+}
+
+/// How much text the reader asks for at a time; a longer record grows it.
+const BUFFER_BYTES: usize = 1 << 17;
+
+/// A UTF-8 byte-order mark, which the csv parser drops from the start of
+/// its text.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
 /// The records of a table's text, each with its line.
 pub(crate) struct RecordStream {
-    parser: Parser,
-    dialect: Dialect,
+    text: Text,
     source: TextSource,
-    /// The text offset, in `source`, that offset 0 of this stream is: a
-    /// chunk read apart starts mid-file. Offsets below count from here.
-    origin: u64,
-    /// The offset the parser started at; its own positions count from here.
-    base: u64,
+    dialect: Dialect,
+    parser: csv_core::Reader,
+    /// Whether `parser` has been given any text: a fresh one drops a
+    /// byte-order mark, which only the start of the text may have.
+    parser_fed: bool,
+    /// Whether a byte-order mark at the start of the text was looked for.
+    bom_checked: bool,
+    /// Text from stream offset `buf_at` on; `buf[..end]` has been read.
+    buf: Vec<u8>,
+    buf_at: u64,
+    /// The next byte to read.
+    pos: usize,
+    end: usize,
+    /// Set once `text` has nothing more to read.
+    at_eof: bool,
+    /// Line ends before `pos`, each counted at its last byte (the `\n` of
+    /// a `\r\n`).
+    lines: u64,
+    /// The byte before `pos` is a `\r` not yet counted: a line end of its
+    /// own unless a `\n` follows it.
+    pending_cr: bool,
+    /// The record read last: where its fields are, and, for one the parser
+    /// read, its fields.
+    bounds: Vec<(usize, usize)>,
+    parsed: Vec<u8>,
+    parsed_len: usize,
+    parsed_ends: Vec<usize>,
+}
+
+/// Where the record read last is held.
+enum Held {
+    /// A line of the buffer, from `start`, `len` bytes.
+    Line { start: usize, len: usize },
+    /// The parser's fields.
+    Parsed,
 }
 
 impl RecordStream {
-    /// Records of `text`, which is `source`'s text from `origin` on.
-    pub fn new(
-        text: Text,
-        source: TextSource,
-        origin: u64,
-        dialect: Dialect,
-        has_headers: bool,
-    ) -> RecordStream {
+    /// Records of `text`, which is `source`'s text from `origin` on. At
+    /// the start of the text (`origin` 0), a byte-order mark is dropped.
+    pub fn new(text: Text, source: TextSource, origin: u64, dialect: Dialect) -> RecordStream {
         RecordStream {
-            parser: dialect.parser(LineCounter::new(text), has_headers),
-            dialect,
+            text,
             source,
-            origin,
-            base: 0,
+            dialect,
+            parser: dialect.parser(),
+            parser_fed: false,
+            bom_checked: origin > 0,
+            buf: vec![0; BUFFER_BYTES],
+            buf_at: 0,
+            pos: 0,
+            end: 0,
+            at_eof: false,
+            lines: 0,
+            pending_cr: false,
+            bounds: Vec::new(),
+            parsed: vec![0; 1 << 10],
+            parsed_len: 0,
+            parsed_ends: vec![0; 64],
         }
     }
 
-    /// Records of a plain UTF-8 file from text offset `origin` on, without
-    /// a header: a chunk of the file read apart.
+    /// Records of a plain UTF-8 file from text offset `origin` on: a chunk
+    /// of the file read apart.
     pub fn plain_from(path: PathBuf, bom: u64, origin: u64, dialect: Dialect) -> Result<Self> {
         let source = TextSource::Plain { path, bom };
         let text = source.open_at(origin)?;
-        Ok(RecordStream::new(text, source, origin, dialect, false))
+        Ok(RecordStream::new(text, source, origin, dialect))
     }
 
-    /// The header record, read first.
-    pub fn headers(&mut self) -> csv::Result<csv::ByteRecord> {
-        self.parser.byte_headers().cloned()
+    /// The header: the first record, as it is.
+    pub fn headers(&mut self) -> io::Result<csv::ByteRecord> {
+        let mut header = csv::ByteRecord::new();
+        if self.skip_line_ends()? {
+            let record = self.read_record()?;
+            self.fields(&record.read)
+                .iter()
+                .for_each(|f| header.push_field(f));
+        }
+        Ok(header)
     }
 
     /// Where the text comes from.
@@ -150,94 +227,268 @@ impl RecordStream {
         &self.source
     }
 
-    /// The offset the parser has read to.
+    /// The offset read to: just past the record read last, and the line
+    /// ends read after it.
     pub fn position(&self) -> u64 {
-        self.base + self.parser.position().byte()
+        self.buf_at + self.pos as u64
     }
 
-    /// Line ends before offset `end` among those read so far.
-    pub fn line_ends_before(&mut self, end: u64) -> u64 {
-        self.parser.get_mut().line_ends_before(end)
+    /// Line ends before `stop`, an offset just past a `\n` at which the
+    /// reader stands, or one byte short of it (a `\r` read, its `\n` not).
+    pub fn lines_before(&self, stop: u64) -> u64 {
+        if self.position() < stop {
+            self.lines + 1
+        } else {
+            self.lines
+        }
     }
 
-    fn counter(&self) -> &LineCounter<Text> {
-        self.parser.get_ref()
-    }
-
-    /// Whether the record read last ended with the text itself.
-    fn at_text_end(&self) -> bool {
-        let counter = self.counter();
-        counter.ended && self.position() == counter.offset
+    /// Line ends in all the text read, once it is read to its end.
+    pub fn lines_read(&self) -> u64 {
+        self.lines + u64::from(self.pending_cr)
     }
 
     /// Reads the next record and its line; `None` at the end of the text.
     /// A record a stray quote ran on over lines of their own (see
     /// [`RecordStream::run_on`]) is counted as a skipped row and located,
-    /// and the lines after its first are read again as rows. An unreadable
-    /// record is counted, located and passed over.
+    /// and the lines after its first are read again as rows.
     pub fn next_record(
         &mut self,
-        record: &mut csv::ByteRecord,
         header_len: usize,
         report: &mut InputReport,
-    ) -> Result<Option<Located>> {
-        loop {
-            match self.parser.read_byte_record(record) {
-                Ok(false) => return Ok(None),
-                Ok(true) => {
-                    let start = self.base + record.position().map_or(0, |p| p.byte());
-                    let line = self.parser.get_mut().line_at(start);
-                    let ends_text = self.at_text_end();
-                    // Nearly every record has the header's fields and text
-                    // after it; only the others are looked at more closely.
-                    if (record.len() != header_len || ends_text)
-                        && self.passed_over_run_on(record.len(), start, line, header_len, report)?
-                    {
-                        continue;
-                    }
-                    return Ok(Some(Located { line, ends_text }));
-                }
-                Err(err) => {
-                    let at = err.position().map(|p| self.base + p.byte());
-                    let line = at.map(|at| self.parser.get_mut().line_at(at));
-                    if let csv::ErrorKind::Io(io) = err.kind() {
-                        bail!(
-                            "{}{}: could not read the file: {io}",
-                            report.file,
-                            line.map(|l| format!(":{l}")).unwrap_or_default()
-                        );
-                    }
-                    report.skipped += 1;
-                    report.problem(line, format!("unreadable row: {err}"));
-                }
+    ) -> Result<Option<(Located, Fields<'_>)>> {
+        let (at, read) = loop {
+            let more = self
+                .skip_line_ends()
+                .map_err(|e| self.unreadable(e, report))?;
+            if !more {
+                return Ok(None);
             }
+            let line = self.lines + 1;
+            let record = self.read_record().map_err(|e| self.unreadable(e, report))?;
+            let at = Located {
+                line,
+                ends_text: record.ends_text,
+            };
+            // Nearly every record has the header's fields and a line end
+            // after it; only the others are looked at more closely.
+            if let Some(run) = self.run_on(&record, header_len) {
+                report.rows += 1;
+                report.skipped += 1;
+                report.problem(Some(line), run.message(record.fields, header_len));
+                self.resume(run.resume, line);
+                continue;
+            }
+            break (at, record.read);
+        };
+        Ok(Some((at, self.fields(&read))))
+    }
+
+    fn unreadable(&self, err: io::Error, report: &InputReport) -> anyhow::Error {
+        anyhow::anyhow!(
+            "{}:{}: could not read the file: {err}",
+            report.file,
+            self.lines + 1
+        )
+    }
+
+    fn fields(&self, read: &Held) -> Fields<'_> {
+        let text = match *read {
+            Held::Line { start, len } => &self.buf[start..start + len],
+            Held::Parsed => &self.parsed[..self.parsed_len],
+        };
+        Fields {
+            text,
+            bounds: &self.bounds,
         }
     }
 
-    /// When the record just read, which starts at `start` on `line`, is a
-    /// run-on (see [`RecordStream::run_on`]): counts it as a skipped row,
-    /// locates it, and goes back to read the lines after its first.
-    #[cold]
-    fn passed_over_run_on(
-        &mut self,
-        fields: usize,
-        start: u64,
-        line: u64,
-        header_len: usize,
-        report: &mut InputReport,
-    ) -> Result<bool> {
-        let Some(run) = self.run_on(fields, start, header_len)? else {
-            return Ok(false);
-        };
-        report.rows += 1;
-        report.skipped += 1;
-        report.problem(Some(line), run.message(fields, header_len));
-        self.start_over(run.resume, line)?;
-        Ok(true)
+    /// Passes over line ends (blank lines are no records, as the parser
+    /// has it), counting them; `false` at the end of the text.
+    fn skip_line_ends(&mut self) -> io::Result<bool> {
+        if !self.bom_checked {
+            self.drop_bom()?;
+        }
+        loop {
+            if self.pos == self.end && !self.fill(self.pos)? {
+                self.lines += u64::from(std::mem::take(&mut self.pending_cr));
+                return Ok(false);
+            }
+            let byte = self.buf[self.pos];
+            if std::mem::take(&mut self.pending_cr) && byte != b'\n' {
+                self.lines += 1;
+            }
+            match byte {
+                b'\n' => self.lines += 1,
+                b'\r' => self.pending_cr = true,
+                _ => return Ok(true),
+            }
+            self.pos += 1;
+        }
     }
 
-    /// Whether a stray quote ran the record just read, which starts at
-    /// `start`, on over lines that are rows of their own.
+    /// Drops a byte-order mark at the start of the text, as the csv parser
+    /// does: a text decoded from a file with one has it already dropped,
+    /// so this is a second one.
+    fn drop_bom(&mut self) -> io::Result<()> {
+        while self.end - self.pos < BOM.len() && self.fill(self.pos)? {}
+        if self.buf[self.pos..self.end].starts_with(BOM) {
+            self.pos += BOM.len();
+        }
+        self.bom_checked = true;
+        Ok(())
+    }
+
+    /// Reads the record at `pos`, which starts with no line end.
+    fn read_record(&mut self) -> io::Result<RecordRead> {
+        if let Some(record) = self.read_plain_line()? {
+            return Ok(record);
+        }
+        self.read_parsed()
+    }
+
+    /// Reads the line at `pos` when it is a record of its own as it stands:
+    /// no quote in it (where quotes are read) and no `\r` but the one of a
+    /// `\r\n` ending it. `None`, with nothing read, for any other.
+    fn read_plain_line(&mut self) -> io::Result<Option<RecordRead>> {
+        let mut scanned = 0;
+        let (len, ended) = loop {
+            let rest = &self.buf[self.pos + scanned..self.end];
+            if let Some(i) = memchr::memchr(b'\n', rest) {
+                break (scanned + i, true);
+            }
+            scanned = self.end - self.pos;
+            if !self.fill(self.pos)? {
+                break (scanned, false);
+            }
+        };
+        let start = self.pos;
+        let mut line = &self.buf[start..start + len];
+        if ended && let Some(before_lf) = line.strip_suffix(b"\r") {
+            line = before_lf;
+        }
+        let special = if self.dialect.quoting {
+            memchr::memchr2(b'"', b'\r', line)
+        } else {
+            memchr::memchr(b'\r', line)
+        };
+        if special.is_some() {
+            return Ok(None);
+        }
+        self.bounds.clear();
+        let mut field_start = 0;
+        for at in memchr::memchr_iter(self.dialect.delimiter, line) {
+            self.bounds.push((field_start, at));
+            field_start = at + 1;
+        }
+        self.bounds.push((field_start, line.len()));
+        let fields = self.bounds.len();
+        let read = Held::Line {
+            start,
+            len: line.len(),
+        };
+        self.pos = start + len + usize::from(ended);
+        self.lines += u64::from(ended);
+        Ok(Some(RecordRead {
+            read,
+            fields,
+            ends_text: !ended,
+            start: self.buf_at + start as u64,
+            inner: None,
+        }))
+    }
+
+    /// Reads the record at `pos` with the csv parser, keeping its text in
+    /// the buffer until the next record is read.
+    fn read_parsed(&mut self) -> io::Result<RecordRead> {
+        let mut start = self.pos;
+        let (mut out, mut ends) = (0, 0);
+        let ends_text = loop {
+            let mut input = &self.buf[self.pos..self.end];
+            if !self.parser_fed && input.starts_with(BOM) {
+                // A fresh parser drops a byte-order mark; one that is not
+                // at the start of the text is part of a value.
+                input = &input[..1];
+            }
+            let at_text_end = input.is_empty();
+            let (result, read, written, ended) = self.parser.read_record(
+                input,
+                &mut self.parsed[out..],
+                &mut self.parsed_ends[ends..],
+            );
+            self.parser_fed = true;
+            self.pos += read;
+            out += written;
+            ends += ended;
+            match result {
+                ReadRecordResult::Record => break at_text_end,
+                // Only the end of the text ends the text's last record.
+                ReadRecordResult::End => break true,
+                ReadRecordResult::OutputFull => {
+                    let grown = self.parsed.len() * 2;
+                    self.parsed.resize(grown, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let grown = self.parsed_ends.len() * 2;
+                    self.parsed_ends.resize(grown, 0);
+                }
+                ReadRecordResult::InputEmpty => {
+                    if self.pos == self.end {
+                        let before = self.buf_at;
+                        self.fill(start)?;
+                        start -= (self.buf_at - before) as usize;
+                    }
+                }
+            }
+        };
+        self.bounds.clear();
+        let mut field_start = 0;
+        for &field_end in &self.parsed_ends[..ends] {
+            self.bounds.push((field_start, field_end));
+            field_start = field_end;
+        }
+        self.parsed_len = out;
+        let inner = self.count_line_ends(start);
+        Ok(RecordRead {
+            read: Held::Parsed,
+            fields: ends,
+            ends_text,
+            start: self.buf_at + start as u64,
+            inner,
+        })
+    }
+
+    /// Counts the line ends of the record the parser read from `start` to
+    /// `pos`: those inside it, and the one that ends it (a `\r` last read
+    /// waits for what follows it). Returns the first inside, and how many.
+    fn count_line_ends(&mut self, start: usize) -> Option<InnerEnds> {
+        let text = &self.buf[start..self.pos];
+        let last = text.len().checked_sub(1)?;
+        let mut inner: Option<InnerEnds> = None;
+        for at in memchr::memchr2_iter(b'\n', b'\r', text) {
+            if text[at] == b'\r' && text.get(at + 1) == Some(&b'\n') {
+                continue; // counted at its `\n`
+            }
+            if at == last {
+                // The record's own line end, or the text's last: no line
+                // of the text comes after it.
+                if text[at] == b'\r' {
+                    self.pending_cr = true;
+                } else {
+                    self.lines += 1;
+                }
+                continue;
+            }
+            self.lines += 1;
+            let first = self.buf_at + (start + at) as u64;
+            let ends = inner.get_or_insert(InnerEnds { first, count: 0 });
+            ends.count += 1;
+        }
+        inner
+    }
+
+    /// Whether a stray quote ran the record just read on over lines that
+    /// are rows of their own.
     ///
     /// A line end inside a record can only stand in a quoted field. A
     /// message body quoted over several lines is such a field, and its
@@ -260,62 +511,88 @@ impl RecordStream {
     /// apart judges each record as one reader of the whole file does. A
     /// quote that ends the file open on its own line loses no line: that
     /// row is cut short, and `RowShape` says so.
-    fn run_on(&mut self, fields: usize, start: u64, header_len: usize) -> Result<Option<RunOn>> {
-        // The record's own line end, if it has one, is its last byte read
-        // (the `\n` of a `\r\n` comes after): those before it are inside.
-        let inside_before = self.position().saturating_sub(1);
-        let Some((first_end, inner_ends)) = self.counter().line_ends_inside(inside_before) else {
-            return Ok(None);
-        };
-        let fields_disagree = fields != header_len;
-        let never_closed = self.at_text_end() && self.ends_inside_quotes(start)?;
+    fn run_on(&self, record: &RecordRead, header_len: usize) -> Option<RunOn> {
+        let inner = record.inner?;
+        let fields_disagree = record.fields != header_len;
+        let never_closed = record.ends_text && self.ends_inside_quotes(record.start);
         if !fields_disagree && !never_closed {
-            return Ok(None);
+            return None;
         }
-        Ok(Some(RunOn {
-            lines: inner_ends,
-            resume: first_end + 1,
+        Some(RunOn {
+            lines: inner.count,
+            resume: inner.first + 1,
             never_closed,
-        }))
+        })
     }
 
-    /// Whether the text from `start` to its end leaves a quoted field open.
-    /// Asked only of a record over several lines that ends the text.
-    fn ends_inside_quotes(&mut self, start: u64) -> Result<bool> {
+    /// Whether the text from `start` (still in the buffer) to the end
+    /// leaves a quoted field open.
+    fn ends_inside_quotes(&self, start: u64) -> bool {
         let mut scan = QuoteScan::new(self.dialect.delimiter);
-        if let Some(kept) = self.counter().kept_from(start) {
-            scan.feed(kept);
-            return Ok(scan.in_quotes());
-        }
-        let mut text = self.source.open_at(self.origin + start)?;
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = text.read(&mut buf)?;
-            if n == 0 {
-                return Ok(scan.in_quotes());
-            }
-            scan.feed(&buf[..n]);
-        }
+        let from = (start - self.buf_at) as usize;
+        scan.feed(&self.buf[from..self.end]);
+        scan.in_quotes()
     }
 
-    /// Reads on from offset `resume`, the start of the line after `line`.
-    /// The text is read again from what the counter kept, or else from the
-    /// source. A source read again only by decoding it from its start is
-    /// decoded so once: from then on the counter keeps what it reads, for
-    /// the next time.
-    fn start_over(&mut self, resume: u64, line: u64) -> Result<()> {
-        let placeholder = self
-            .dialect
-            .parser(LineCounter::new(Box::new(io::empty())), false);
-        let mut counter = std::mem::replace(&mut self.parser, placeholder).into_inner();
-        if !counter.rewind(resume, line) {
-            let text = self.source.open_at(self.origin + resume)?;
-            counter = LineCounter::resuming(text, resume, line, !self.source.seeks());
-        }
-        self.parser = self.dialect.parser(counter, false);
-        self.base = resume;
-        Ok(())
+    /// Reads on from offset `resume`, still in the buffer: the start of the
+    /// line after `line`, whose record was a run-on.
+    fn resume(&mut self, resume: u64, line: u64) {
+        self.pos = (resume - self.buf_at) as usize;
+        self.lines = line;
+        self.pending_cr = false;
+        self.parser = self.dialect.parser();
+        self.parser_fed = true;
     }
+
+    /// Reads more text after `end`, keeping the buffer from `keep` on (the
+    /// rest is read and done with). `false` when the text has ended.
+    fn fill(&mut self, keep: usize) -> io::Result<bool> {
+        if self.at_eof {
+            return Ok(false);
+        }
+        if keep > 0 {
+            self.buf.copy_within(keep..self.end, 0);
+            self.pos -= keep;
+            self.end -= keep;
+            self.buf_at += keep as u64;
+        }
+        if self.end == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        loop {
+            match self.text.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.at_eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// One record as read, before it is judged.
+struct RecordRead {
+    read: Held,
+    fields: usize,
+    ends_text: bool,
+    /// The stream offset of its first byte.
+    start: u64,
+    /// The line ends inside it, for a record the parser read over lines.
+    inner: Option<InnerEnds>,
+}
+
+/// Line ends inside a record: the offset of the first (its last byte), and
+/// how many.
+#[derive(Clone, Copy)]
+struct InnerEnds {
+    first: u64,
+    count: u64,
 }
 
 /// A record a stray quote ran on: see [`RecordStream::run_on`].
@@ -394,198 +671,12 @@ impl QuoteScan {
     }
 }
 
-/// Counts line ends as the csv parser reads, so a record's line can be told
-/// from its starting byte. A line ends at `\n`, `\r\n` or a lone `\r` (the
-/// "CSV (Macintosh)" of Excel), as the parser ends records. The csv crate's
-/// own line numbers count `\n` only, and start a record where the previous
-/// one's terminator began, which is a line early after a CRLF or a blank
-/// line; counting here gives the line a person sees.
-pub(crate) struct LineCounter<R> {
-    inner: R,
-    /// Offset of the next byte handed to the parser.
-    offset: u64,
-    /// Line ends not yet passed, each at its last byte (the `\n` of a
-    /// `\r\n`), with whether it is a `\r\n`.
-    line_ends: VecDeque<(u64, bool)>,
-    /// Line ends before the first of `line_ends`.
-    passed: u64,
-    /// A `\r` that ended the text read so far: alone, or the start of a
-    /// `\r\n` whose `\n` is in the next read.
-    pending_cr: Option<u64>,
-    /// Set once `inner` has nothing more to read.
-    ended: bool,
-    /// Where the record found last starts: text before it is not needed.
-    record_start: u64,
-    /// The text from `kept_start` on, kept when reading it again from the
-    /// source would mean decoding the file again from its start.
-    kept: Option<Vec<u8>>,
-    kept_start: u64,
-    /// Text read again before `inner` goes on, after a [`LineCounter::rewind`].
-    replay: Vec<u8>,
-    replayed: usize,
-}
-
-impl<R: Read> LineCounter<R> {
-    pub fn new(inner: R) -> Self {
-        LineCounter::resuming(inner, 0, 0, false)
-    }
-
-    /// A counter for `inner`, the text from `offset` on, with `lines_before`
-    /// lines ended before it; `keep` keeps what it reads.
-    fn resuming(inner: R, offset: u64, lines_before: u64, keep: bool) -> Self {
-        LineCounter {
-            inner,
-            offset,
-            line_ends: VecDeque::new(),
-            passed: lines_before,
-            pending_cr: None,
-            ended: false,
-            record_start: offset,
-            kept: keep.then(Vec::new),
-            kept_start: offset,
-            replay: Vec::new(),
-            replayed: 0,
-        }
-    }
-
-    /// The 1-based line of the record the parser started at byte `start`:
-    /// line ends before `start`, plus the blank line ends the parser skipped
-    /// between `start` and the record's first byte.
-    pub fn line_at(&mut self, start: u64) -> u64 {
-        self.record_start = start;
-        while self.line_ends.front().is_some_and(|&(at, _)| at < start) {
-            self.line_ends.pop_front();
-            self.passed += 1;
-        }
-        let mut expected = start;
-        while let Some(&(at, crlf)) = self.line_ends.front() {
-            if at == expected || (crlf && at == expected + 1) {
-                self.line_ends.pop_front();
-                self.passed += 1;
-                expected = at + 1;
-            } else {
-                break;
-            }
-        }
-        self.passed + 1
-    }
-
-    /// The line ends before `end` not yet passed: the first one's offset
-    /// and how many there are.
-    fn line_ends_inside(&self, end: u64) -> Option<(u64, u64)> {
-        let &(first, _) = self.line_ends.front().filter(|&&(at, _)| at < end)?;
-        let count = self
-            .line_ends
-            .iter()
-            .take_while(|&&(at, _)| at < end)
-            .count();
-        Some((first, count as u64))
-    }
-
-    /// The kept text from `offset` on, when it was kept.
-    fn kept_from(&self, offset: u64) -> Option<&[u8]> {
-        let kept = self.kept.as_ref()?;
-        let skip = usize::try_from(offset.checked_sub(self.kept_start)?).ok()?;
-        kept.get(skip..)
-    }
-
-    /// Goes back to `offset`, the start of a line with `lines_before` lines
-    /// before it, when the text from there was kept.
-    fn rewind(&mut self, offset: u64, lines_before: u64) -> bool {
-        let Some(mut replay) = self.kept_from(offset).map(<[u8]>::to_vec) else {
-            return false;
-        };
-        replay.extend_from_slice(&self.replay[self.replayed..]);
-        self.replay = replay;
-        self.replayed = 0;
-        self.kept = Some(Vec::new());
-        self.kept_start = offset;
-        self.offset = offset;
-        self.line_ends.clear();
-        self.passed = lines_before;
-        self.pending_cr = None;
-        self.ended = false;
-        self.record_start = offset;
-        true
-    }
-
-    /// Notes the line ends of `text`, the bytes from `self.offset` on.
-    fn note_line_ends(&mut self, text: &[u8]) {
-        for i in memchr::memchr2_iter(b'\n', b'\r', text) {
-            let at = self.offset + i as u64;
-            let crlf = text[i] == b'\n' && self.pending_cr.is_some_and(|cr| cr + 1 == at);
-            // A `\r` not followed by `\n` ended a line of its own.
-            if let Some(cr) = self.pending_cr.take()
-                && !crlf
-            {
-                self.line_ends.push_back((cr, false));
-            }
-            if text[i] == b'\n' {
-                self.line_ends.push_back((at, crlf));
-            } else {
-                self.pending_cr = Some(at);
-            }
-        }
-        let end = self.offset + text.len() as u64;
-        if let Some(cr) = self.pending_cr
-            && cr + 1 < end
-        {
-            self.line_ends.push_back((cr, false));
-            self.pending_cr = None;
-        }
-    }
-}
-
-impl<R> LineCounter<R> {
-    /// Line ends before byte `end` among those read so far.
-    pub fn line_ends_before(&mut self, end: u64) -> u64 {
-        while self.line_ends.front().is_some_and(|&(at, _)| at < end) {
-            self.line_ends.pop_front();
-            self.passed += 1;
-        }
-        self.passed
-    }
-}
-
-impl<R: Read> Read for LineCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = if self.replayed < self.replay.len() {
-            let again = &self.replay[self.replayed..];
-            let n = again.len().min(buf.len());
-            buf[..n].copy_from_slice(&again[..n]);
-            self.replayed += n;
-            n
-        } else {
-            self.inner.read(buf)?
-        };
-        if n == 0 {
-            self.ended = true;
-            if let Some(cr) = self.pending_cr.take() {
-                self.line_ends.push_back((cr, false));
-            }
-            return Ok(0);
-        }
-        let text = &buf[..n];
-        self.note_line_ends(text);
-        if let Some(kept) = &mut self.kept {
-            let done = usize::try_from(self.record_start.saturating_sub(self.kept_start))
-                .unwrap_or(usize::MAX)
-                .min(kept.len());
-            kept.drain(..done);
-            self.kept_start += done as u64;
-            kept.extend_from_slice(text);
-        }
-        self.offset += n as u64;
-        Ok(n)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A reader handing out one byte a read, so every line end falls
-    /// across a read boundary somewhere.
+    /// A reader handing out one byte a read, so every line end and every
+    /// record falls across a read boundary somewhere.
     struct ByteByByte(Vec<u8>, usize);
 
     impl Read for ByteByByte {
@@ -601,24 +692,38 @@ mod tests {
         }
     }
 
-    /// Reads `data` through the counter and returns each record's first
-    /// field with its line.
-    fn lines_of(data: &str, byte_by_byte: bool) -> Vec<(String, u64)> {
-        let bytes = data.as_bytes().to_vec();
+    const CSV: Dialect = Dialect {
+        delimiter: b',',
+        quoting: true,
+    };
+
+    /// A stream over `data`, read whole or a byte at a time, with a buffer
+    /// of `buffer` bytes to start with, so records outgrow it.
+    fn stream(data: &[u8], dialect: Dialect, byte_by_byte: bool, buffer: usize) -> RecordStream {
         let text: Text = if byte_by_byte {
-            Box::new(ByteByByte(bytes, 0))
+            Box::new(ByteByByte(data.to_vec(), 0))
         } else {
-            Box::new(Cursor::new(bytes))
+            Box::new(Cursor::new(data.to_vec()))
         };
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(LineCounter::new(text));
-        let mut record = csv::ByteRecord::new();
+        let source = TextSource::Bytes {
+            bytes: Arc::from(data),
+            japanese_hint: false,
+        };
+        let mut stream = RecordStream::new(text, source, 0, dialect);
+        stream.buf = vec![0; buffer];
+        stream
+    }
+
+    /// Reads the header of `data`, then every record's first field with
+    /// its line, as a table reads them.
+    fn lines_of(data: &str, byte_by_byte: bool) -> Vec<(String, u64)> {
+        let mut records = stream(data.as_bytes(), CSV, byte_by_byte, 8);
+        let header = records.headers().unwrap();
+        let mut report = InputReport::new("t.csv", "orders", "canonical", "utf-8");
         let mut out = Vec::new();
-        while reader.read_byte_record(&mut record).unwrap() {
-            let start = record.position().unwrap().byte();
-            let line = reader.get_mut().line_at(start);
-            out.push((String::from_utf8_lossy(&record[0]).into_owned(), line));
+        while let Some((at, fields)) = records.next_record(header.len(), &mut report).unwrap() {
+            let first = fields.get(0).unwrap_or_default();
+            out.push((String::from_utf8_lossy(first).into_owned(), at.line));
         }
         out
     }
@@ -648,6 +753,127 @@ mod tests {
                 of("a,b\nx,1\r\ny,2\rz,3\nw,4\r\r\nv,5"),
                 firsts(&[("x", 2), ("y", 3), ("z", 4), ("w", 5), ("v", 7)])
             );
+        }
+    }
+
+    /// Every record of `data` as the stream cuts it, run-ons not judged.
+    fn records_of(data: &[u8], dialect: Dialect, byte_by_byte: bool) -> Vec<Vec<Vec<u8>>> {
+        let mut records = stream(data, dialect, byte_by_byte, 4);
+        let mut out = Vec::new();
+        while records.skip_line_ends().unwrap() {
+            let record = records.read_record().unwrap();
+            let fields = records.fields(&record.read);
+            out.push(fields.iter().map(<[u8]>::to_vec).collect());
+        }
+        out
+    }
+
+    /// Every record of `data` as the csv crate reads it.
+    fn csv_records_of(data: &[u8], dialect: Dialect) -> Vec<Vec<Vec<u8>>> {
+        csv::ReaderBuilder::new()
+            .delimiter(dialect.delimiter)
+            .quoting(dialect.quoting)
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(data)
+            .byte_records()
+            .map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect())
+            .collect()
+    }
+
+    #[test]
+    fn records_are_the_ones_the_csv_crate_reads() {
+        // Texts made of the pieces a parser can trip on, many of them in
+        // every order: quotes in and around values, every line end, blank
+        // lines, delimiters of both dialects, a byte-order mark, a value
+        // that is not UTF-8, and the text's end anywhere.
+        let pieces: [&[u8]; 14] = [
+            b"ab",
+            b",",
+            b"\t",
+            b"\"",
+            b"\"\"",
+            b"\n",
+            b"\r",
+            b"\r\n",
+            b" ",
+            b"\xc3\xa9",
+            b"\xff",
+            BOM,
+            b"x\"y",
+            b"\"q,\nr\"",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let dialects = [
+            CSV,
+            Dialect {
+                delimiter: b'\t',
+                quoting: false,
+            },
+            Dialect {
+                delimiter: b'\t',
+                quoting: true,
+            },
+        ];
+        for case in 0..3000 {
+            let len = 1 + next(24);
+            let text: Vec<u8> = (0..len)
+                .flat_map(|_| pieces[next(pieces.len())])
+                .copied()
+                .collect();
+            for dialect in dialects {
+                let expected = csv_records_of(&text, dialect);
+                let byte_by_byte = case % 2 == 0;
+                assert_eq!(
+                    records_of(&text, dialect, byte_by_byte),
+                    expected,
+                    "{:?} with {:?}",
+                    String::from_utf8_lossy(&text),
+                    dialect.delimiter as char
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_record_longer_than_the_buffer_is_read_whole() {
+        let long = "x".repeat(10_000);
+        let data = format!("a,b\n{long},\"{long}\n{long}\"\nc,d\n");
+        for byte_by_byte in [false, true] {
+            let got = records_of(data.as_bytes(), CSV, byte_by_byte);
+            assert_eq!(got, csv_records_of(data.as_bytes(), CSV));
+            assert_eq!(got[1][1].len(), 2 * long.len() + 1);
+        }
+    }
+
+    #[test]
+    fn a_stray_quote_is_one_skipped_row_and_the_lines_after_it_are_read() {
+        let data = "a,b,c\n1,\"x,2\n3,y,z\n4,5,6\n7,\"8\"\n";
+        for byte_by_byte in [false, true] {
+            let mut records = stream(data.as_bytes(), CSV, byte_by_byte, 4);
+            let header = records.headers().unwrap();
+            let mut report = InputReport::new("t.csv", "orders", "canonical", "utf-8");
+            let mut got = Vec::new();
+            while let Some((at, fields)) = records.next_record(header.len(), &mut report).unwrap() {
+                let cells: Vec<String> = fields
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into())
+                    .collect();
+                got.push((at.line, cells.join("|")));
+            }
+            let expected: Vec<(u64, String)> = [(3, "3|y|z"), (4, "4|5|6"), (5, "7|8")]
+                .iter()
+                .map(|&(l, r)| (l, r.to_string()))
+                .collect();
+            assert_eq!(got, expected);
+            assert_eq!((report.rows, report.skipped), (1, 1));
+            assert_eq!(report.problems[0].line, Some(2));
         }
     }
 

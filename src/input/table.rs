@@ -1,12 +1,12 @@
 //! Streaming reader for one tabular export: sniffs the delimiter, maps the
 //! header onto a schema once, then hands out rows that borrow their fields
-//! from one reused `csv::ByteRecord`. Every skipped row is counted and
+//! from the reader (see `stream.rs`). Every skipped row is counted and
 //! located in the file's [`InputReport`].
 
 use super::decode::{self, TextEncoding};
 use super::native::NativeFormat;
 use super::schema::Schema;
-use super::stream::{Dialect, Located, RecordStream, TextSource};
+use super::stream::{Dialect, Fields, Located, RecordStream, TextSource};
 use crate::i18n::plural;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -97,8 +97,33 @@ pub struct Row<'a> {
 /// when it is read, so a bad byte only matters in a column that is used.
 #[derive(Clone, Copy)]
 enum Cells<'a> {
-    Text(&'a csv::StringRecord),
-    Bytes(&'a csv::ByteRecord),
+    Text {
+        text: &'a str,
+        bounds: &'a [(usize, usize)],
+    },
+    Bytes(Fields<'a>),
+}
+
+impl<'a> Cells<'a> {
+    /// The record's cells, as text when every one of them is.
+    fn of(record: Fields<'a>) -> Cells<'a> {
+        match std::str::from_utf8(record.text) {
+            // Cells are cut at ASCII delimiters in a line, or are the
+            // parser's fields one after the other: each is text when all
+            // are and none is cut inside a character.
+            Ok(text)
+                if record.bounds.iter().all(|&(start, end)| {
+                    text.is_char_boundary(start) && text.is_char_boundary(end)
+                }) =>
+            {
+                Cells::Text {
+                    text,
+                    bounds: record.bounds,
+                }
+            }
+            _ => Cells::Bytes(record),
+        }
+    }
 }
 
 impl<'a> Row<'a> {
@@ -109,7 +134,10 @@ impl<'a> Row<'a> {
             return Ok(None);
         };
         let text = match self.cells {
-            Cells::Text(record) => record.get(index).map(trim),
+            Cells::Text { text, bounds } => bounds
+                .get(index)
+                .and_then(|&(start, end)| text.get(start..end))
+                .map(trim),
             Cells::Bytes(record) => record.get(index).map(trim_bytes).transpose()?,
         };
         Ok(text.filter(|t| !t.is_empty()))
@@ -118,13 +146,17 @@ impl<'a> Row<'a> {
     /// Every field as it is, invalid bytes replaced.
     #[cfg(test)]
     fn fields_lossy(&self) -> Vec<String> {
-        match self.cells {
-            Cells::Text(record) => record.iter().map(str::to_string).collect(),
-            Cells::Bytes(record) => record
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).into_owned())
-                .collect(),
-        }
+        let record = match self.cells {
+            Cells::Text { text, bounds } => Fields {
+                text: text.as_bytes(),
+                bounds,
+            },
+            Cells::Bytes(record) => record,
+        };
+        record
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect()
     }
 
     /// Like [`Row::get`], but an empty cell is a problem naming the column.
@@ -180,39 +212,6 @@ fn trim_bytes(cell: &[u8]) -> Result<&str, String> {
     std::str::from_utf8(cell)
         .map(trim)
         .map_err(|e| format!("invalid UTF-8 at byte {} of a field", e.valid_up_to()))
-}
-
-/// The parser's record buffer, lent to rows as text when the whole record
-/// is UTF-8. The buffer moves into the text record and back, so nothing is
-/// allocated per row.
-struct RecordBuf(Option<csv::ByteRecord>);
-
-impl RecordBuf {
-    fn new() -> Self {
-        RecordBuf(Some(csv::ByteRecord::new()))
-    }
-
-    fn bytes(&mut self) -> &mut csv::ByteRecord {
-        self.0.get_or_insert_with(csv::ByteRecord::new)
-    }
-
-    /// Runs `f` on the record as a row of `line`.
-    fn lend<R>(&mut self, line: u64, f: impl FnOnce(&Row<'_>) -> R) -> R {
-        let record = self.0.take().unwrap_or_default();
-        let (result, record) = match csv::StringRecord::from_byte_record(record) {
-            Ok(text) => {
-                let cells = Cells::Text(&text);
-                (f(&Row { cells, line }), text.into_byte_record())
-            }
-            Err(not_text) => {
-                let record = not_text.into_byte_record();
-                let cells = Cells::Bytes(&record);
-                (f(&Row { cells, line }), record)
-            }
-        };
-        self.0 = Some(record);
-        result
-    }
 }
 
 /// An opened export with its header resolved against a schema.
@@ -367,7 +366,7 @@ impl Table {
         let dialect = Dialect { delimiter, quoting };
         let first_line = first_line(&header_line).to_vec();
         let text: Box<dyn Read + Send> = Box::new(Cursor::new(header_line).chain(buffered));
-        let mut records = RecordStream::new(text, source, 0, dialect, true);
+        let mut records = RecordStream::new(text, source, 0, dialect);
         let headers = records
             .headers()
             .with_context(|| format!("{file_name}: could not read the header line"))?;
@@ -495,7 +494,7 @@ impl Table {
             japanese_hint: false,
         };
         Table {
-            records: RecordStream::new(Box::new(std::io::empty()), nothing, 0, dialect, false),
+            records: RecordStream::new(Box::new(std::io::empty()), nothing, 0, dialect),
             split: None,
             schema,
             positions: vec![None; schema.columns.len()],
@@ -529,13 +528,12 @@ impl Table {
     where
         F: FnMut(&Row<'_>) -> Result<(), String>,
     {
-        let mut record = RecordBuf::new();
         let shape = self.shape;
-        while let Some(at) =
-            self.records
-                .next_record(record.bytes(), shape.header_len, &mut self.report)?
+        while let Some((at, record)) = self
+            .records
+            .next_record(shape.header_len, &mut self.report)?
         {
-            shape.visit(&mut record, at, &mut self.report, &mut visit);
+            shape.visit(record, at, &mut self.report, &mut visit);
         }
         Ok(())
     }
@@ -763,7 +761,6 @@ fn read_until(
     stops: &[u64],
     visit: &mut dyn FnMut(&Row<'_>) -> Result<(), String>,
 ) -> Result<ChunkEnd> {
-    let mut record = RecordBuf::new();
     let mut stops = stops.iter().copied().peekable();
     loop {
         let at = records.position();
@@ -773,14 +770,14 @@ fn read_until(
         {
             // Every line end before the stop has been read (the parser is
             // past the byte before it), and that byte is a `\n` itself.
-            let lines = records.line_ends_before(stop - 1) + 1;
+            let lines = records.lines_before(stop);
             return Ok(ChunkEnd { at: stop, lines });
         }
-        match records.next_record(record.bytes(), shape.header_len, report)? {
-            Some(at) => shape.visit(&mut record, at, report, visit),
+        match records.next_record(shape.header_len, report)? {
+            Some((at, record)) => shape.visit(record, at, report, visit),
             None => {
                 let end = records.position();
-                let lines = records.line_ends_before(u64::MAX);
+                let lines = records.lines_read();
                 return Ok(ChunkEnd { at: end, lines });
             }
         }
@@ -801,12 +798,11 @@ impl RowShape {
     /// rejected one, and that a row was short of cells it reads.
     fn visit(
         self,
-        buf: &mut RecordBuf,
+        record: Fields<'_>,
         at: Located,
         report: &mut InputReport,
         visit: &mut dyn FnMut(&Row<'_>) -> Result<(), String>,
     ) {
-        let record = buf.bytes();
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             return; // blank lines carry nothing and are not rows
         }
@@ -823,7 +819,10 @@ impl RowShape {
             );
             return;
         }
-        let outcome = buf.lend(at.line, visit);
+        let outcome = visit(&Row {
+            cells: Cells::of(record),
+            line: at.line,
+        });
         if fields < self.read_width {
             self.short_row(fields, at, outcome, report);
         } else if let Err(why) = outcome {
@@ -1505,8 +1504,16 @@ mod tests {
             // Alone, the cell's record is text when the cell is; beside an
             // invalid cell, the record is bytes and the cell is read alone.
             for beside in [&b""[..], b"\xfe"] {
-                let mut buf = RecordBuf(Some(csv::ByteRecord::from(vec![*cell, beside])));
-                let got = buf.lend(2, |row| row.get(Some(0)).map(|t| t.map(str::to_string)));
+                let text = [*cell, b",", beside].concat();
+                let bounds = [(0, cell.len()), (cell.len() + 1, text.len())];
+                let row = Row {
+                    cells: Cells::of(Fields {
+                        text: &text,
+                        bounds: &bounds,
+                    }),
+                    line: 2,
+                };
+                let got = row.get(Some(0)).map(|t| t.map(str::to_string));
                 let expected = expected.clone().map(|t| t.map(str::to_string));
                 assert_eq!(got, expected, "{cell:?} beside {beside:?}");
             }
