@@ -112,6 +112,9 @@ pub(crate) struct Fields<'a> {
     pub text: &'a [u8],
     /// Where each field is in `text`, as `(start, end)`.
     pub bounds: &'a [(usize, usize)],
+    /// Whether the fields are `text` cut at its delimiters, which are ASCII
+    /// bytes: then each field is UTF-8 whenever the whole text is.
+    pub cut_at_delimiters: bool,
 }
 
 impl<'a> Fields<'a> {
@@ -293,13 +296,14 @@ impl RecordStream {
     }
 
     fn fields(&self, read: &Held) -> Fields<'_> {
-        let text = match *read {
-            Held::Line { start, len } => &self.buf[start..start + len],
-            Held::Parsed => &self.parsed[..self.parsed_len],
+        let (text, cut_at_delimiters) = match *read {
+            Held::Line { start, len } => (&self.buf[start..start + len], true),
+            Held::Parsed => (&self.parsed[..self.parsed_len], false),
         };
         Fields {
             text,
             bounds: &self.bounds,
+            cut_at_delimiters,
         }
     }
 

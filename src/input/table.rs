@@ -108,13 +108,13 @@ impl<'a> Cells<'a> {
     /// The record's cells, as text when every one of them is.
     fn of(record: Fields<'a>) -> Cells<'a> {
         match std::str::from_utf8(record.text) {
-            // Cells are cut at ASCII delimiters in a line, or are the
-            // parser's fields one after the other: each is text when all
-            // are and none is cut inside a character.
+            // The parser's fields one after the other are each text when
+            // all are and none is cut inside a character.
             Ok(text)
-                if record.bounds.iter().all(|&(start, end)| {
-                    text.is_char_boundary(start) && text.is_char_boundary(end)
-                }) =>
+                if record.cut_at_delimiters
+                    || record.bounds.iter().all(|&(start, end)| {
+                        text.is_char_boundary(start) && text.is_char_boundary(end)
+                    }) =>
             {
                 Cells::Text {
                     text,
@@ -129,6 +129,9 @@ impl<'a> Cells<'a> {
 impl<'a> Row<'a> {
     /// The field at `index` (from [`Table::index`]), `None` when the column is
     /// absent or the cell is empty.
+    // Called for a dozen cells of every row: inlined into the readers, the
+    // text case is a few instructions.
+    #[inline(always)]
     pub fn get(&self, index: Option<usize>) -> Result<Option<&'a str>, String> {
         let Some(index) = index else {
             return Ok(None);
@@ -138,7 +141,7 @@ impl<'a> Row<'a> {
                 .get(index)
                 .and_then(|&(start, end)| text.get(start..end))
                 .map(trim),
-            Cells::Bytes(record) => record.get(index).map(trim_bytes).transpose()?,
+            Cells::Bytes(record) => return bytes_cell(record, index),
         };
         Ok(text.filter(|t| !t.is_empty()))
     }
@@ -150,6 +153,7 @@ impl<'a> Row<'a> {
             Cells::Text { text, bounds } => Fields {
                 text: text.as_bytes(),
                 bounds,
+                cut_at_delimiters: false,
             },
             Cells::Bytes(record) => record,
         };
@@ -197,6 +201,7 @@ impl<'a> Row<'a> {
 /// `str::trim`, quicker for the plain ASCII most cells are: only a cell
 /// whose ends are not ASCII may end in Unicode whitespace. `str::trim`
 /// also trims a vertical tab, which `trim_ascii` keeps.
+#[inline]
 fn trim(cell: &str) -> &str {
     let trimmed = cell.trim_ascii();
     match (trimmed.as_bytes().first(), trimmed.as_bytes().last()) {
@@ -204,6 +209,14 @@ fn trim(cell: &str) -> &str {
         (None, None) => trimmed,
         _ => cell.trim(),
     }
+}
+
+/// [`Row::get`] of a record that is not all text: kept out of line, so
+/// the text case inlines.
+#[inline(never)]
+fn bytes_cell(record: Fields<'_>, index: usize) -> Result<Option<&str>, String> {
+    let text = record.get(index).map(trim_bytes).transpose()?;
+    Ok(text.filter(|t| !t.is_empty()))
 }
 
 /// [`trim`] of a cell not yet known to be UTF-8; an invalid one is
@@ -1510,6 +1523,7 @@ mod tests {
                     cells: Cells::of(Fields {
                         text: &text,
                         bounds: &bounds,
+                        cut_at_delimiters: true,
                     }),
                     line: 2,
                 };
