@@ -33,9 +33,9 @@ use super::{Check, CheckKind, Context, read_text_sources};
 use crate::findings::{Evidence, FindingStatus, Hit};
 use crate::i18n::MessageForm;
 use crate::policy::params::Params;
+use crate::policy::pattern::Pattern;
 use crate::policy::tree::{Table, Value};
 use crate::privacy;
-use regex::{Regex, RegexBuilder};
 use regex_automata::{Input, MatchKind, PatternSet, meta};
 use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition};
 use std::borrow::Cow;
@@ -68,8 +68,8 @@ const IGNORE: &str = "ignore";
 #[derive(Debug)]
 struct Language {
     name: String,
-    ignore: Vec<Regex>,
-    classes: BTreeMap<String, Vec<Regex>>,
+    ignore: Vec<Pattern>,
+    classes: BTreeMap<String, Vec<Pattern>>,
 }
 
 #[derive(Debug)]
@@ -144,7 +144,7 @@ fn read(p: &mut Params<'_>) -> Option<PhrasesCheck> {
 impl Prefilter {
     fn build(languages: &[Language], when: &[Condition]) -> Option<Prefilter> {
         let mut patterns: Vec<Hir> = Vec::new();
-        let mut slot = |re: &Regex| {
+        let mut slot = |re: &Pattern| {
             patterns.push(widen(re.as_str()));
             patterns.len() - 1
         };
@@ -355,7 +355,7 @@ fn choose_languages(p: &mut Params<'_>, all: Vec<Language>) -> Vec<Language> {
 /// cost to build, paid at every start, and a policy holds hundreds of
 /// patterns. Only when the whole fails are the patterns compiled one by
 /// one, to say which is wrong and where.
-fn class_regex(p: &mut Params<'_>, key: &str) -> Option<Regex> {
+fn class_regex(p: &mut Params<'_>, key: &str) -> Option<Pattern> {
     let patterns = p.opt_str_list(key)?;
     if patterns.is_empty() {
         return None;
@@ -366,18 +366,11 @@ fn class_regex(p: &mut Params<'_>, key: &str) -> Option<Regex> {
         .collect::<Vec<_>>()
         .join("|");
     let limit = CLASS_SIZE_LIMIT.saturating_mul(patterns.len());
-    let build = |pattern: &str, limit: usize| {
-        RegexBuilder::new(pattern)
-            .size_limit(limit)
-            .dfa_size_limit(limit)
-            .build()
-    };
-    if let Ok(re) = build(&joined, limit) {
+    if let Ok(re) = Pattern::new(&joined, limit) {
         return Some(re);
     }
     for (pattern, loc) in &patterns {
-        if let Err(err) = build(pattern, CLASS_SIZE_LIMIT) {
-            let detail = err.to_string();
+        if let Err(detail) = Pattern::new(pattern, CLASS_SIZE_LIMIT) {
             let last = detail.lines().last().unwrap_or(&detail).trim().to_string();
             let message = format!("bad regex in `{key}` of {}: {last}", p.owner);
             p.diags.error_with_help(
@@ -691,10 +684,10 @@ impl Language {
             let mut spans: Vec<Span> = res
                 .iter()
                 .flat_map(|re| re.find_iter(blanked))
-                .filter(|m| !m.is_empty())
-                .map(|m| Span {
-                    start: chars.at(m.start()),
-                    end: chars.at(m.end()),
+                .filter(|found| !found.is_empty())
+                .map(|found| Span {
+                    start: chars.at(found.start),
+                    end: chars.at(found.end),
                 })
                 .collect();
             spans.sort_by_key(|s| (s.start, s.end));
@@ -712,11 +705,11 @@ impl Language {
             if !may_match(k) {
                 continue;
             }
-            for m in re.find_iter(text).filter(|m| !m.is_empty()) {
+            for found in re.find_iter(text).filter(|found| !found.is_empty()) {
                 if blank.is_empty() {
                     *blank = vec![false; text.len()];
                 }
-                blank[m.range()].fill(true);
+                blank[found].fill(true);
             }
         }
     }
