@@ -972,21 +972,25 @@ fn excerpt(found: &Match, mask: bool) -> String {
 /// Sellers send one template to many buyers, word for word: each
 /// distinct text (subject and body) is matched once per rule, and its
 /// excerpt reused. Bounded, so an account of all-different texts does not
-/// hold a copy of every answer. Every message's text is hashed here, so
-/// the hasher is a fast one.
-#[derive(Default)]
-struct Seen<'a> {
-    excerpts: HashMap<(Option<&'a str>, &'a str), Option<String>, foldhash::fast::RandomState>,
+/// hold a copy of every answer. A message is known by the handles of its
+/// subject and body (equal texts of one source have equal handles), an
+/// insert by its text, which is hashed here, so the hasher is a fast one.
+struct Seen<K> {
+    excerpts: HashMap<K, Option<String>, foldhash::fast::RandomState>,
 }
 
-impl<'a> Seen<'a> {
+impl<K> Default for Seen<K> {
+    fn default() -> Self {
+        Seen {
+            excerpts: HashMap::default(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq> Seen<K> {
     const LIMIT: usize = 1 << 14;
 
-    fn excerpt(
-        &mut self,
-        key: (Option<&'a str>, &'a str),
-        find: impl FnOnce() -> Option<String>,
-    ) -> Option<String> {
+    fn excerpt(&mut self, key: K, find: impl FnOnce() -> Option<String>) -> Option<String> {
         if let Some(excerpt) = self.excerpts.get(&key) {
             return excerpt.clone();
         }
@@ -1013,9 +1017,8 @@ impl Check for PhrasesCheck {
         {
             let mut seen = Seen::default();
             for m in messages.rows.iter().filter(|m| m.outbound) {
-                let key = (m.subject.as_deref(), m.body.as_str());
-                let matched = seen.excerpt(key, || {
-                    self.find(&m.text())
+                let matched = seen.excerpt((m.subject, m.body), || {
+                    self.find(&m.text(&messages.texts))
                         .map(|matched| excerpt(&matched, ctx.mask))
                 });
                 if let Some(excerpt) = matched {
@@ -1040,7 +1043,7 @@ impl Check for PhrasesCheck {
         {
             let mut seen = Seen::default();
             for i in &inserts.rows {
-                let matched = seen.excerpt((None, &i.text), || {
+                let matched = seen.excerpt(i.text.as_str(), || {
                     self.find(&i.text)
                         .map(|matched| excerpt(&matched, ctx.mask))
                 });

@@ -109,7 +109,7 @@ impl Check for TextCheck {
             && let Some(messages) = &a.messages
         {
             for m in messages.rows.iter().filter(|m| m.outbound) {
-                let text = m.text();
+                let text = m.text(&messages.texts);
                 if let Some(passage) = self.find(&text) {
                     evidence.push(Evidence {
                         file: messages.file.clone(),
