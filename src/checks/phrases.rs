@@ -366,7 +366,7 @@ fn class_regex(p: &mut Params<'_>, key: &str) -> Option<Pattern> {
         .collect::<Vec<_>>()
         .join("|");
     let limit = CLASS_SIZE_LIMIT.saturating_mul(patterns.len());
-    if let Ok(re) = Pattern::new(&joined, limit) {
+    if let Ok(re) = p.diags.patterns.compile(&joined, limit) {
         return Some(re);
     }
     for (pattern, loc) in &patterns {

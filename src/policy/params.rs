@@ -241,7 +241,7 @@ impl<'d> Params<'d> {
         let patterns = self.opt_str_list(key)?;
         let mut out = Vec::with_capacity(patterns.len());
         for (pattern, loc) in patterns {
-            match Pattern::new(&pattern, REGEX_SIZE_LIMIT) {
+            match self.diags.patterns.compile(&pattern, REGEX_SIZE_LIMIT) {
                 Ok(re) => out.push(re),
                 Err(detail) => {
                     let last = detail

@@ -9,9 +9,14 @@
 //! `\b` (most policy patterns) and runs only for anchored searches or
 //! captured groups. Checks run neither, and those DFAs were a third of the
 //! memory the default packs' patterns took.
+//!
+//! The same pattern often stands in several rules (the review rules share
+//! most of their `ignore` lists): [`Patterns`] compiles it once while the
+//! policies load, and every rule holds the one compiled pattern.
 
 use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, meta};
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
@@ -68,6 +73,28 @@ impl Pattern {
 impl fmt::Debug for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Pattern").field(&self.as_str()).finish()
+    }
+}
+
+/// The patterns compiled so far while policies load, by size limit, then
+/// by text.
+#[derive(Debug, Default)]
+pub struct Patterns {
+    compiled: HashMap<usize, HashMap<Arc<str>, Pattern>>,
+}
+
+impl Patterns {
+    /// `source` compiled as [`Pattern::new`] does, or the pattern compiled
+    /// from the same text with the same limit before: a clone shares its
+    /// compiled form.
+    pub fn compile(&mut self, source: &str, size_limit: usize) -> Result<Pattern, String> {
+        let compiled = self.compiled.entry(size_limit).or_default();
+        if let Some(pattern) = compiled.get(source) {
+            return Ok(pattern.clone());
+        }
+        let pattern = Pattern::new(source, size_limit)?;
+        compiled.insert(Arc::clone(&pattern.source), pattern.clone());
+        Ok(pattern)
     }
 }
 
@@ -128,6 +155,22 @@ mod tests {
             assert_eq!(pattern.is_match(text), regex.is_match(text));
             assert_eq!(pattern.as_str(), *source);
         }
+    }
+
+    #[test]
+    fn the_same_text_and_limit_compile_once() {
+        let mut patterns = Patterns::default();
+        let first = patterns.compile(r"\breviews?\b", LIMIT).unwrap();
+        let again = patterns.compile(r"\breviews?\b", LIMIT).unwrap();
+        let other_limit = patterns.compile(r"\breviews?\b", 2 * LIMIT).unwrap();
+        assert!(Arc::ptr_eq(&first.source, &again.source), "shared");
+        assert!(!Arc::ptr_eq(&first.source, &other_limit.source));
+        assert_eq!(again.find("two reviews"), Some(4..11));
+        assert!(patterns.compile("(unclosed", LIMIT).is_err());
+        assert!(
+            patterns.compile("(unclosed", LIMIT).is_err(),
+            "errors are not kept"
+        );
     }
 
     #[test]
