@@ -196,6 +196,7 @@ mod tests {
         }
         Source {
             file: "health_history.csv".into(),
+            texts: Default::default(),
             rows,
         }
     }

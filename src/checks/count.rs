@@ -14,6 +14,7 @@ use crate::input::dates::Stamp;
 use crate::input::records::{Chargeback, Claim, Complaint, Feedback, Review, Source};
 use crate::input::returns::Return;
 use crate::input::schema;
+use crate::input::texts::Texts;
 use crate::input::values::fold;
 use crate::metrics::Window;
 use crate::policy::diagnostics::did_you_mean;
@@ -44,13 +45,14 @@ const SOURCES: &[&str] = &[
     "returns",
 ];
 
-/// A row the count check can filter and cite.
+/// A row the count check can filter and cite; `texts` are those of the
+/// row's source, where it may keep its free text.
 trait Countable {
     fn line(&self) -> u64;
     fn date(&self) -> Stamp;
-    fn field(&self, column: &str) -> Option<String>;
+    fn field(&self, texts: &Texts, column: &str) -> Option<String>;
     fn key(&self) -> String;
-    fn describe(&self, mask: bool) -> String;
+    fn describe(&self, texts: &Texts, mask: bool) -> String;
 }
 
 #[derive(Debug)]
@@ -136,8 +138,8 @@ fn filters(p: &mut Params<'_>, key: &str, source: &str) -> Option<Vec<(String, V
 }
 
 impl CountCheck {
-    fn matches(&self, row: &dyn Countable) -> bool {
-        let value_of = |column: &str| row.field(column).map(|v| fold(&v));
+    fn matches(&self, row: &dyn Countable, texts: &Texts) -> bool {
+        let value_of = |column: &str| row.field(texts, column).map(|v| fold(&v));
         self.include
             .iter()
             .all(|(column, accepted)| value_of(column).is_some_and(|v| accepted.contains(&v)))
@@ -169,12 +171,12 @@ impl CountCheck {
         source
             .rows
             .iter()
-            .filter(|row| window.contains(row.date().date) && self.matches(*row))
+            .filter(|row| window.contains(row.date().date) && self.matches(*row, &source.texts))
             .map(|row| Evidence {
                 file: source.file.clone(),
                 line: Some(row.line()),
                 key: row.key(),
-                excerpt: row.describe(mask),
+                excerpt: row.describe(&source.texts, mask),
             })
             .collect()
     }
@@ -268,7 +270,7 @@ impl Countable for Complaint {
     fn date(&self) -> Stamp {
         self.received_at
     }
-    fn field(&self, column: &str) -> Option<String> {
+    fn field(&self, _: &Texts, column: &str) -> Option<String> {
         match column {
             "received_at" => Some(self.received_at.date.to_string()),
             "kind" => Some(self.kind.to_string()),
@@ -285,7 +287,7 @@ impl Countable for Complaint {
             .or_else(|| self.asin.clone())
             .unwrap_or_else(|| format!("line {}", self.line))
     }
-    fn describe(&self, mask: bool) -> String {
+    fn describe(&self, _: &Texts, mask: bool) -> String {
         let mut text = format!("{} complaint received {}", self.kind, self.received_at.date);
         if let Some(asin) = &self.asin {
             text.push_str(&format!(" on {asin}"));
@@ -305,7 +307,7 @@ impl Countable for Return {
     fn date(&self) -> Stamp {
         self.date
     }
-    fn field(&self, column: &str) -> Option<String> {
+    fn field(&self, _: &Texts, column: &str) -> Option<String> {
         match column {
             "order_id" => Some(self.order_id.to_string()),
             "date" => Some(self.date.date.to_string()),
@@ -323,7 +325,7 @@ impl Countable for Return {
     fn key(&self) -> String {
         self.order_id.to_string()
     }
-    fn describe(&self, mask: bool) -> String {
+    fn describe(&self, _: &Texts, mask: bool) -> String {
         let mut text = format!("returned {}", self.date.date);
         if let Some(item) = self.asin.as_ref().or(self.sku.as_ref()) {
             text.push_str(&format!(" {item}"));
@@ -345,7 +347,7 @@ impl Countable for Claim {
     fn date(&self) -> Stamp {
         self.filed_at
     }
-    fn field(&self, column: &str) -> Option<String> {
+    fn field(&self, _: &Texts, column: &str) -> Option<String> {
         match column {
             "order_id" => Some(self.order_id.to_string()),
             "filed_at" => Some(self.filed_at.date.to_string()),
@@ -357,7 +359,7 @@ impl Countable for Claim {
     fn key(&self) -> String {
         self.order_id.to_string()
     }
-    fn describe(&self, mask: bool) -> String {
+    fn describe(&self, _: &Texts, mask: bool) -> String {
         let reason = self
             .reason
             .as_deref()
@@ -378,7 +380,7 @@ impl Countable for Chargeback {
     fn date(&self) -> Stamp {
         self.filed_at
     }
-    fn field(&self, column: &str) -> Option<String> {
+    fn field(&self, _: &Texts, column: &str) -> Option<String> {
         match column {
             "order_id" => Some(self.order_id.to_string()),
             "filed_at" => Some(self.filed_at.date.to_string()),
@@ -390,7 +392,7 @@ impl Countable for Chargeback {
     fn key(&self) -> String {
         self.order_id.to_string()
     }
-    fn describe(&self, _mask: bool) -> String {
+    fn describe(&self, _: &Texts, _mask: bool) -> String {
         format!(
             "chargeback filed {} ({}, {})",
             self.filed_at.date,
@@ -407,11 +409,11 @@ impl Countable for Feedback {
     fn date(&self) -> Stamp {
         self.date
     }
-    fn field(&self, column: &str) -> Option<String> {
+    fn field(&self, texts: &Texts, column: &str) -> Option<String> {
         match column {
             "date" => Some(self.date.date.to_string()),
             "rating" => Some(self.rating.to_string()),
-            "comments" => opt(&self.comments),
+            "comments" => self.comments.map(|c| texts[c].to_string()),
             "order_id" => Some(self.order_id.to_string()),
             "removed" => Some(self.removed.to_string()),
             _ => None,
@@ -420,11 +422,10 @@ impl Countable for Feedback {
     fn key(&self) -> String {
         self.order_id.to_string()
     }
-    fn describe(&self, mask: bool) -> String {
+    fn describe(&self, texts: &Texts, mask: bool) -> String {
         let comment = self
             .comments
-            .as_deref()
-            .map(|c| format!(": {}", privacy::excerpt(c, 60, mask)))
+            .map(|c| format!(": {}", privacy::excerpt(&texts[c], 60, mask)))
             .unwrap_or_default();
         format!("{}★ feedback on {}{comment}", self.rating, self.date.date)
     }
@@ -437,7 +438,7 @@ impl Countable for Review {
     fn date(&self) -> Stamp {
         self.date
     }
-    fn field(&self, column: &str) -> Option<String> {
+    fn field(&self, _: &Texts, column: &str) -> Option<String> {
         match column {
             "date" => Some(self.date.date.to_string()),
             "asin" => Some(self.asin.clone()),
@@ -453,7 +454,7 @@ impl Countable for Review {
     fn key(&self) -> String {
         self.asin.clone()
     }
-    fn describe(&self, mask: bool) -> String {
+    fn describe(&self, _: &Texts, mask: bool) -> String {
         let title = self
             .title
             .as_deref()

@@ -218,6 +218,7 @@ mod tests {
         a.profile.related_accounts = related.iter().map(|s| s.to_string()).collect();
         a.identifiers = Some(Source {
             file: "identifiers.csv".into(),
+            texts: Default::default(),
             rows: vec![Identifier {
                 line: 2,
                 kind: "phone",

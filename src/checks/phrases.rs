@@ -33,9 +33,9 @@ use super::{Check, CheckKind, Context, read_text_sources};
 use crate::findings::{Evidence, FindingStatus, Hit};
 use crate::i18n::MessageForm;
 use crate::policy::params::Params;
+use crate::policy::pattern::Pattern;
 use crate::policy::tree::{Table, Value};
 use crate::privacy;
-use regex::{Regex, RegexBuilder};
 use regex_automata::{Input, MatchKind, PatternSet, meta};
 use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition};
 use std::borrow::Cow;
@@ -68,8 +68,8 @@ const IGNORE: &str = "ignore";
 #[derive(Debug)]
 struct Language {
     name: String,
-    ignore: Vec<Regex>,
-    classes: BTreeMap<String, Vec<Regex>>,
+    ignore: Vec<Pattern>,
+    classes: BTreeMap<String, Vec<Pattern>>,
 }
 
 #[derive(Debug)]
@@ -144,7 +144,7 @@ fn read(p: &mut Params<'_>) -> Option<PhrasesCheck> {
 impl Prefilter {
     fn build(languages: &[Language], when: &[Condition]) -> Option<Prefilter> {
         let mut patterns: Vec<Hir> = Vec::new();
-        let mut slot = |re: &Regex| {
+        let mut slot = |re: &Pattern| {
             patterns.push(widen(re.as_str()));
             patterns.len() - 1
         };
@@ -355,7 +355,7 @@ fn choose_languages(p: &mut Params<'_>, all: Vec<Language>) -> Vec<Language> {
 /// cost to build, paid at every start, and a policy holds hundreds of
 /// patterns. Only when the whole fails are the patterns compiled one by
 /// one, to say which is wrong and where.
-fn class_regex(p: &mut Params<'_>, key: &str) -> Option<Regex> {
+fn class_regex(p: &mut Params<'_>, key: &str) -> Option<Pattern> {
     let patterns = p.opt_str_list(key)?;
     if patterns.is_empty() {
         return None;
@@ -366,18 +366,11 @@ fn class_regex(p: &mut Params<'_>, key: &str) -> Option<Regex> {
         .collect::<Vec<_>>()
         .join("|");
     let limit = CLASS_SIZE_LIMIT.saturating_mul(patterns.len());
-    let build = |pattern: &str, limit: usize| {
-        RegexBuilder::new(pattern)
-            .size_limit(limit)
-            .dfa_size_limit(limit)
-            .build()
-    };
-    if let Ok(re) = build(&joined, limit) {
+    if let Ok(re) = p.diags.patterns.compile(&joined, limit) {
         return Some(re);
     }
     for (pattern, loc) in &patterns {
-        if let Err(err) = build(pattern, CLASS_SIZE_LIMIT) {
-            let detail = err.to_string();
+        if let Err(detail) = Pattern::new(pattern, CLASS_SIZE_LIMIT) {
             let last = detail.lines().last().unwrap_or(&detail).trim().to_string();
             let message = format!("bad regex in `{key}` of {}: {last}", p.owner);
             p.diags.error_with_help(
@@ -691,10 +684,10 @@ impl Language {
             let mut spans: Vec<Span> = res
                 .iter()
                 .flat_map(|re| re.find_iter(blanked))
-                .filter(|m| !m.is_empty())
-                .map(|m| Span {
-                    start: chars.at(m.start()),
-                    end: chars.at(m.end()),
+                .filter(|found| !found.is_empty())
+                .map(|found| Span {
+                    start: chars.at(found.start),
+                    end: chars.at(found.end),
                 })
                 .collect();
             spans.sort_by_key(|s| (s.start, s.end));
@@ -712,11 +705,11 @@ impl Language {
             if !may_match(k) {
                 continue;
             }
-            for m in re.find_iter(text).filter(|m| !m.is_empty()) {
+            for found in re.find_iter(text).filter(|found| !found.is_empty()) {
                 if blank.is_empty() {
                     *blank = vec![false; text.len()];
                 }
-                blank[m.range()].fill(true);
+                blank[found].fill(true);
             }
         }
     }
@@ -979,21 +972,25 @@ fn excerpt(found: &Match, mask: bool) -> String {
 /// Sellers send one template to many buyers, word for word: each
 /// distinct text (subject and body) is matched once per rule, and its
 /// excerpt reused. Bounded, so an account of all-different texts does not
-/// hold a copy of every answer. Every message's text is hashed here, so
-/// the hasher is a fast one.
-#[derive(Default)]
-struct Seen<'a> {
-    excerpts: HashMap<(Option<&'a str>, &'a str), Option<String>, foldhash::fast::RandomState>,
+/// hold a copy of every answer. A message is known by the handles of its
+/// subject and body (equal texts of one source have equal handles), an
+/// insert by its text, which is hashed here, so the hasher is a fast one.
+struct Seen<K> {
+    excerpts: HashMap<K, Option<String>, foldhash::fast::RandomState>,
 }
 
-impl<'a> Seen<'a> {
+impl<K> Default for Seen<K> {
+    fn default() -> Self {
+        Seen {
+            excerpts: HashMap::default(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq> Seen<K> {
     const LIMIT: usize = 1 << 14;
 
-    fn excerpt(
-        &mut self,
-        key: (Option<&'a str>, &'a str),
-        find: impl FnOnce() -> Option<String>,
-    ) -> Option<String> {
+    fn excerpt(&mut self, key: K, find: impl FnOnce() -> Option<String>) -> Option<String> {
         if let Some(excerpt) = self.excerpts.get(&key) {
             return excerpt.clone();
         }
@@ -1020,9 +1017,8 @@ impl Check for PhrasesCheck {
         {
             let mut seen = Seen::default();
             for m in messages.rows.iter().filter(|m| m.outbound) {
-                let key = (m.subject.as_deref(), m.body.as_str());
-                let matched = seen.excerpt(key, || {
-                    self.find(&m.text())
+                let matched = seen.excerpt((m.subject, m.body), || {
+                    self.find(&m.text(&messages.texts))
                         .map(|matched| excerpt(&matched, ctx.mask))
                 });
                 if let Some(excerpt) = matched {
@@ -1047,7 +1043,7 @@ impl Check for PhrasesCheck {
         {
             let mut seen = Seen::default();
             for i in &inserts.rows {
-                let matched = seen.excerpt((None, &i.text), || {
+                let matched = seen.excerpt(i.text.as_str(), || {
                     self.find(&i.text)
                         .map(|matched| excerpt(&matched, ctx.mask))
                 });

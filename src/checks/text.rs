@@ -9,8 +9,8 @@
 use super::{Check, CheckKind, Context, read_text_sources};
 use crate::findings::{Evidence, FindingStatus, Hit};
 use crate::policy::params::Params;
+use crate::policy::pattern::Pattern;
 use crate::privacy;
-use regex::Regex;
 
 pub const KIND: CheckKind = CheckKind {
     name: "text",
@@ -22,8 +22,8 @@ pub const KIND: CheckKind = CheckKind {
 #[derive(Debug)]
 struct TextCheck {
     sources: Vec<&'static str>,
-    patterns: Vec<Regex>,
-    unless: Vec<Regex>,
+    patterns: Vec<Pattern>,
+    unless: Vec<Pattern>,
 }
 
 fn build(p: &mut Params<'_>) -> Option<Box<dyn Check>> {
@@ -66,7 +66,7 @@ impl TextCheck {
         self.patterns
             .iter()
             .find_map(|re| re.find(text_flat))
-            .map(|m| m.as_str())
+            .map(|found| &text_flat[found])
     }
 }
 
@@ -109,7 +109,7 @@ impl Check for TextCheck {
             && let Some(messages) = &a.messages
         {
             for m in messages.rows.iter().filter(|m| m.outbound) {
-                let text = m.text();
+                let text = m.text(&messages.texts);
                 if let Some(passage) = self.find(&text) {
                     evidence.push(Evidence {
                         file: messages.file.clone(),
@@ -156,7 +156,7 @@ impl Check for TextCheck {
     }
 
     fn parameters(&self) -> Vec<(String, String)> {
-        let list = |res: &[Regex]| {
+        let list = |res: &[Pattern]| {
             res.iter()
                 .map(|r| format!("'{}'", r.as_str()))
                 .collect::<Vec<_>>()

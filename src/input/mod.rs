@@ -16,6 +16,7 @@ pub mod schema;
 mod stream;
 pub mod strings;
 pub mod table;
+pub mod texts;
 pub mod values;
 
 use crate::i18n::plural;
@@ -721,6 +722,7 @@ fn read_feedback_report(
     let cols = Feedback::columns(&table);
     let rater_column = table.index("rater_email");
     let mut rows = Vec::new();
+    let mut comments = texts::Texts::default();
     // The first row whose date the marketplace's order did not settle.
     let mut unsettled: Option<(u64, String)> = None;
     let mut rater_marketplaces: BTreeSet<&'static str> = BTreeSet::new();
@@ -730,7 +732,7 @@ fn read_feedback_report(
         {
             rater_marketplaces.insert(marketplace);
         }
-        match Feedback::parse(row, &cols, ctx) {
+        match Feedback::parse(row, &cols, ctx, &mut comments) {
             Ok(f) => {
                 rows.push(f);
                 Ok(())
@@ -744,15 +746,19 @@ fn read_feedback_report(
             }
         }
     })?;
-    let read_as_is = |table: Table, rows| {
+    // Kept to the end of the audit, as `records::read_all` keeps rows.
+    rows.shrink_to_fit();
+    comments.seal();
+    let read_as_is = |table: Table, rows, texts| {
         let source = Source {
             file: table.report.file.clone(),
             rows,
+            texts,
         };
         Ok((source, table.into_report()))
     };
     let Some((line, why)) = unsettled else {
-        return read_as_is(table, rows);
+        return read_as_is(table, rows, comments);
     };
     // Which order reads every date: the file is read again for its dates,
     // since this is rare and they are not worth keeping for every file.
@@ -802,7 +808,7 @@ fn read_feedback_report(
         if ctx.date_style.is_some() {
             // A date the named order cannot read and no other order reads
             // every date: the date is wrong, and its row is a problem.
-            return read_as_is(table, rows);
+            return read_as_is(table, rows, comments);
         }
         bail!(
             "{}:{line}: {why}\n  help: Amazon's feedback report writes dates in the marketplace's order \
@@ -825,10 +831,7 @@ fn read_feedback_report(
         date_style: Some(style),
     };
     let mut table = reopen()?;
-    let source = Source {
-        file: table.report.file.clone(),
-        rows: records::read_all::<Feedback>(&mut table, &ctx)?.rows,
-    };
+    let source = records::read_all::<Feedback>(&mut table, &ctx)?;
     table.report.problem(None, note);
     Ok((source, table.into_report()))
 }
@@ -933,9 +936,51 @@ mod tests {
         let account = load_account(f.path(), reach()).unwrap();
         let messages = account.messages.unwrap();
         assert_eq!(messages.rows.len(), 2);
-        assert_eq!(messages.rows[0].body, "The \"Deluxe\" model ships Monday");
-        assert_eq!(messages.rows[1].body, "Size 10\" fits");
+        let body = |i: usize| &messages.texts[messages.rows[i].body];
+        assert_eq!(body(0), "The \"Deluxe\" model ships Monday");
+        assert_eq!(body(1), "Size 10\" fits");
         assert_eq!(messages.rows[1].line, 3);
+    }
+
+    #[test]
+    fn a_template_sent_to_many_buyers_is_kept_once() {
+        let f = Folder::new("templates");
+        f.write(
+            "messages.csv",
+            b"sent_at,order_id,subject,body\n\
+              2026-11-01,113-1,Thank you,Please tell us how we did.\n\
+              2026-11-02,113-2,Thank you,Please tell us how we did.\n\
+              2026-11-03,113-3,,Your parcel is late.\n",
+        );
+        let account = load_account(f.path(), reach()).unwrap();
+        let messages = account.messages.unwrap();
+        let [first, second, third] = &messages.rows[..] else {
+            panic!("three messages: {:?}", messages.rows);
+        };
+        assert_eq!((first.subject, first.body), (second.subject, second.body));
+        assert_eq!(messages.texts.len(), 3, "subject and two bodies");
+        let text = |m: &Message| m.text(&messages.texts).into_owned();
+        assert_eq!(text(second), "Thank you\nPlease tell us how we did.");
+        assert_eq!(third.subject, None);
+        assert_eq!(text(third), "Your parcel is late.");
+        assert_eq!(second.order_id.as_deref(), Some("113-2"));
+    }
+
+    #[test]
+    fn a_skipped_row_keeps_no_text() {
+        let f = Folder::new("skipped-texts");
+        // The second row's comment is read before its missing order id.
+        f.write(
+            "feedback.csv",
+            b"date,rating,comments,order_id\n\
+              2026-11-01,5,Great seller,113-1\n\
+              2026-11-02,1,Never kept,\n",
+        );
+        let account = load_account(f.path(), reach()).unwrap();
+        let feedback = account.feedback.unwrap();
+        assert_eq!(feedback.rows.len(), 1);
+        assert_eq!(feedback.texts.len(), 1, "only the first row's comment");
+        assert_eq!(account.inputs[0].skipped, 1);
     }
 
     #[test]

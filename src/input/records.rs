@@ -1,10 +1,15 @@
 //! Typed records for every export except orders (see `orders.rs`), each
 //! parsed from one row. A parse error is a sentence naming the column and
 //! the value; the table reader turns it into a located, skipped row.
+//!
+//! The exports that run to hundreds of thousands of rows with free text
+//! (messages, feedback) keep that text in their source's [`Texts`], each
+//! distinct text once; the small exports keep strings of their own.
 
 use super::dates::{DateStyle, Stamp, parse_stamp};
 use super::schema::{self, Schema};
 use super::table::{Row, Table};
+use super::texts::{Text, Texts};
 use super::values::{fold, parse_bool, parse_choice, parse_rating};
 use chrono::NaiveDate;
 use compact_str::CompactString;
@@ -35,7 +40,13 @@ pub trait Record: Sized {
     const SCHEMA: &'static Schema;
     type Columns;
     fn columns(table: &Table) -> Self::Columns;
-    fn parse(row: &Row<'_>, cols: &Self::Columns, ctx: &ParseContext) -> Result<Self, String>;
+    /// Reads one row; free text a record keeps as [`Text`] goes to `texts`.
+    fn parse(
+        row: &Row<'_>,
+        cols: &Self::Columns,
+        ctx: &ParseContext,
+        texts: &mut Texts,
+    ) -> Result<Self, String>;
 }
 
 /// Declares a record's column-position struct; field names are the schema's
@@ -67,9 +78,10 @@ columns!(FeedbackColumns {
 pub struct Feedback {
     pub line: u64,
     pub date: Stamp,
-    pub rating: u8,
-    pub comments: Option<String>,
     pub order_id: CompactString,
+    /// In the source's `texts`: buyers pick from a few canned comments.
+    pub comments: Option<Text>,
+    pub rating: u8,
     pub removed: bool,
 }
 
@@ -79,18 +91,29 @@ impl Record for Feedback {
     fn columns(table: &Table) -> Self::Columns {
         FeedbackColumns::resolve(table)
     }
-    fn parse(row: &Row<'_>, c: &FeedbackColumns, ctx: &ParseContext) -> Result<Self, String> {
+    fn parse(
+        row: &Row<'_>,
+        c: &FeedbackColumns,
+        ctx: &ParseContext,
+        texts: &mut Texts,
+    ) -> Result<Self, String> {
+        let date = ctx.date(row, c.date, "date")?;
+        let rating = parse_rating(row.required(c.rating, "rating")?)?;
+        let comments = row.get(c.comments)?;
+        let order_id = row.required(c.order_id, "order_id")?.into();
+        let removed = row
+            .get(c.removed)?
+            .map(parse_bool)
+            .transpose()?
+            .unwrap_or(false);
+        // Kept only once the row has read whole: a skipped row leaves no text.
         Ok(Feedback {
             line: row.line,
-            date: ctx.date(row, c.date, "date")?,
-            rating: parse_rating(row.required(c.rating, "rating")?)?,
-            comments: owned(row.get(c.comments)?),
-            order_id: row.required(c.order_id, "order_id")?.into(),
-            removed: row
-                .get(c.removed)?
-                .map(parse_bool)
-                .transpose()?
-                .unwrap_or(false),
+            date,
+            order_id,
+            comments: comments.map(|text| texts.add(text)),
+            rating,
+            removed,
         })
     }
 }
@@ -128,7 +151,12 @@ impl Record for Claim {
     fn columns(table: &Table) -> Self::Columns {
         ClaimColumns::resolve(table)
     }
-    fn parse(row: &Row<'_>, c: &ClaimColumns, ctx: &ParseContext) -> Result<Self, String> {
+    fn parse(
+        row: &Row<'_>,
+        c: &ClaimColumns,
+        ctx: &ParseContext,
+        _: &mut Texts,
+    ) -> Result<Self, String> {
         Ok(Claim {
             line: row.line,
             order_id: row.required(c.order_id, "order_id")?.into(),
@@ -163,7 +191,12 @@ impl Record for Chargeback {
     fn columns(table: &Table) -> Self::Columns {
         ChargebackColumns::resolve(table)
     }
-    fn parse(row: &Row<'_>, c: &ChargebackColumns, ctx: &ParseContext) -> Result<Self, String> {
+    fn parse(
+        row: &Row<'_>,
+        c: &ChargebackColumns,
+        ctx: &ParseContext,
+        _: &mut Texts,
+    ) -> Result<Self, String> {
         Ok(Chargeback {
             line: row.line,
             order_id: row.required(c.order_id, "order_id")?.into(),
@@ -193,28 +226,33 @@ columns!(MessageColumns {
 pub struct Message {
     pub line: u64,
     pub sent_at: Stamp,
-    pub body: String,
     pub order_id: Option<CompactString>,
+    /// The body, subject and template are in the source's `texts`: sellers
+    /// send one template to many buyers, word for word.
+    pub body: Text,
+    pub subject: Option<Text>,
+    pub template: Option<Text>,
     /// Sent by the seller (outbound) rather than by the buyer.
     pub outbound: bool,
-    pub subject: Option<CompactString>,
-    pub template: Option<CompactString>,
 }
 
 impl Message {
-    /// What the buyer reads: the subject line, if any, above the body.
-    pub fn text(&self) -> std::borrow::Cow<'_, str> {
-        match &self.subject {
+    /// What the buyer reads: the subject line, if any, above the body;
+    /// `texts` are those of the message's source.
+    pub fn text<'t>(&self, texts: &'t Texts) -> std::borrow::Cow<'t, str> {
+        let body = &texts[self.body];
+        match self.subject {
             Some(subject) => {
+                let subject = &texts[subject];
                 // Sized once: `format!` would grow it step by step, and
                 // every text rule asks for every message's text.
-                let mut text = String::with_capacity(subject.len() + 1 + self.body.len());
+                let mut text = String::with_capacity(subject.len() + 1 + body.len());
                 text.push_str(subject);
                 text.push('\n');
-                text.push_str(&self.body);
+                text.push_str(body);
                 text.into()
             }
-            None => self.body.as_str().into(),
+            None => body.into(),
         }
     }
 }
@@ -225,7 +263,12 @@ impl Record for Message {
     fn columns(table: &Table) -> Self::Columns {
         MessageColumns::resolve(table)
     }
-    fn parse(row: &Row<'_>, c: &MessageColumns, ctx: &ParseContext) -> Result<Self, String> {
+    fn parse(
+        row: &Row<'_>,
+        c: &MessageColumns,
+        ctx: &ParseContext,
+        texts: &mut Texts,
+    ) -> Result<Self, String> {
         let outbound = match row.get(c.direction)? {
             None => true,
             Some(v) => match fold(v).as_str() {
@@ -234,14 +277,20 @@ impl Record for Message {
                 _ => return Err(format!("direction `{v}` is not outbound or inbound")),
             },
         };
+        let sent_at = ctx.date(row, c.sent_at, "sent_at")?;
+        let body = row.required(c.body, "body")?;
+        let order_id = row.get(c.order_id)?.map(CompactString::from);
+        let subject = row.get(c.subject)?;
+        let template = row.get(c.template)?;
+        // Kept only once the row has read whole: a skipped row leaves no text.
         Ok(Message {
             line: row.line,
-            sent_at: ctx.date(row, c.sent_at, "sent_at")?,
-            body: row.required(c.body, "body")?.to_string(),
-            order_id: row.get(c.order_id)?.map(CompactString::from),
+            sent_at,
+            order_id,
+            body: texts.add(body),
+            subject: subject.map(|text| texts.add(text)),
+            template: template.map(|text| texts.add(text)),
             outbound,
-            subject: row.get(c.subject)?.map(CompactString::from),
-            template: row.get(c.template)?.map(CompactString::from),
         })
     }
 }
@@ -262,7 +311,12 @@ impl Record for Insert {
     fn columns(table: &Table) -> Self::Columns {
         InsertColumns::resolve(table)
     }
-    fn parse(row: &Row<'_>, c: &InsertColumns, _: &ParseContext) -> Result<Self, String> {
+    fn parse(
+        row: &Row<'_>,
+        c: &InsertColumns,
+        _: &ParseContext,
+        _: &mut Texts,
+    ) -> Result<Self, String> {
         Ok(Insert {
             line: row.line,
             id: row.required(c.id, "id")?.to_string(),
@@ -302,7 +356,12 @@ impl Record for Review {
     fn columns(table: &Table) -> Self::Columns {
         ReviewColumns::resolve(table)
     }
-    fn parse(row: &Row<'_>, c: &ReviewColumns, ctx: &ParseContext) -> Result<Self, String> {
+    fn parse(
+        row: &Row<'_>,
+        c: &ReviewColumns,
+        ctx: &ParseContext,
+        _: &mut Texts,
+    ) -> Result<Self, String> {
         Ok(Review {
             line: row.line,
             date: ctx.date(row, c.date, "date")?,
@@ -347,7 +406,12 @@ impl Record for Offer {
     fn columns(table: &Table) -> Self::Columns {
         OfferColumns::resolve(table)
     }
-    fn parse(row: &Row<'_>, c: &OfferColumns, ctx: &ParseContext) -> Result<Self, String> {
+    fn parse(
+        row: &Row<'_>,
+        c: &OfferColumns,
+        ctx: &ParseContext,
+        _: &mut Texts,
+    ) -> Result<Self, String> {
         Ok(Offer {
             line: row.line,
             asin: row.required(c.asin, "asin")?.to_string(),
@@ -417,7 +481,12 @@ impl Record for Complaint {
     fn columns(table: &Table) -> Self::Columns {
         ComplaintColumns::resolve(table)
     }
-    fn parse(row: &Row<'_>, c: &ComplaintColumns, ctx: &ParseContext) -> Result<Self, String> {
+    fn parse(
+        row: &Row<'_>,
+        c: &ComplaintColumns,
+        ctx: &ParseContext,
+        _: &mut Texts,
+    ) -> Result<Self, String> {
         Ok(Complaint {
             line: row.line,
             received_at: ctx.date(row, c.received_at, "received_at")?,
@@ -459,7 +528,12 @@ impl Record for Identifier {
     fn columns(table: &Table) -> Self::Columns {
         IdentifierColumns::resolve(table)
     }
-    fn parse(row: &Row<'_>, c: &IdentifierColumns, ctx: &ParseContext) -> Result<Self, String> {
+    fn parse(
+        row: &Row<'_>,
+        c: &IdentifierColumns,
+        ctx: &ParseContext,
+        _: &mut Texts,
+    ) -> Result<Self, String> {
         Ok(Identifier {
             line: row.line,
             kind: parse_choice("kind", row.required(c.kind, "kind")?, IDENTIFIER_KINDS)?,
@@ -485,7 +559,12 @@ impl Record for HealthDay {
     fn columns(table: &Table) -> Self::Columns {
         HealthColumns::resolve(table)
     }
-    fn parse(row: &Row<'_>, c: &HealthColumns, ctx: &ParseContext) -> Result<Self, String> {
+    fn parse(
+        row: &Row<'_>,
+        c: &HealthColumns,
+        ctx: &ParseContext,
+        _: &mut Texts,
+    ) -> Result<Self, String> {
         let text = row.required(c.ahr, "ahr")?;
         let ahr: u16 = text
             .parse()
@@ -500,26 +579,42 @@ impl Record for HealthDay {
     }
 }
 
-/// The rows of one export and the file they came from.
+/// The rows of one export, the file they came from, and the text the rows
+/// keep as [`Text`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Source<T> {
     pub file: String,
     pub rows: Vec<T>,
+    pub texts: Texts,
+}
+
+impl<T> Source<T> {
+    /// Rows that keep no text in `texts`.
+    pub fn new(file: impl Into<String>, rows: Vec<T>) -> Source<T> {
+        Source {
+            file: file.into(),
+            rows,
+            texts: Texts::default(),
+        }
+    }
 }
 
 /// Reads every row of `table` as `T`.
 pub fn read_all<T: Record>(table: &mut Table, ctx: &ParseContext) -> anyhow::Result<Source<T>> {
     let cols = T::columns(table);
     let mut rows = Vec::new();
+    let mut texts = Texts::default();
     table.for_each_row(|row| {
-        rows.push(T::parse(row, &cols, ctx)?);
+        rows.push(T::parse(row, &cols, ctx, &mut texts)?);
         Ok(())
     })?;
     // The rows are kept to the end of the audit: the spare room the vector
     // grew by would be kept with them, up to as much again.
     rows.shrink_to_fit();
+    texts.seal();
     Ok(Source {
         file: table.report.file.clone(),
         rows,
+        texts,
     })
 }

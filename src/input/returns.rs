@@ -8,6 +8,7 @@ use super::native::{self, RETURNS};
 use super::records::{Claim, Offer, ParseContext, Record, Source};
 use super::schema::Schema;
 use super::table::{Row, Table};
+use super::texts::Texts;
 use super::values::{Channel, parse_bool};
 
 /// One returned order item.
@@ -62,7 +63,12 @@ impl Record for Return {
             a_to_z_claim: table.index("a_to_z_claim"),
         }
     }
-    fn parse(row: &Row<'_>, c: &ReturnColumns, ctx: &ParseContext) -> Result<Self, String> {
+    fn parse(
+        row: &Row<'_>,
+        c: &ReturnColumns,
+        ctx: &ParseContext,
+        _: &mut Texts,
+    ) -> Result<Self, String> {
         let quantity = row
             .get(c.quantity)?
             .map(|q| {
@@ -108,10 +114,7 @@ pub fn claims_from_returns(returns: &Source<Return>) -> Source<Claim> {
             reason: r.reason.clone(),
         })
         .collect();
-    Source {
-        file: returns.file.clone(),
-        rows,
-    }
+    Source::new(returns.file.clone(), rows)
 }
 
 struct ListingColumns {
@@ -159,10 +162,7 @@ pub fn read_listings(
         });
         Ok(())
     })?;
-    Ok(Source {
-        file: table.report.file.clone(),
-        rows,
-    })
+    Ok(Source::new(table.report.file.clone(), rows))
 }
 
 #[cfg(test)]
@@ -190,6 +190,7 @@ mod tests {
     fn only_returns_marked_as_claims_become_claims_once_per_order() {
         let returns = Source {
             file: "returns.txt".into(),
+            texts: Default::default(),
             rows: vec![
                 ret(2, "111-0000001-0000001", Some(true)),
                 ret(3, "111-0000001-0000001", Some(true)),

@@ -8,6 +8,7 @@ use crate::findings::Evidence;
 use crate::i18n::{MessageForm, plural};
 use crate::input::dates::Stamp;
 use crate::input::records::{Chargeback, Claim, Feedback};
+use crate::input::texts::Texts;
 use crate::input::values::{CancelledBy, Channel, OrderStatus};
 use crate::input::{Account, Order, Orders};
 use crate::privacy;
@@ -211,6 +212,8 @@ pub struct MetricResult {
 #[derive(Debug, Default)]
 pub struct DefectIndex<'a> {
     by_order: HashMap<&'a str, SmallVec<[Defect<'a>; 1]>>,
+    /// The feedback rows' comments.
+    feedback_texts: Option<&'a Texts>,
     mask: bool,
 }
 
@@ -237,6 +240,7 @@ impl<'a> DefectIndex<'a> {
     pub fn build(account: &'a Account, mask: bool) -> DefectIndex<'a> {
         let mut index = DefectIndex {
             by_order: HashMap::new(),
+            feedback_texts: account.feedback.as_ref().map(|f| &f.texts),
             mask,
         };
         if let Some(feedback) = &account.feedback {
@@ -295,19 +299,23 @@ impl<'a> DefectIndex<'a> {
     /// `None` when it has none.
     fn of(&self, order_id: &str) -> Option<impl Iterator<Item = Evidence> + '_> {
         let (&order_id, defects) = self.by_order.get_key_value(order_id)?;
-        let mask = self.mask;
-        Some(defects.iter().map(move |d| d.evidence(order_id, mask)))
+        let (mask, feedback_texts) = (self.mask, self.feedback_texts);
+        Some(
+            defects
+                .iter()
+                .map(move |d| d.evidence(order_id, feedback_texts, mask)),
+        )
     }
 }
 
 impl Defect<'_> {
-    fn evidence(&self, order_id: &str, mask: bool) -> Evidence {
+    fn evidence(&self, order_id: &str, feedback_texts: Option<&Texts>, mask: bool) -> Evidence {
         let (line, excerpt) = match self.event {
             DefectEvent::NegativeFeedback(f) => {
                 let comment = f
                     .comments
-                    .as_deref()
-                    .map(|c| format!(": {}", privacy::excerpt(c, 80, mask)))
+                    .zip(feedback_texts)
+                    .map(|(c, texts)| format!(": {}", privacy::excerpt(&texts[c], 80, mask)))
                     .unwrap_or_default();
                 (
                     f.line,

@@ -85,6 +85,7 @@ fn odr_counts_each_defective_order_once_and_skips_cancelled_and_out_of_window() 
     let s = Stamp::on(date("2026-11-10"));
     a.feedback = Some(Source {
         file: "feedback.csv".into(),
+        texts: Default::default(),
         rows: vec![
             Feedback {
                 line: 2,
@@ -130,6 +131,7 @@ fn odr_counts_each_defective_order_once_and_skips_cancelled_and_out_of_window() 
     });
     a.claims = Some(Source {
         file: "claims.csv".into(),
+        texts: Default::default(),
         rows: vec![
             Claim {
                 line: 2,
@@ -149,6 +151,7 @@ fn odr_counts_each_defective_order_once_and_skips_cancelled_and_out_of_window() 
     });
     a.chargebacks = Some(Source {
         file: "chargebacks.csv".into(),
+        texts: Default::default(),
         rows: vec![
             Chargeback {
                 line: 2,

@@ -2,6 +2,7 @@
 //! are printed rustc-style with file:line:column and a hint, before the tool
 //! gives up.
 
+use super::pattern::Patterns;
 use std::fmt::Write as _;
 use toml_span::Span;
 
@@ -68,11 +69,14 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
-/// Every policy file read, and every problem found in them.
+/// Every policy file read, and every problem found in them; and the
+/// patterns compiled from them, which live as long, so that a pattern
+/// several rules hold is compiled once.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
     pub files: Vec<SourceFile>,
     pub problems: Vec<Diagnostic>,
+    pub patterns: Patterns,
 }
 
 impl Diagnostics {

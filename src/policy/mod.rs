@@ -10,6 +10,7 @@
 pub mod diagnostics;
 pub mod guidance;
 pub mod params;
+pub mod pattern;
 pub mod scoring;
 pub mod tree;
 

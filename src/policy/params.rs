@@ -3,9 +3,9 @@
 //! nobody read are reported as unknown, with the nearest known key.
 
 use super::diagnostics::{Diagnostics, Loc, did_you_mean};
+use super::pattern::Pattern;
 use super::tree::{Entry, Node, Table, Value};
 use crate::exact::Decimal;
-use regex::{Regex, RegexBuilder};
 
 /// Compiled patterns may take this much memory; a policy cannot make the
 /// tool allocate without bound.
@@ -237,18 +237,13 @@ impl<'d> Params<'d> {
 
     /// A list of regular expressions, each compiled on the linear-time
     /// engine; every bad pattern is reported.
-    pub fn opt_regex_list(&mut self, key: &str) -> Option<Vec<Regex>> {
+    pub fn opt_regex_list(&mut self, key: &str) -> Option<Vec<Pattern>> {
         let patterns = self.opt_str_list(key)?;
         let mut out = Vec::with_capacity(patterns.len());
         for (pattern, loc) in patterns {
-            match RegexBuilder::new(&pattern)
-                .size_limit(REGEX_SIZE_LIMIT)
-                .dfa_size_limit(REGEX_SIZE_LIMIT)
-                .build()
-            {
+            match self.diags.patterns.compile(&pattern, REGEX_SIZE_LIMIT) {
                 Ok(re) => out.push(re),
-                Err(err) => {
-                    let detail = err.to_string();
+                Err(detail) => {
                     let last = detail
                         .lines()
                         .last()

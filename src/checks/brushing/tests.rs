@@ -86,10 +86,12 @@ fn account(orders: Vec<Order>, reviews: Vec<Review>, claims: Vec<Claim>) -> Acco
         }),
         reviews: Some(Source {
             file: "reviews.csv".into(),
+            texts: Default::default(),
             rows: reviews,
         }),
         claims: Some(Source {
             file: "claims.csv".into(),
+            texts: Default::default(),
             rows: claims,
         }),
         ..Account::default()

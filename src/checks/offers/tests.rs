@@ -50,6 +50,7 @@ fn account(offers: Vec<Offer>, seller_id: Option<&str>) -> Account {
         },
         offers: Some(Source {
             file: "offers.csv".into(),
+            texts: Default::default(),
             rows: offers,
         }),
         ..Account::default()
