@@ -218,7 +218,7 @@ impl RecordStream {
         let mut header = csv::ByteRecord::new();
         if self.skip_line_ends()? {
             let record = self.read_record()?;
-            self.fields(&record.read)
+            self.fields(&record.held)
                 .iter()
                 .for_each(|f| header.push_field(f));
         }
@@ -230,8 +230,8 @@ impl RecordStream {
         &self.source
     }
 
-    /// The offset read to: just past the record read last, and the line
-    /// ends read after it.
+    /// The offset of the next byte to read: just past the record read last
+    /// and its line end (the parser leaves the `\n` of a `\r\n` for later).
     pub fn position(&self) -> u64 {
         self.buf_at + self.pos as u64
     }
@@ -260,7 +260,7 @@ impl RecordStream {
         header_len: usize,
         report: &mut InputReport,
     ) -> Result<Option<(Located, Fields<'_>)>> {
-        let (at, read) = loop {
+        let (at, held) = loop {
             let more = self
                 .skip_line_ends()
                 .map_err(|e| self.unreadable(e, report))?;
@@ -282,9 +282,9 @@ impl RecordStream {
                 self.resume(run.resume, line);
                 continue;
             }
-            break (at, record.read);
+            break (at, record.held);
         };
-        Ok(Some((at, self.fields(&read))))
+        Ok(Some((at, self.fields(&held))))
     }
 
     fn unreadable(&self, err: io::Error, report: &InputReport) -> anyhow::Error {
@@ -295,8 +295,8 @@ impl RecordStream {
         )
     }
 
-    fn fields(&self, read: &Held) -> Fields<'_> {
-        let (text, cut_at_delimiters) = match *read {
+    fn fields(&self, held: &Held) -> Fields<'_> {
+        let (text, cut_at_delimiters) = match *held {
             Held::Line { start, len } => (&self.buf[start..start + len], true),
             Held::Parsed => (&self.parsed[..self.parsed_len], false),
         };
@@ -382,14 +382,14 @@ impl RecordStream {
         self.bounds.clear();
         cut_fields(line, self.dialect.delimiter, &mut self.bounds);
         let fields = self.bounds.len();
-        let read = Held::Line {
+        let held = Held::Line {
             start,
             len: line.len(),
         };
         self.pos = start + len + usize::from(ended);
         self.lines += u64::from(ended);
         Ok(Some(RecordRead {
-            read,
+            held,
             fields,
             ends_text: !ended,
             start: self.buf_at + start as u64,
@@ -449,7 +449,7 @@ impl RecordStream {
         self.parsed_len = out;
         let inner = self.count_line_ends(start);
         Ok(RecordRead {
-            read: Held::Parsed,
+            held: Held::Parsed,
             fields: ends,
             ends_text,
             start: self.buf_at + start as u64,
@@ -611,7 +611,7 @@ fn cut_fields(line: &[u8], delimiter: u8, bounds: &mut Vec<(usize, usize)>) {
 
 /// One record as read, before it is judged.
 struct RecordRead {
-    read: Held,
+    held: Held,
     fields: usize,
     ends_text: bool,
     /// The stream offset of its first byte.
@@ -795,7 +795,7 @@ mod tests {
         let mut out = Vec::new();
         while records.skip_line_ends().unwrap() {
             let record = records.read_record().unwrap();
-            let fields = records.fields(&record.read);
+            let fields = records.fields(&record.held);
             out.push(fields.iter().map(<[u8]>::to_vec).collect());
         }
         out
