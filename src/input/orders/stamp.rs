@@ -9,7 +9,7 @@
 //! 1,000,000,000 nanoseconds. Packed stamps order as the stamps do.
 
 use crate::input::dates::Stamp;
-use chrono::{NaiveDate, NaiveTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use std::num::NonZeroU64;
 
 /// A [`Stamp`] in 8 bytes: the day in the high 17 bits, the time of day
@@ -26,14 +26,13 @@ const NANOS_A_MINUTE: u64 = 61 * NANOS_A_SECOND;
 /// The day code of [`NaiveDate::MIN`], which an order of a file without
 /// purchase dates holds in their place (it is before every window).
 const EARLIEST_DAY: u64 = 1;
-/// The day code of [`first_day`]; later days count up from it.
+/// The day code of the first day of the packed range, 1900-01-01; later
+/// days count up from it.
 const FIRST_DAY: u64 = 2;
 const LAST_DAY: u64 = (1 << DAY_BITS) - 1;
-
-/// The first day of the packed range, 1900-01-01.
-fn first_day() -> NaiveDate {
-    NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN)
-}
+/// 1900-01-01 as chrono counts days (0001-01-01 is day 1): days convert
+/// by adding, with no calendar arithmetic on every order.
+const FIRST_DAY_FROM_CE: i64 = 693_596;
 
 impl PackedStamp {
     /// A date-only [`NaiveDate::MIN`], before every other stamp.
@@ -46,7 +45,7 @@ impl PackedStamp {
         let day = if stamp.date == NaiveDate::MIN {
             EARLIEST_DAY
         } else {
-            let since = stamp.date.signed_duration_since(first_day()).num_days();
+            let since = i64::from(stamp.date.num_days_from_ce()) - FIRST_DAY_FROM_CE;
             let day = FIRST_DAY.checked_add(u64::try_from(since).ok()?)?;
             (day <= LAST_DAY).then_some(day)?
         };
@@ -65,12 +64,15 @@ impl PackedStamp {
     }
 
     pub fn date(self) -> NaiveDate {
-        match self.0.get() >> TIME_BITS {
-            EARLIEST_DAY => NaiveDate::MIN,
-            day => first_day()
-                .checked_add_days(chrono::Days::new(day - FIRST_DAY))
-                .unwrap_or(NaiveDate::MAX),
-        }
+        let day = self.0.get() >> TIME_BITS;
+        LAST_DATE.with(|last| match last.get() {
+            (known, date) if known == day => date,
+            _ => {
+                let date = date_of(day);
+                last.set((day, date));
+                date
+            }
+        })
     }
 
     pub fn stamp(self) -> Stamp {
@@ -93,6 +95,26 @@ impl PackedStamp {
             // Only a packed time is ever unpacked.
             None => Stamp::on(date),
         }
+    }
+}
+
+thread_local! {
+    /// The day code last turned into a date on this thread, and its date.
+    /// Orders are read and gone through in file order, which is mostly
+    /// time order, so one order's day is nearly always the last one's:
+    /// the calendar arithmetic runs once a day, not for every order.
+    static LAST_DATE: std::cell::Cell<(u64, NaiveDate)> =
+        const { std::cell::Cell::new((EARLIEST_DAY, NaiveDate::MIN)) };
+}
+
+fn date_of(day: u64) -> NaiveDate {
+    match day {
+        EARLIEST_DAY => NaiveDate::MIN,
+        // At most 2^17 days past 1900: always a date.
+        day => i32::try_from(FIRST_DAY_FROM_CE + (day - FIRST_DAY) as i64)
+            .ok()
+            .and_then(NaiveDate::from_num_days_from_ce_opt)
+            .unwrap_or(NaiveDate::MAX),
     }
 }
 
@@ -147,7 +169,8 @@ mod tests {
 
     #[test]
     fn the_range_ends_and_the_placeholder_pack() {
-        let first = first_day();
+        let first = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
+        assert_eq!(i64::from(first.num_days_from_ce()), FIRST_DAY_FROM_CE);
         let last = NaiveDate::from_ymd_opt(2258, 1, 1).unwrap();
         for date in [first, last, NaiveDate::MIN] {
             round_trip(Stamp::on(date));
