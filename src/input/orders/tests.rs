@@ -47,6 +47,43 @@ fn the_order_index_follows_the_orders_through_pruning() {
 }
 
 #[test]
+fn the_order_index_finds_every_order_as_it_grows() {
+    let mut map = OrderMap::new(&foldhash::fast::RandomState::default());
+    let id = |i: u64| {
+        // Amazon's ids and others, which hash and compare apart.
+        if i % 7 == 0 {
+            format!("other-{i}")
+        } else {
+            format!("113-{i:07}-0000001")
+        }
+    };
+    let volume = |i: u64| i % 3 == 0;
+    for i in 0..20_000u64 {
+        let order = order(&id(i), i + 2, 20);
+        if volume(i) {
+            map.insert_volume(VolumeOrder::of(&order));
+        } else {
+            map.insert_full(order);
+        }
+        // Every earlier order is still found as the table fills and is
+        // built again.
+        if i.is_power_of_two() || i % 4999 == 0 {
+            for j in 0..=i {
+                let line = match map.get_mut(IdKey::of(&id(j))) {
+                    Some(Found::Full(o)) => (false, o.line),
+                    Some(Found::Volume(o)) => (true, o.line),
+                    None => panic!("{} is in the map", id(j)),
+                };
+                assert_eq!(line, (volume(j), j + 2));
+            }
+        }
+    }
+    assert!(map.get_mut(IdKey::of("113-9999999-0000001")).is_none());
+    assert!(map.get_mut(IdKey::of("other-20001")).is_none());
+    assert_eq!(map.len(), 20_000);
+}
+
+#[test]
 fn the_maybe_bits_hold_every_id_of_the_map_and_few_others() {
     let mut map = OrderMap::new(&foldhash::fast::RandomState::default());
     for i in 0..1000 {
