@@ -23,7 +23,7 @@ use super::{Check, CheckKind, Context};
 use crate::findings::{Evidence, FindingStatus, Hit};
 use crate::input::records::Review;
 use crate::input::strings::{Strings, Sym};
-use crate::input::{Amount, BuyerId, Order, OrderId};
+use crate::input::{Amount, Order, OrderId};
 use crate::metrics::Window;
 use crate::policy::params::Params;
 use crate::privacy;
@@ -251,7 +251,7 @@ impl<'a> Keys<'a> {
 
 /// The order's buyer, folded so `Buyer@x` and `buyer@x` are one.
 fn buyer_text<'o>(order: &'o Order, _: &Strings) -> Option<Cow<'o, str>> {
-    order.sale.buyer_id.as_ref().map(|b| fold_key(b.as_str()))
+    order.sale.buyer_id.as_deref().map(fold_key)
 }
 
 fn buyer_key(order: &Order, keys: &mut Keys<'_>) -> Option<u64> {
@@ -287,7 +287,7 @@ fn address_key(order: &Order, keys: &mut Keys<'_>) -> Option<u64> {
 }
 
 fn describe_buyer(order: &Order, _: &Strings, mask: bool) -> String {
-    let id = order.sale.buyer_id.as_ref().map_or("?", BuyerId::as_str);
+    let id = order.sale.buyer_id.as_deref().unwrap_or("?");
     if mask {
         privacy::mask_identifier("buyer", id)
     } else {
