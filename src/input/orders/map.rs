@@ -13,15 +13,11 @@ use std::hash::BuildHasher;
 pub(super) struct OrderMap {
     pub(super) full: Blocks<Order>,
     pub(super) volume: Blocks<VolumeOrder>,
-    /// Each order's place, by its id's hash; a place's top bit says which
-    /// list it is in. 4 bytes an entry, and no hash beside it: a probe
-    /// first compares the 7 bits of hash the table keeps in its control
-    /// bytes, so an order's id is read only when they match, for one id
-    /// in 128 that is not in the map. Growing the table would read every
-    /// order again in the table's order, a cache miss each, and hold the
-    /// old table beside the new: instead a full table is freed and built
-    /// again from the orders in file order (see [`OrderMap::reindex`]).
-    index: hashbrown::HashTable<u32>,
+    /// Each order's place with 32 bits of its id's hash: growing the table
+    /// and probing for a new id compare hashes, not the orders' ids, which
+    /// would mean a cache miss per probe; 8 bytes an entry. A place's top
+    /// bit says which list it is in.
+    index: hashbrown::HashTable<(u32, u32)>,
     hasher: foldhash::fast::RandomState,
 }
 
@@ -95,21 +91,18 @@ impl OrderMap {
     }
 
     /// The table's hash of an id: 32 bits, repeated in the high half,
-    /// which the table reads for its control bytes; and the 32 bits.
+    /// which the table reads for its control bytes.
     pub(super) fn hash(&self, id: IdKey<'_>) -> (u64, u32) {
-        hash_of(&self.hasher, id)
+        let short = self.hasher.hash_one(id) as u32;
+        (widen(short), short)
     }
 
     fn id_at(&self, slot: Slot) -> IdKey<'_> {
-        id_at(&self.full, &self.volume, slot)
-    }
-
-    /// Every order's id with its place, in file order.
-    fn ids(&self) -> impl Iterator<Item = (Slot, IdKey<'_>)> {
-        let full = self.full.iter().enumerate();
-        let volume = self.volume.iter().enumerate();
-        full.map(|(at, o)| (Slot { volume: false, at }, o.id.key()))
-            .chain(volume.map(|(at, o)| (Slot { volume: true, at }, o.id.key())))
+        if slot.volume {
+            self.volume[slot.at].id.key()
+        } else {
+            self.full[slot.at].id.key()
+        }
     }
 
     /// The ids this map may hold, for [`OrderMap::position`] to be asked
@@ -121,18 +114,18 @@ impl OrderMap {
             words: vec![0; bits / 64],
             mask: u32::try_from(bits - 1).unwrap_or(u32::MAX),
         };
-        for (_, id) in self.ids() {
-            let (word, bit) = maybe.place(self.hash(id).1);
+        for &(short, _) in self.index.iter() {
+            let (word, bit) = maybe.place(short);
             maybe.words[word] |= bit;
         }
         maybe
     }
 
     /// Where the order `id` is, given its [`OrderMap::hash`].
-    pub(super) fn position(&self, (hash, _): (u64, u32), id: IdKey<'_>) -> Option<Slot> {
-        let &place = self
-            .index
-            .find(hash, |&place| self.id_at(Slot::unpacked(place)) == id)?;
+    pub(super) fn position(&self, (hash, short): (u64, u32), id: IdKey<'_>) -> Option<Slot> {
+        let &(_, place) = self.index.find(hash, |&(h, place)| {
+            h == short && self.id_at(Slot::unpacked(place)) == id
+        })?;
         Some(Slot::unpacked(place))
     }
 
@@ -166,34 +159,9 @@ impl OrderMap {
     }
 
     fn index_at(&mut self, slot: Slot, id: IdKey<'_>) {
-        let (hash, _) = self.hash(id);
-        if self.index.len() == self.index.capacity() {
-            self.reindex((self.index.len() + 1) * 2);
-        }
-        let OrderMap {
-            full,
-            volume,
-            index,
-            hasher,
-        } = self;
-        // The table has room: it never rehashes here.
-        index.insert_unique(hash, slot.packed(), |&place| {
-            hash_of(hasher, id_at(full, volume, Slot::unpacked(place))).0
-        });
-    }
-
-    /// Frees the index, then builds it again from the orders, with room
-    /// for `capacity` of them.
-    fn reindex(&mut self, capacity: usize) {
-        self.index = hashbrown::HashTable::new();
-        let mut index = hashbrown::HashTable::with_capacity(capacity.max(self.len()));
-        for (slot, id) in self.ids() {
-            let (hash, _) = self.hash(id);
-            index.insert_unique(hash, slot.packed(), |&place| {
-                self.hash(self.id_at(Slot::unpacked(place))).0
-            });
-        }
-        self.index = index;
+        let (hash, short) = self.hash(id);
+        self.index
+            .insert_unique(hash, (short, slot.packed()), |&(h, _)| widen(h));
     }
 
     /// Sorts the orders by `cuts` (see [`Cuts::prune`]) and re-indexes them
@@ -202,7 +170,23 @@ impl OrderMap {
         let before = (self.full.len(), self.volume.len());
         cuts.prune(&mut self.full, &mut self.volume);
         if (self.full.len(), self.volume.len()) != before {
-            self.reindex(self.index.capacity());
+            self.index.clear();
+            let full = self
+                .full
+                .iter()
+                .enumerate()
+                .map(|(at, o)| (false, at, &o.id));
+            let volume = self
+                .volume
+                .iter()
+                .enumerate()
+                .map(|(at, o)| (true, at, &o.id));
+            for (volume, at, id) in full.chain(volume) {
+                let short = self.hasher.hash_one(id.key()) as u32;
+                let place = Slot { volume, at }.packed();
+                self.index
+                    .insert_unique(widen(short), (short, place), |&(h, _)| widen(h));
+            }
         }
     }
 
@@ -212,21 +196,7 @@ impl OrderMap {
     }
 }
 
-/// See [`OrderMap::hash`].
-fn hash_of(hasher: &foldhash::fast::RandomState, id: IdKey<'_>) -> (u64, u32) {
-    let short = hasher.hash_one(id) as u32;
-    (widen(short), short)
-}
-
 /// A 32-bit hash as the table wants it (see [`OrderMap::hash`]).
 fn widen(short: u32) -> u64 {
     u64::from(short) << 32 | u64::from(short)
-}
-
-fn id_at<'a>(full: &'a Blocks<Order>, volume: &'a Blocks<VolumeOrder>, slot: Slot) -> IdKey<'a> {
-    if slot.volume {
-        volume[slot.at].id.key()
-    } else {
-        full[slot.at].id.key()
-    }
 }

@@ -65,8 +65,7 @@ fn the_order_index_finds_every_order_as_it_grows() {
         } else {
             map.insert_full(order);
         }
-        // Every earlier order is still found as the table fills and is
-        // built again.
+        // Every earlier order is still found as the table grows.
         if i.is_power_of_two() || i % 4999 == 0 {
             for j in 0..=i {
                 let line = match map.get_mut(IdKey::of(&id(j))) {
