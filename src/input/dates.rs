@@ -171,6 +171,12 @@ impl Stamp {
         }
     }
 
+    /// Seconds since midnight UTC and the nanoseconds past them (up to
+    /// 2e9 in a leap second), when the text had a time of day.
+    pub fn time_of_day(&self) -> Option<(u32, u32)> {
+        Some((self.time.checked_sub(1)?, self.nanos))
+    }
+
     /// The instant, when the text had a time of day.
     pub fn instant(&self) -> Option<DateTime<Utc>> {
         let seconds = self.time.checked_sub(1)?;

@@ -9,7 +9,7 @@
 //! 1,000,000,000 nanoseconds. Packed stamps order as the stamps do.
 
 use crate::input::dates::Stamp;
-use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveTime};
 use std::num::NonZeroU64;
 
 /// A [`Stamp`] in 8 bytes: the day in the high 17 bits, the time of day
@@ -49,14 +49,12 @@ impl PackedStamp {
             let day = FIRST_DAY.checked_add(u64::try_from(since).ok()?)?;
             (day <= LAST_DAY).then_some(day)?
         };
-        let time = match stamp.instant() {
+        let time = match stamp.time_of_day() {
             None => 0,
-            Some(instant) => {
-                let time = instant.time();
-                let seconds = u64::from(time.num_seconds_from_midnight());
+            Some((seconds, nanos)) => {
+                let (seconds, nanos) = (u64::from(seconds), u64::from(nanos));
                 // Past 1e9 only in a leap second, which chrono allows
                 // only as the 59th second of a minute.
-                let nanos = u64::from(time.nanosecond());
                 1 + seconds / 60 * NANOS_A_MINUTE + seconds % 60 * NANOS_A_SECOND + nanos
             }
         };
@@ -65,12 +63,15 @@ impl PackedStamp {
 
     pub fn date(self) -> NaiveDate {
         let day = self.0.get() >> TIME_BITS;
-        LAST_DATE.with(|last| match last.get() {
-            (known, date) if known == day => date,
-            _ => {
-                let date = date_of(day);
-                last.set((day, date));
-                date
+        RECENT_DATES.with(|recent| {
+            let slot = &recent[day as usize % RECENT];
+            match slot.get() {
+                (known, date) if known == day => date,
+                _ => {
+                    let date = date_of(day);
+                    slot.set((day, date));
+                    date
+                }
             }
         })
     }
@@ -98,13 +99,18 @@ impl PackedStamp {
     }
 }
 
+/// How many recent days each thread remembers the dates of.
+const RECENT: usize = 16;
+
 thread_local! {
-    /// The day code last turned into a date on this thread, and its date.
-    /// Orders are read and gone through in file order, which is mostly
-    /// time order, so one order's day is nearly always the last one's:
-    /// the calendar arithmetic runs once a day, not for every order.
-    static LAST_DATE: std::cell::Cell<(u64, NaiveDate)> =
-        const { std::cell::Cell::new((EARLIEST_DAY, NaiveDate::MIN)) };
+    /// Day codes lately turned into dates on this thread, each in the slot
+    /// of its code modulo [`RECENT`]. Orders are read and gone through in
+    /// file order, which is mostly time order, so an order's dates are
+    /// nearly always days the last orders had (its purchase, and a ship-by
+    /// or delivery day a few days on, each in a slot of its own): the
+    /// calendar arithmetic runs about once a day, not for every order.
+    static RECENT_DATES: [std::cell::Cell<(u64, NaiveDate)>; RECENT] =
+        const { [const { std::cell::Cell::new((EARLIEST_DAY, NaiveDate::MIN)) }; RECENT] };
 }
 
 fn date_of(day: u64) -> NaiveDate {
