@@ -23,7 +23,7 @@ use super::{Check, CheckKind, Context};
 use crate::findings::{Evidence, FindingStatus, Hit};
 use crate::input::records::Review;
 use crate::input::strings::{Strings, Sym};
-use crate::input::{Amount, Order};
+use crate::input::{Amount, Order, OrderId};
 use crate::metrics::Window;
 use crate::policy::params::Params;
 use crate::privacy;
@@ -334,7 +334,7 @@ const BY_ADDRESS: Grouping = Grouping {
 
 /// What the suspect-review signal reads of a reviewed order.
 struct ReviewedOrder<'a> {
-    id: &'a str,
+    id: &'a OrderId,
     line: u64,
     bought: NaiveDate,
     cancelled: bool,
@@ -396,7 +396,7 @@ impl BrushingCheck {
         // an order is its place in the list: 16 bytes a row, a million
         // rows on a big account, counted first so the list never doubles.
         let counted =
-            |order: &&Order| !order.is_cancelled() && window.contains(order.purchase.date);
+            |order: &&Order| !order.is_cancelled() && window.contains(order.purchase.date());
         let most: usize = orders
             .orders
             .iter()
@@ -408,7 +408,7 @@ impl BrushingCheck {
             let (Some(key), Ok(at)) = (key_of(order, &mut keys), u32::try_from(at)) else {
                 continue;
             };
-            rows.extend(order.sale.asins.iter().map(|&asin| (key, asin, at)));
+            rows.extend(order.sale.asins.iter().map(|asin| (key, asin, at)));
         }
         rows.sort_unstable_by_key(|&(key, asin, _)| (key, asin));
         // The runs over the limit, split by their text (two texts may
@@ -441,7 +441,7 @@ impl BrushingCheck {
             let mut flagged = vec![false; group.len()];
             let (mut start, mut marked, mut largest) = (0, 0, 0usize);
             for end in 0..group.len() {
-                while span_days(group[start].purchase.date, group[end].purchase.date)
+                while span_days(group[start].purchase.date(), group[end].purchase.date())
                     >= u64::from(self.cluster_days)
                 {
                     start += 1;
@@ -468,7 +468,7 @@ impl BrushingCheck {
                     key: order.id.to_string(),
                     excerpt: format!(
                         "order of {asin} on {} to {}: {largest} orders of it to one {what} within {} days (limit {max})",
-                        order.purchase.date,
+                        order.purchase.date(),
                         describe(order, strings, ctx.mask),
                         self.cluster_days
                     ),
@@ -488,7 +488,7 @@ impl BrushingCheck {
     fn suspect_reason(
         &self,
         order: &ReviewedOrder<'_>,
-        refunded: &HashSet<&str>,
+        refunded: &HashSet<OrderId>,
     ) -> Option<&'static str> {
         self.reviews_on
             .iter()
@@ -508,11 +508,12 @@ impl BrushingCheck {
         if self.reviews_on.is_empty() {
             return;
         }
-        let reviewed: HashSet<&str> = reviews
+        let reviewed: HashSet<OrderId> = reviews
             .rows
             .iter()
             .filter(|r| r.rating >= self.reviews_min_rating && window.contains(r.date.date))
             .filter_map(|r| r.order_id.as_deref())
+            .map(OrderId::new)
             .collect();
         // Reviews are far fewer than orders: only their orders are indexed.
         // A review may come months after the order, past the rules' reach,
@@ -520,7 +521,7 @@ impl BrushingCheck {
         let full = orders.orders.iter().map(|o| ReviewedOrder {
             id: &o.id,
             line: o.line,
-            bought: o.purchase.date,
+            bought: o.purchase.date(),
             cancelled: o.is_cancelled(),
             total_price: o.sale.total_price,
         });
@@ -531,25 +532,29 @@ impl BrushingCheck {
             cancelled: o.is_cancelled(),
             total_price: o.total_price,
         });
-        let by_id: HashMap<&str, ReviewedOrder<'_>> = full
+        let by_id: HashMap<&OrderId, ReviewedOrder<'_>> = full
             .chain(volume_only)
             .filter(|o| reviewed.contains(o.id))
             .map(|o| (o.id, o))
             .collect();
-        let refunded: HashSet<&str> = ctx
+        let refunded: HashSet<OrderId> = ctx
             .account
             .claims
             .iter()
             .flat_map(|c| &c.rows)
             .filter(|c| matches!(c.status, Some("refunded" | "granted")))
-            .map(|c| c.order_id.as_str())
+            .map(|c| OrderId::new(&c.order_id))
             .collect();
         let mut found = 0usize;
         for review in &reviews.rows {
             if review.rating < self.reviews_min_rating || !window.contains(review.date.date) {
                 continue;
             }
-            let Some(order) = review.order_id.as_deref().and_then(|id| by_id.get(id)) else {
+            let Some(order) = review
+                .order_id
+                .as_deref()
+                .and_then(|id| by_id.get(&OrderId::new(id)))
+            else {
                 continue;
             };
             let Some(reason) = self.suspect_reason(order, &refunded) else {

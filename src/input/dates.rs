@@ -140,7 +140,8 @@ impl DateStyle {
 ///
 /// The instant is kept as the time of day on `date`, which its own date
 /// would repeat: a stamp, or an `Option<Stamp>`, takes 12 bytes rather
-/// than 16, and an order holds five. Stamps order by date, then date-only
+/// than 16 (an order packs its five into 8 bytes each, see
+/// `input::orders::PackedStamp`). Stamps order by date, then date-only
 /// before any time of that day, then time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Stamp {
@@ -169,6 +170,12 @@ impl Stamp {
             time: utc.time().num_seconds_from_midnight() + 1,
             nanos: utc.time().nanosecond(),
         }
+    }
+
+    /// Seconds since midnight UTC and the nanoseconds past them (up to
+    /// 2e9 in a leap second), when the text had a time of day.
+    pub fn time_of_day(&self) -> Option<(u32, u32)> {
+        Some((self.time.checked_sub(1)?, self.nanos))
     }
 
     /// The instant, when the text had a time of day.

@@ -31,7 +31,9 @@ use std::path::{Path, PathBuf};
 use table::{InputReport, Table, display_name};
 
 pub use account::Profile;
-pub use orders::{Amount, Order, Orders, Reach, Sale, VolumeOrder};
+pub use orders::{
+    Amount, Asins, BuyerId, Order, OrderId, Orders, PackedStamp, Reach, Sale, VolumeOrder,
+};
 
 /// Everything read from one account folder.
 #[derive(Debug, Default)]
@@ -1114,7 +1116,7 @@ mod tests {
         // The last purchase is 2026-11-04; 180 days reach back to 2026-05-09.
         assert_eq!(orders.orders.len(), 180);
         assert_eq!(orders.volume_only.len(), 0);
-        assert_eq!(orders.orders[0].purchase.date.to_string(), "2026-05-09");
+        assert_eq!(orders.orders[0].purchase.date().to_string(), "2026-05-09");
     }
 
     #[test]
@@ -1129,7 +1131,7 @@ mod tests {
         let orders = account.orders.unwrap();
         // 180 days reach back to 2026-05-09, 60 days to 2026-09-06.
         assert_eq!(orders.orders.len(), 60);
-        assert_eq!(orders.orders[0].purchase.date.to_string(), "2026-09-06");
+        assert_eq!(orders.orders[0].purchase.date().to_string(), "2026-09-06");
         assert_eq!(orders.volume_only.len(), 120);
         let volume = |days| {
             let window = crate::metrics::Window::ending(orders.latest_purchase.unwrap(), days);

@@ -10,7 +10,7 @@ use crate::input::dates::Stamp;
 use crate::input::records::{Chargeback, Claim, Feedback};
 use crate::input::texts::Texts;
 use crate::input::values::{CancelledBy, Channel, OrderStatus};
-use crate::input::{Account, Order, Orders};
+use crate::input::{Account, Order, OrderId, Orders, PackedStamp};
 use crate::privacy;
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -209,9 +209,10 @@ pub struct MetricResult {
 /// The defects of every order: negative feedback, claims, chargebacks. It
 /// points at their rows and writes evidence only for the orders a metric
 /// counts: most of a long history's defects are on orders no window holds.
+/// Keyed by packed id, as the orders hold theirs, with the id's text.
 #[derive(Debug, Default)]
 pub struct DefectIndex<'a> {
-    by_order: HashMap<&'a str, SmallVec<[Defect<'a>; 1]>>,
+    by_order: HashMap<OrderId, (&'a str, SmallVec<[Defect<'a>; 1]>)>,
     /// The feedback rows' comments.
     feedback_texts: Option<&'a Texts>,
     mask: bool,
@@ -290,15 +291,16 @@ impl<'a> DefectIndex<'a> {
 
     fn add(&mut self, order_id: &'a str, file: &'a str, event: DefectEvent<'a>) {
         self.by_order
-            .entry(order_id)
-            .or_default()
+            .entry(OrderId::new(order_id))
+            .or_insert_with(|| (order_id, SmallVec::new()))
+            .1
             .push(Defect { file, event });
     }
 
     /// The evidence of an order's defects, in the order they were found;
     /// `None` when it has none.
-    fn of(&self, order_id: &str) -> Option<impl Iterator<Item = Evidence> + '_> {
-        let (&order_id, defects) = self.by_order.get_key_value(order_id)?;
+    fn of(&self, order_id: &OrderId) -> Option<impl Iterator<Item = Evidence> + '_> {
+        let &(order_id, ref defects) = self.by_order.get(order_id)?;
         let (mask, feedback_texts) = (self.mask, self.feedback_texts);
         Some(
             defects
@@ -359,7 +361,7 @@ pub fn orders_in_window(orders: &Orders, window: &Window) -> u64 {
     let full = orders
         .orders
         .iter()
-        .filter(|o| !o.is_cancelled() && window.contains(o.purchase.date))
+        .filter(|o| !o.is_cancelled() && window.contains(o.purchase.date()))
         .count();
     let volume_only = orders
         .volume_only
@@ -574,7 +576,7 @@ fn count(orders: &Orders, kind: MetricKind, view: &View<'_>, defects: &DefectInd
                 .iter()
                 .filter(live)
                 .filter(|o| channel.is_none_or(|c| o.channel == c))
-                .filter(|o| view.holds(o.purchase.date))
+                .filter(|o| view.holds(o.purchase.date()))
             {
                 counted.denominator += 1;
                 if let Some(events) = defects.of(&order.id) {
@@ -585,13 +587,17 @@ fn count(orders: &Orders, kind: MetricKind, view: &View<'_>, defects: &DefectInd
         }
         MetricKind::LateShipment => {
             for order in orders.orders.iter().filter(mfn_only).filter(live) {
-                let Some(ship_by) = order.ship_by.filter(|s| view.holds(s.date)) else {
+                let Some(ship_by) = order
+                    .ship_by
+                    .map(PackedStamp::stamp)
+                    .filter(|s| view.holds(s.date))
+                else {
                     continue;
                 };
                 counted.denominator += 1;
                 let judged_on = view.judged_on();
                 let unshipped = order.shipped_at.is_some() || is_unshipped(order);
-                let late = match view.seen(order.shipped_at) {
+                let late = match view.seen(order.shipped_at.map(PackedStamp::stamp)) {
                     Some(shipped) => shipped
                         .is_after(&ship_by)
                         .then(|| format!("ship by {}, shipped {}", ship_by.date, shipped.date)),
@@ -612,7 +618,7 @@ fn count(orders: &Orders, kind: MetricKind, view: &View<'_>, defects: &DefectInd
                 .orders
                 .iter()
                 .filter(mfn_only)
-                .filter(|o| view.holds(o.purchase.date))
+                .filter(|o| view.holds(o.purchase.date()))
             {
                 counted.denominator += 1;
                 if order.is_cancelled() && order.cancelled_by != Some(CancelledBy::Buyer) {
@@ -624,7 +630,7 @@ fn count(orders: &Orders, kind: MetricKind, view: &View<'_>, defects: &DefectInd
                     };
                     counted.evidence.push(order_evidence(
                         order,
-                        format!("bought {}, cancelled {by}", order.purchase.date),
+                        format!("bought {}, cancelled {by}", order.purchase.date()),
                     ));
                 }
             }
@@ -635,7 +641,10 @@ fn count(orders: &Orders, kind: MetricKind, view: &View<'_>, defects: &DefectInd
                 .iter()
                 .filter(mfn_only)
                 .filter(live)
-                .filter(|o| view.seen(o.shipped_at).is_some_and(|s| view.holds(s.date)))
+                .filter(|o| {
+                    view.seen(o.shipped_at.map(PackedStamp::stamp))
+                        .is_some_and(|s| view.holds(s.date))
+                })
             {
                 counted.denominator += 1;
                 if has_valid_tracking(orders, order) {
@@ -643,7 +652,7 @@ fn count(orders: &Orders, kind: MetricKind, view: &View<'_>, defects: &DefectInd
                 } else {
                     let shipped = order
                         .shipped_at
-                        .map(|s| s.date.to_string())
+                        .map(|s| s.date().to_string())
                         .unwrap_or_default();
                     counted.evidence.push(order_evidence(
                         order,
@@ -660,11 +669,15 @@ fn count(orders: &Orders, kind: MetricKind, view: &View<'_>, defects: &DefectInd
                 .filter(live)
                 .filter(|o| has_valid_tracking(orders, o))
             {
-                let Some(promised) = order.promised_delivery.filter(|s| view.holds(s.date)) else {
+                let Some(promised) = order
+                    .promised_delivery
+                    .map(PackedStamp::stamp)
+                    .filter(|s| view.holds(s.date))
+                else {
                     continue;
                 };
                 counted.denominator += 1;
-                match view.seen(order.delivered_at) {
+                match view.seen(order.delivered_at.map(PackedStamp::stamp)) {
                     Some(delivered) if !delivered.is_after(&promised) => counted.numerator += 1,
                     Some(delivered) => counted.evidence.push(order_evidence(
                         order,

@@ -10,6 +10,11 @@ fn stamp(text: &str) -> Stamp {
     parse_stamp(text, None).unwrap()
 }
 
+/// A stamp as an order holds it.
+fn packed(text: &str) -> PackedStamp {
+    PackedStamp::new(stamp(text)).unwrap()
+}
+
 fn date(text: &str) -> NaiveDate {
     stamp(text).date
 }
@@ -195,24 +200,24 @@ fn odr_splits_by_channel() {
 #[test]
 fn late_shipment_counts_late_and_overdue_unshipped_by_ship_by() {
     let mut on_time = order("ON", "2026-11-10");
-    on_time.ship_by = Some(stamp("2026-11-12"));
-    on_time.shipped_at = Some(stamp("2026-11-12T20:00:00Z")); // same day as a date-only ship-by
+    on_time.ship_by = Some(packed("2026-11-12"));
+    on_time.shipped_at = Some(packed("2026-11-12T20:00:00Z")); // same day as a date-only ship-by
     let mut late = order("LATE", "2026-11-10");
-    late.ship_by = Some(stamp("2026-11-12T18:00:00Z"));
-    late.shipped_at = Some(stamp("2026-11-12T19:00:00Z")); // an hour late
+    late.ship_by = Some(packed("2026-11-12T18:00:00Z"));
+    late.shipped_at = Some(packed("2026-11-12T19:00:00Z")); // an hour late
     let mut overdue = order("OVERDUE", "2026-11-15");
     overdue.status = Some(OrderStatus::Unshipped);
-    overdue.ship_by = Some(stamp("2026-11-19"));
+    overdue.ship_by = Some(packed("2026-11-19"));
     let mut due_today = order("TODAY", "2026-11-18");
     due_today.status = Some(OrderStatus::Unshipped);
-    due_today.ship_by = Some(stamp(AS_OF));
+    due_today.ship_by = Some(packed(AS_OF));
     let mut outside = order("OUT", "2026-11-01");
-    outside.ship_by = Some(stamp("2026-11-10"));
-    outside.shipped_at = Some(stamp("2026-11-15"));
+    outside.ship_by = Some(packed("2026-11-10"));
+    outside.shipped_at = Some(packed("2026-11-15"));
     let mut afn = order("AFN", "2026-11-14");
     afn.channel = Channel::Afn;
-    afn.ship_by = Some(stamp("2026-11-15"));
-    afn.shipped_at = Some(stamp("2026-11-17"));
+    afn.ship_by = Some(packed("2026-11-15"));
+    afn.shipped_at = Some(packed("2026-11-17"));
     let a = account(vec![on_time, late, overdue, due_today, outside, afn]);
     let r = run(
         &a,
@@ -248,7 +253,7 @@ fn cancel_rate_counts_seller_and_system_cancels_over_all_mfn_orders() {
 fn valid_tracking_uses_the_column_or_falls_back_to_a_tracking_id() {
     let shipped = |id: &str, valid: Option<bool>, has_id: bool| {
         let mut o = order(id, "2026-11-01");
-        o.shipped_at = Some(stamp("2026-11-02"));
+        o.shipped_at = Some(packed("2026-11-02"));
         o.tracking_valid = valid;
         o.has_tracking_id = has_id;
         o
@@ -271,8 +276,8 @@ fn on_time_delivery_counts_tracked_orders_by_promised_date() {
     let tracked = |id: &str, promised: &str, delivered: Option<&str>| {
         let mut o = order(id, "2026-11-01");
         o.tracking_valid = Some(true);
-        o.promised_delivery = Some(stamp(promised));
-        o.delivered_at = delivered.map(stamp);
+        o.promised_delivery = Some(packed(promised));
+        o.delivered_at = delivered.map(packed);
         o
     };
     let mut untracked = tracked("U", "2026-11-15", None);
@@ -359,7 +364,7 @@ fn late_shipment_needs_ship_dates_as_well_as_ship_by() {
     // Shipped orders with a ship-by and no ship date would all look on
     // time: a file of expected ship dates alone does not make a rate.
     let mut shipped = order("A", "2026-11-01");
-    shipped.ship_by = Some(stamp("2026-11-03"));
+    shipped.ship_by = Some(packed("2026-11-03"));
     let mut a = account(vec![shipped]);
     a.orders.as_mut().unwrap().has_shipped_at = false;
     let r = run(

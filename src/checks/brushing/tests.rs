@@ -232,20 +232,20 @@ fn positive_reviews_on_cancelled_refunded_or_free_orders_are_suspect() {
     let denied = order(5, "2026-10-01", "b5", "B0A");
     let claim = |o: &Order, status: &'static str| Claim {
         line: 2,
-        order_id: o.id.clone(),
+        order_id: o.id.text(),
         filed_at: parse_stamp("2026-10-05", None).unwrap(),
         status: Some(status),
         reason: None,
     };
     let claims = vec![claim(&refunded, "granted"), claim(&denied, "denied")];
     let reviews = vec![
-        review(2, "2026-10-10", 5, Some(&cancelled.id)),
-        review(3, "2026-10-10", 4, Some(&refunded.id)),
-        review(4, "2026-10-10", 5, Some(&free.id)),
-        review(5, "2026-10-10", 5, Some(&normal.id)),
-        review(6, "2026-10-10", 5, Some(&denied.id)),
+        review(2, "2026-10-10", 5, Some(&cancelled.id.text())),
+        review(3, "2026-10-10", 4, Some(&refunded.id.text())),
+        review(4, "2026-10-10", 5, Some(&free.id.text())),
+        review(5, "2026-10-10", 5, Some(&normal.id.text())),
+        review(6, "2026-10-10", 5, Some(&denied.id.text())),
         // An unhappy buyer who got a refund is no sign of brushing.
-        review(7, "2026-10-10", 1, Some(&refunded.id)),
+        review(7, "2026-10-10", 1, Some(&refunded.id.text())),
         review(8, "2026-10-10", 5, Some("113-9999999-9999999")),
     ];
     let orders = vec![cancelled, refunded, free, normal, denied];
@@ -269,7 +269,7 @@ fn an_order_both_clustered_and_reviewed_free_is_one_event() {
         .map(|i| order(i, days[i as usize], "buyer-1", "B0A"))
         .collect();
     orders[0].sale.total_price = Some(Amount::ZERO);
-    let reviews = vec![review(2, "2026-10-20", 5, Some(&orders[0].id))];
+    let reviews = vec![review(2, "2026-10-20", 5, Some(&orders[0].id.text()))];
     let extra = format!("{CLUSTERS}{REVIEWS}");
     let hit = hit(&extra, &account(orders, reviews, vec![])).expect("fires");
     assert_eq!(lines(&hit, "reviews.csv"), [2]);
@@ -287,9 +287,9 @@ fn a_review_months_after_its_order_finds_the_order_past_the_rules_reach() {
     free.total_price = Some(Amount::ZERO);
     let paid = VolumeOrder::bought("113-0000000-0000003", 43, bought);
     let reviews = vec![
-        review(2, "2026-10-10", 5, Some(&cancelled.id)),
-        review(3, "2026-10-10", 5, Some(&free.id)),
-        review(4, "2026-10-10", 5, Some(&paid.id)),
+        review(2, "2026-10-10", 5, Some(&cancelled.id.text())),
+        review(3, "2026-10-10", 5, Some(&free.id.text())),
+        review(4, "2026-10-10", 5, Some(&paid.id.text())),
     ];
     let mut account = account(vec![], reviews, vec![]);
     if let Some(orders) = &mut account.orders {
@@ -311,7 +311,7 @@ fn a_review_months_after_its_order_finds_the_order_past_the_rules_reach() {
 fn reviews_on_names_only_the_signals_wanted() {
     let mut cancelled = order(1, "2026-10-01", "b1", "B0A");
     cancelled.status = Some(OrderStatus::Cancelled);
-    let reviews = vec![review(2, "2026-10-10", 5, Some(&cancelled.id))];
+    let reviews = vec![review(2, "2026-10-10", 5, Some(&cancelled.id.text()))];
     let account = account(vec![cancelled], reviews, vec![]);
     assert!(hit("reviews_on = [\"cancelled\"]\n", &account).is_some());
     assert_eq!(hit("reviews_on = [\"zero_price\"]\n", &account), None);
@@ -417,7 +417,7 @@ fn policy_mistakes_are_located() {
 fn an_empty_reviews_on_turns_that_signal_off() {
     let mut cancelled = order(1, "2026-10-01", "b1", "B0A");
     cancelled.status = Some(OrderStatus::Cancelled);
-    let reviews = vec![review(2, "2026-10-10", 5, Some(&cancelled.id))];
+    let reviews = vec![review(2, "2026-10-10", 5, Some(&cancelled.id.text()))];
     let account = account(vec![cancelled], reviews, vec![]);
     assert_eq!(hit(&format!("{CLUSTERS}reviews_on = []\n"), &account), None);
     let err = build(&rule("reviews_on = []\n")).unwrap_err();

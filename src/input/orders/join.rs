@@ -1,6 +1,7 @@
 //! The chunks of a big orders file, read on every core, joined into what
 //! one reader would have read.
 
+use super::id::IdKey;
 use super::map::{MaybeIds, Slot};
 use super::{ChunkOrders, Order, VolumeOrder};
 use crate::input::blocks::Blocks;
@@ -136,7 +137,7 @@ fn drop_places<T>(values: &mut Blocks<T>, places: &[usize]) {
 /// its full orders, then its volume-only ones.
 fn repeats_in(chunks: &[(ChunkOrders, u64)], maybe: &[MaybeIds], later: usize) -> Vec<Repeat> {
     let (earlier, own) = (&chunks[..later], &chunks[later].0);
-    let find = |id: &str| {
+    let find = |id: IdKey<'_>| {
         let hash = own.orders.hash(id);
         earlier
             .iter()
@@ -150,8 +151,8 @@ fn repeats_in(chunks: &[(ChunkOrders, u64)], maybe: &[MaybeIds], later: usize) -
                 Some(Place { chunk, volume, at })
             })
     };
-    let full = own.orders.full.iter().map(|o| o.id.as_str());
-    let volume = own.orders.volume.iter().map(|o| o.id.as_str());
+    let full = own.orders.full.iter().map(|o| o.id.key());
+    let volume = own.orders.volume.iter().map(|o| o.id.key());
     let ids = full
         .map(|id| (false, id))
         .enumerate()

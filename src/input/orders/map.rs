@@ -1,6 +1,7 @@
 //! A chunk's orders by id while its rows are read: the whole orders and the
 //! volume-only ones, under one index.
 
+use super::id::IdKey;
 use super::reach::Cuts;
 use super::{Order, VolumeOrder};
 use crate::input::blocks::Blocks;
@@ -91,16 +92,16 @@ impl OrderMap {
 
     /// The table's hash of an id: 32 bits, repeated in the high half,
     /// which the table reads for its control bytes.
-    pub(super) fn hash(&self, id: &str) -> (u64, u32) {
+    pub(super) fn hash(&self, id: IdKey<'_>) -> (u64, u32) {
         let short = self.hasher.hash_one(id) as u32;
         (widen(short), short)
     }
 
-    fn id_at(&self, slot: Slot) -> &str {
+    fn id_at(&self, slot: Slot) -> IdKey<'_> {
         if slot.volume {
-            &self.volume[slot.at].id
+            self.volume[slot.at].id.key()
         } else {
-            &self.full[slot.at].id
+            self.full[slot.at].id.key()
         }
     }
 
@@ -121,14 +122,14 @@ impl OrderMap {
     }
 
     /// Where the order `id` is, given its [`OrderMap::hash`].
-    pub(super) fn position(&self, (hash, short): (u64, u32), id: &str) -> Option<Slot> {
+    pub(super) fn position(&self, (hash, short): (u64, u32), id: IdKey<'_>) -> Option<Slot> {
         let &(_, place) = self.index.find(hash, |&(h, place)| {
             h == short && self.id_at(Slot::unpacked(place)) == id
         })?;
         Some(Slot::unpacked(place))
     }
 
-    pub(super) fn get_mut(&mut self, id: &str) -> Option<Found<'_>> {
+    pub(super) fn get_mut(&mut self, id: IdKey<'_>) -> Option<Found<'_>> {
         let slot = self.position(self.hash(id), id)?;
         Some(if slot.volume {
             Found::Volume(&mut self.volume[slot.at])
@@ -143,7 +144,7 @@ impl OrderMap {
             volume: false,
             at: self.full.len(),
         };
-        self.index_at(slot, &order.id);
+        self.index_at(slot, order.id.key());
         self.full.push(order);
     }
 
@@ -153,11 +154,11 @@ impl OrderMap {
             volume: true,
             at: self.volume.len(),
         };
-        self.index_at(slot, &order.id);
+        self.index_at(slot, order.id.key());
         self.volume.push(order);
     }
 
-    fn index_at(&mut self, slot: Slot, id: &str) {
+    fn index_at(&mut self, slot: Slot, id: IdKey<'_>) {
         let (hash, short) = self.hash(id);
         self.index
             .insert_unique(hash, (short, slot.packed()), |&(h, _)| widen(h));
@@ -181,7 +182,7 @@ impl OrderMap {
                 .enumerate()
                 .map(|(at, o)| (true, at, &o.id));
             for (volume, at, id) in full.chain(volume) {
-                let short = self.hasher.hash_one(id.as_str()) as u32;
+                let short = self.hasher.hash_one(id.key()) as u32;
                 let place = Slot { volume, at }.packed();
                 self.index
                     .insert_unique(widen(short), (short, place), |&(h, _)| widen(h));

@@ -10,12 +10,20 @@
 //!
 //! A row is read by `row` into a chunk's `map`; `reach` sorts the
 //! orders by how far back the windows look; `join` puts the chunks
-//! together.
+//! together. An order keeps its id, dates, buyer and ASINs packed (`id`,
+//! `stamp`, `sale_parts`): a big account holds a million of them.
 
+mod id;
 mod join;
 mod map;
 mod reach;
 mod row;
+mod sale_parts;
+mod stamp;
+
+pub use id::OrderId;
+pub use sale_parts::{Asins, BuyerId};
+pub use stamp::PackedStamp;
 
 use join::{Joined, join_chunks};
 use map::{Found, OrderMap};
@@ -23,32 +31,29 @@ use reach::{Cuts, LatestSeen, Tier, compact_strings};
 use row::{OrderColumns, RecentDates, parse_order};
 
 use super::blocks::Blocks;
+#[cfg(test)]
 use super::dates::Stamp;
 use super::records::ParseContext;
 use super::strings::{Remap, Strings, Sym};
 use super::table::Table;
 use super::values::{CancelledBy, Channel, OrderStatus, with_folded};
 use chrono::NaiveDate;
-use compact_str::CompactString;
-use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::num::NonZeroU64;
 
 /// One order, merged from its item rows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Order {
-    /// Amazon's order ids (`113-1234567-1234567`) fit inline: no heap
-    /// string per order.
-    pub id: CompactString,
+    pub id: OrderId,
     /// Line of the order's first row.
     pub line: u64,
-    pub purchase: Stamp,
+    pub purchase: PackedStamp,
     pub status: Option<OrderStatus>,
     pub channel: Channel,
-    pub ship_by: Option<Stamp>,
-    pub shipped_at: Option<Stamp>,
-    pub promised_delivery: Option<Stamp>,
-    pub delivered_at: Option<Stamp>,
+    pub ship_by: Option<PackedStamp>,
+    pub shipped_at: Option<PackedStamp>,
+    pub promised_delivery: Option<PackedStamp>,
+    pub delivered_at: Option<PackedStamp>,
     pub tracking_valid: Option<bool>,
     pub has_tracking_id: bool,
     pub cancelled_by: Option<CancelledBy>,
@@ -61,12 +66,11 @@ pub struct Order {
 /// strings are handles into [`Orders::strings`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sale {
-    /// Most buyers buy once, so their ids are not worth sharing.
-    pub buyer_id: Option<Box<str>>,
+    pub buyer_id: Option<BuyerId>,
     pub ship_postal_code: Option<Sym>,
     pub ship_city: Option<Sym>,
     /// The ASINs of the order's item rows, each once, in row order.
-    pub asins: SmallVec<[Sym; 2]>,
+    pub asins: Asins,
     /// The sum of the item rows' `item_price`; `None` when no row gives a
     /// readable one. A price that cannot be read is left out rather than
     /// skipping the row: the shipping metrics do not need it.
@@ -147,7 +151,7 @@ impl Sale {
     /// ASINs are added once each, prices add up.
     fn merge_cells(&mut self, cells: &SaleCells<'_>, strings: &mut Strings) {
         if self.buyer_id.is_none() {
-            self.buyer_id = cells.buyer_id.map(Box::from);
+            self.buyer_id = cells.buyer_id.map(BuyerId::new);
         }
         let mut fill = |slot: &mut Option<Sym>, value: Option<&str>| {
             if slot.is_none() {
@@ -157,7 +161,7 @@ impl Sale {
         fill(&mut self.ship_postal_code, cells.ship_postal_code);
         fill(&mut self.ship_city, cells.ship_city);
         if let Some(asin) = cells.asin
-            && !self.asins.iter().any(|&a| strings.get(a) == asin)
+            && !self.asins.iter().any(|a| strings.get(a) == asin)
         {
             self.asins.push(strings.intern(asin));
         }
@@ -171,8 +175,8 @@ impl Sale {
         }
         self.ship_postal_code = self.ship_postal_code.or(other.ship_postal_code);
         self.ship_city = self.ship_city.or(other.ship_city);
-        for asin in other.asins {
-            if !self.asins.contains(&asin) {
+        for asin in other.asins.iter() {
+            if !self.asins.contains(asin) {
                 self.asins.push(asin);
             }
         }
@@ -184,7 +188,7 @@ impl Sale {
         for slot in [&mut self.ship_postal_code, &mut self.ship_city] {
             *slot = slot.map(&mut to);
         }
-        self.asins.iter_mut().for_each(|a| *a = to(*a));
+        self.asins.remap(to);
     }
 }
 
@@ -234,7 +238,7 @@ impl Order {
         Order {
             id: id.into(),
             line,
-            purchase,
+            purchase: PackedStamp::new(purchase).expect("a date a file could hold"),
             status: None,
             channel: Channel::Mfn,
             ship_by: None,
@@ -262,9 +266,9 @@ impl Order {
         ]
         .into_iter()
         .flatten()
-        .map(|s| s.date)
         .max()
-        .unwrap_or(self.purchase.date)
+        .unwrap_or(self.purchase)
+        .date()
     }
 
     /// Fills fields a later item row knows and the first row did not.
@@ -300,10 +304,10 @@ impl Order {
 
 /// An order beyond every rule's reach but inside the score's volume
 /// window: what the volume credit, the notes and a review's order need,
-/// in a third of an [`Order`]'s memory.
+/// in under half of an [`Order`]'s memory.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeOrder {
-    pub id: CompactString,
+    pub id: OrderId,
     /// Line of the order's first row.
     pub line: u64,
     pub purchase: NaiveDate,
@@ -326,7 +330,7 @@ impl VolumeOrder {
         VolumeOrder {
             id: order.id.clone(),
             line: order.line,
-            purchase: order.purchase.date,
+            purchase: order.purchase.date(),
             latest: order.latest_date(),
             status: order.status,
             cancelled_by: order.cancelled_by,
@@ -435,12 +439,13 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
                 return Ok(());
             }
             let (id, mut order, cells) = parse_order(row, &c, ctx, &mut chunk.dates)?;
-            if chunk.latest_purchase < Some(order.purchase.date) {
-                chunk.latest_purchase = Some(order.purchase.date);
-                seen.raise(order.purchase.date);
+            let bought = order.purchase.date();
+            if chunk.latest_purchase < Some(bought) {
+                chunk.latest_purchase = Some(bought);
+                seen.raise(bought);
             }
             if let Some(as_of) = reach.as_of
-                && order.purchase.date > as_of
+                && bought > as_of
             {
                 // Bought after the last day of every window: no metric counts it.
                 return Ok(());
@@ -461,12 +466,10 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
                         // Before every window: nothing keeps it.
                         Some(Tier::Gone) => {}
                         Some(Tier::Volume) => {
-                            order.id = CompactString::from(id);
                             order.sale.total_price = cells.price();
                             chunk.orders.insert_volume(VolumeOrder::of(&order));
                         }
                         Some(Tier::Full) | None => {
-                            order.id = CompactString::from(id);
                             order.sale = Sale::from_cells(&cells, &mut chunk.strings);
                             chunk.orders.insert_full(order);
                         }
@@ -532,7 +535,7 @@ impl Orders {
     pub fn fill_from(&mut self, other: Orders) -> u64 {
         let full = self.orders.iter().map(|o| &o.id).enumerate();
         let volume_only = self.volume_only.iter().map(|o| &o.id).enumerate();
-        let index: HashMap<CompactString, (bool, usize)> = full
+        let index: HashMap<OrderId, (bool, usize)> = full
             .map(|(i, id)| (id.clone(), (false, i)))
             .chain(volume_only.map(|(i, id)| (id.clone(), (true, i))))
             .collect();

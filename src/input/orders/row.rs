@@ -1,12 +1,11 @@
 //! One row of the orders file, read into an order and its sale cells.
 
-use super::{Order, Sale, SaleCells};
-use crate::input::dates::{DateError, Stamp, parse_stamp};
+use super::id::IdKey;
+use super::{Order, PackedStamp, Sale, SaleCells};
+use crate::input::dates::{DateError, parse_stamp};
 use crate::input::records::ParseContext;
 use crate::input::table::{Row, Table};
 use crate::input::values::{CancelledBy, Channel, OrderStatus, parse_bool};
-use chrono::NaiveDate;
-use compact_str::CompactString;
 
 /// Where each column the orders reader uses is in a row.
 pub(super) struct OrderColumns {
@@ -63,7 +62,7 @@ pub(super) struct RecentDates([Option<Recent>; 5]);
 struct Recent {
     text: [u8; Recent::MAX],
     len: usize,
-    stamp: Stamp,
+    stamp: PackedStamp,
 }
 
 impl Recent {
@@ -83,13 +82,15 @@ impl RecentDates {
         slot: usize,
         text: &str,
         ctx: &ParseContext,
-    ) -> Result<Stamp, DateError> {
+    ) -> Result<PackedStamp, DateError> {
         if let Some(recent) = &self.0[slot]
             && recent.text[..recent.len] == *text.as_bytes()
         {
             return Ok(recent.stamp);
         }
-        let stamp = parse_stamp(text, ctx.date_style)?;
+        // The reader keeps years from 1970 to 2200, which all pack.
+        let stamp = parse_stamp(text, ctx.date_style)
+            .map(|stamp| PackedStamp::new(stamp).expect("a date the reader accepts packs"))?;
         if text.len() <= Recent::MAX {
             let mut kept = [0; Recent::MAX];
             kept[..text.len()].copy_from_slice(text.as_bytes());
@@ -103,17 +104,19 @@ impl RecentDates {
     }
 }
 
-/// Reads one row: its order id, the order without id or sale (the caller
-/// fills them only for an order not seen before), and the row's sale cells.
+/// Reads one row: its order id, the order without its sale (the caller
+/// fills it only for an order not seen before), and the row's sale cells.
+/// An id in Amazon's shape packs without allocating; only another one is
+/// copied for every row.
 pub(super) fn parse_order<'a>(
     row: &Row<'a>,
     c: &OrderColumns,
     ctx: &ParseContext,
     dates: &mut RecentDates,
-) -> Result<(&'a str, Order, SaleCells<'a>), String> {
-    let id = row.required(c.order_id, "order_id")?;
+) -> Result<(IdKey<'a>, Order, SaleCells<'a>), String> {
+    let id = IdKey::of(row.required(c.order_id, "order_id")?);
     let order = Order {
-        id: CompactString::default(),
+        id: id.to_id(),
         line: row.line,
         purchase: match c.purchase_date {
             Some(_) => row.required_with(c.purchase_date, "purchase_date", |text| {
@@ -121,7 +124,7 @@ pub(super) fn parse_order<'a>(
             })?,
             // Only a file that fills in other files' orders (a shipments
             // export) may lack purchase dates; its orders take theirs.
-            None => Stamp::on(NaiveDate::MIN),
+            None => PackedStamp::EARLIEST,
         },
         status: row.get(c.status)?.map(OrderStatus::parse).transpose()?,
         channel: row

@@ -1,5 +1,6 @@
 //! Reading orders: items merged, prices summed, chunks joined, tiers kept.
 
+use super::id::IdKey;
 use super::map::Found;
 use super::row::{DELIVERED_AT, PURCHASE, SHIP_BY};
 use super::*;
@@ -25,7 +26,7 @@ fn the_order_index_follows_the_orders_through_pruning() {
     };
     let cuts = Cuts::of(reach, None).unwrap();
     map.prune(&cuts);
-    let line = |map: &mut OrderMap, id: &str| match map.get_mut(id) {
+    let line = |map: &mut OrderMap, id: &str| match map.get_mut(IdKey::of(id)) {
         Some(Found::Full(o)) => Some(("full", o.line)),
         Some(Found::Volume(o)) => Some(("volume", o.line)),
         None => None,
@@ -40,9 +41,45 @@ fn the_order_index_follows_the_orders_through_pruning() {
     assert_eq!(line(&mut map, "113-d"), Some(("full", 5)));
     map.insert_full(order("113-a", 9, 20));
     assert_eq!(line(&mut map, "113-a"), Some(("full", 9)));
-    let ids: Vec<&str> = map.full.iter().map(|o| o.id.as_str()).collect();
+    let ids: Vec<String> = map.full.iter().map(|o| o.id.to_string()).collect();
     assert_eq!(ids, ["113-d", "113-a"], "file order survives pruning");
     assert_eq!(map.len(), 4);
+}
+
+#[test]
+fn the_order_index_finds_every_order_as_it_grows() {
+    let mut map = OrderMap::new(&foldhash::fast::RandomState::default());
+    let id = |i: u64| {
+        // Amazon's ids and others, which hash and compare apart.
+        if i % 7 == 0 {
+            format!("other-{i}")
+        } else {
+            format!("113-{i:07}-0000001")
+        }
+    };
+    let volume = |i: u64| i % 3 == 0;
+    for i in 0..20_000u64 {
+        let order = order(&id(i), i + 2, 20);
+        if volume(i) {
+            map.insert_volume(VolumeOrder::of(&order));
+        } else {
+            map.insert_full(order);
+        }
+        // Every earlier order is still found as the table grows.
+        if i.is_power_of_two() || i % 4999 == 0 {
+            for j in 0..=i {
+                let line = match map.get_mut(IdKey::of(&id(j))) {
+                    Some(Found::Full(o)) => (false, o.line),
+                    Some(Found::Volume(o)) => (true, o.line),
+                    None => panic!("{} is in the map", id(j)),
+                };
+                assert_eq!(line, (volume(j), j + 2));
+            }
+        }
+    }
+    assert!(map.get_mut(IdKey::of("113-9999999-0000001")).is_none());
+    assert!(map.get_mut(IdKey::of("other-20001")).is_none());
+    assert_eq!(map.len(), 20_000);
 }
 
 #[test]
@@ -54,11 +91,14 @@ fn the_maybe_bits_hold_every_id_of_the_map_and_few_others() {
     let maybe = map.maybe_ids();
     for i in 0..1000 {
         let id = format!("113-{i:07}-0000001");
-        assert!(maybe.may_hold(map.hash(&id)), "{id} is in the map");
+        assert!(
+            maybe.may_hold(map.hash(IdKey::of(&id))),
+            "{id} is in the map"
+        );
     }
     let others = (0..10_000)
         .map(|i| format!("114-{i:07}-0000002"))
-        .filter(|id| maybe.may_hold(map.hash(id)))
+        .filter(|id| maybe.may_hold(map.hash(IdKey::of(id))))
         .count();
     // About one in eight, by the bits' size.
     assert!(others < 2_500, "{others} of 10000 ids not in the map pass");
@@ -79,7 +119,7 @@ fn recent_dates_read_as_the_parser_reads_them() {
         "2026-11-02",
     ];
     for text in texts {
-        let expected = parse_stamp(text, None);
+        let expected = parse_stamp(text, None).map(|s| PackedStamp::new(s).unwrap());
         for slot in [SHIP_BY, DELIVERED_AT] {
             assert_eq!(dates.read(slot, text, &ctx), expected, "{text}");
         }
@@ -173,7 +213,7 @@ fn item_rows_merge_into_one_sale() {
     let text = |sym: Option<Sym>| sym.map(|s| strings.get(s));
     assert_eq!(sale.buyer_id.as_deref(), Some("b1"));
     assert_eq!(text(sale.ship_postal_code), Some("10001"));
-    let asins: Vec<&str> = sale.asins.iter().map(|&a| strings.get(a)).collect();
+    let asins: Vec<&str> = sale.asins.iter().map(|a| strings.get(a)).collect();
     assert_eq!(asins, ["B01", "B02"]);
     assert_eq!(sale.total_price, Some(Amount::of(15.5)));
 }
@@ -197,7 +237,11 @@ fn pruning_keeps_the_strings_of_the_orders_it_keeps() {
         .map(|o| strings.get(o.sale.ship_postal_code.unwrap()))
         .collect();
     assert_eq!(postal, ["00998", "01998", "02998"]);
-    assert!(orders.iter().all(|o| strings.get(o.sale.asins[0]) == "B01"));
+    assert!(
+        orders
+            .iter()
+            .all(|o| strings.get(o.sale.asins.iter().next().unwrap()) == "B01")
+    );
     assert_eq!(strings.len(), 4, "three postal codes and one ASIN are left");
 }
 
@@ -230,7 +274,7 @@ fn item_rows_of_one_order_keep_its_buyer_address_asins_and_total() {
     assert_eq!(first.buyer_id.as_deref(), Some("b@example.com"));
     assert_eq!(text(first.ship_postal_code), Some("10001"));
     assert_eq!(text(first.ship_city), Some("New York"));
-    let asins: Vec<&str> = first.asins.iter().map(|&a| orders.strings.get(a)).collect();
+    let asins: Vec<&str> = first.asins.iter().map(|a| orders.strings.get(a)).collect();
     assert_eq!(asins, ["B01", "B02"]);
     assert_eq!(first.total_price, Some(Amount::of(15.5)));
     assert_eq!(orders.orders[1].sale.total_price, Some(Amount::ZERO));
@@ -249,12 +293,7 @@ fn described(orders: &Orders) -> Vec<String> {
                 sale: Sale::default(),
                 ..o.clone()
             };
-            let asins: Vec<&str> = o
-                .sale
-                .asins
-                .iter()
-                .map(|&a| orders.strings.get(a))
-                .collect();
+            let asins: Vec<&str> = o.sale.asins.iter().map(|a| orders.strings.get(a)).collect();
             format!(
                 "{shipping:?} {:?} {:?} {:?} {asins:?} {:?}",
                 o.sale.buyer_id,
@@ -344,10 +383,10 @@ fn orders_read_in_chunks_are_the_orders_one_reader_reads() {
         one.orders.iter().any(|o| o.sale.asins.len() > 2),
         "rows far apart make one order"
     );
-    let mut ids: Vec<&str> = one.orders.iter().map(|o| o.id.as_str()).collect();
-    ids.extend(one.volume_only.iter().map(|o| o.id.as_str()));
+    let mut ids: Vec<String> = one.orders.iter().map(|o| o.id.to_string()).collect();
+    ids.extend(one.volume_only.iter().map(|o| o.id.to_string()));
     assert!(
-        ids.iter().all(|id| !march.contains(*id)),
+        ids.iter().all(|id| !march.contains(id.as_str())),
         "March is before every window"
     );
     let all = ids.len();
@@ -429,7 +468,7 @@ fn a_second_file_fills_in_orders_past_the_rules_reach_too() {
     );
     let old = &orders.volume_only[0];
     assert_eq!(
-        (old.id.as_str(), old.status, old.cancelled_by),
+        (old.id.text().as_str(), old.status, old.cancelled_by),
         (
             "113-old",
             Some(OrderStatus::Cancelled),
@@ -438,4 +477,15 @@ fn a_second_file_fills_in_orders_past_the_rules_reach_too() {
     );
     assert_eq!(orders.orders[0].id, "113-new");
     assert!(orders.orders[0].is_cancelled());
+}
+
+#[test]
+fn orders_stay_as_small_as_their_packing_makes_them() {
+    // A million of each on a big account: a field that grows them shows
+    // up in its memory.
+    assert_eq!(std::mem::size_of::<OrderId>(), 16);
+    assert_eq!(std::mem::size_of::<Option<PackedStamp>>(), 8);
+    assert_eq!(std::mem::size_of::<Sale>(), 48);
+    assert_eq!(std::mem::size_of::<Order>(), 120);
+    assert_eq!(std::mem::size_of::<VolumeOrder>(), 48);
 }
