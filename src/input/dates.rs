@@ -226,6 +226,17 @@ fn quote(s: &str) -> String {
     }
 }
 
+impl DateError {
+    /// `text` read as a date outside the years ahr reads, for a reader
+    /// that keeps dates in fewer years than [`parse_stamp`] accepts.
+    pub fn out_of_range(text: &str) -> DateError {
+        DateError {
+            text: quote(text.trim()),
+            kind: ErrorKind::OutOfRange,
+        }
+    }
+}
+
 impl fmt::Display for DateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Debug quoting escapes control characters, so a hostile cell cannot

@@ -88,9 +88,10 @@ impl RecentDates {
         {
             return Ok(recent.stamp);
         }
-        // The reader keeps years from 1970 to 2200, which all pack.
-        let stamp = parse_stamp(text, ctx.date_style)
-            .map(|stamp| PackedStamp::new(stamp).expect("a date the reader accepts packs"))?;
+        // The reader keeps years from 1970 to 2200, which all pack; were
+        // it to accept more, a date that does not pack skips its row.
+        let stamp = parse_stamp(text, ctx.date_style)?;
+        let stamp = PackedStamp::new(stamp).ok_or_else(|| DateError::out_of_range(text))?;
         if text.len() <= Recent::MAX {
             let mut kept = [0; Recent::MAX];
             kept[..text.len()].copy_from_slice(text.as_bytes());
