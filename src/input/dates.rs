@@ -451,6 +451,14 @@ pub(crate) fn plain_iso_agrees(text: &str) -> bool {
 /// reject, so it gives its own answer or error.
 #[inline]
 pub fn parse_plain_iso(text: &str) -> Option<Stamp> {
+    let (date, rest) = plain_iso_day(text)?;
+    plain_on(date, rest)
+}
+
+/// The calendar day a text in a form [`parse_plain_iso`] reads starts
+/// with (its first ten bytes), and the rest of the text.
+#[inline]
+pub fn plain_iso_day(text: &str) -> Option<(NaiveDate, &[u8])> {
     let (day, rest) = text.as_bytes().split_at_checked(10)?;
     let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = *day else {
         return None;
@@ -458,7 +466,14 @@ pub fn parse_plain_iso(text: &str) -> Option<Stamp> {
     let year = fixed_digits(&[y1, y2, y3, y4])?;
     let month = fixed_digits(&[m1, m2])?;
     let day = fixed_digits(&[d1, d2])?;
-    let date = calendar(year, month, day).ok()?;
+    Some((calendar(year, month, day).ok()?, rest))
+}
+
+/// What [`parse_plain_iso`] reads of a text whose first ten bytes are the
+/// day `date` (see [`plain_iso_day`]) and whose other bytes are `rest`:
+/// a reader that knows the day from a text before need not read it again.
+#[inline]
+pub fn plain_on(date: NaiveDate, rest: &[u8]) -> Option<Stamp> {
     if rest.is_empty() {
         return Some(Stamp::on(date));
     }
@@ -480,18 +495,35 @@ fn plain_time(date: NaiveDate, rest: &[u8]) -> Option<Stamp> {
             if h > 23 || m > 59 {
                 return None;
             }
-            // h and m are bounded above, so the cast cannot wrap.
-            let minutes = (h * 60 + m) as i32;
+            let minutes = i64::from(h * 60 + m);
             if sign == b'-' { -minutes } else { minutes }
         }
         _ => return None,
     };
     let [hour, minute, second] = [[h1, h2], [m1, m2], [s1, s2]].map(|d| fixed_digits(&d));
-    let time = NaiveTime::from_hms_opt(hour?, minute?, second?)?;
-    let offset = FixedOffset::east_opt(offset_minutes * 60)?;
-    let utc = date.and_time(time).checked_sub_offset(offset)?;
-    Some(Stamp::at(utc.and_utc()))
+    let (hour, minute, second) = (hour?, minute?, second?);
+    // What `NaiveTime::from_hms_opt` accepts: no leap second here.
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    // The instant in UTC, with plain arithmetic: an offset under a day
+    // moves it a day either way at most.
+    let utc_seconds = i64::from(hour * 3600 + minute * 60 + second) - offset_minutes * 60;
+    let date = match utc_seconds.div_euclid(SECONDS_A_DAY) {
+        -1 => date.pred_opt()?,
+        0 => date,
+        _ => date.succ_opt()?,
+    };
+    // In 0..86,400, so the cast cannot wrap.
+    let seconds = utc_seconds.rem_euclid(SECONDS_A_DAY) as u32;
+    Some(Stamp {
+        date,
+        time: seconds + 1,
+        nanos: 0,
+    })
 }
+
+const SECONDS_A_DAY: i64 = 86_400;
 
 fn calendar<'a>(year: u32, month: u32, day: u32) -> Result<NaiveDate, Fail<'a>> {
     let y = i32::try_from(year).map_err(|_| Fail::Shape)?;

@@ -2,10 +2,11 @@
 
 use super::id::IdKey;
 use super::{Order, PackedStamp, Sale, SaleCells};
-use crate::input::dates::{DateError, parse_stamp};
+use crate::input::dates::{DateError, parse_stamp, plain_iso_day, plain_on};
 use crate::input::records::ParseContext;
 use crate::input::table::{Row, Table};
 use crate::input::values::{CancelledBy, Channel, OrderStatus, parse_bool};
+use chrono::NaiveDate;
 
 /// Where each column the orders reader uses is in a row.
 pub(super) struct OrderColumns {
@@ -63,6 +64,10 @@ struct Recent {
     text: [u8; Recent::MAX],
     len: usize,
     stamp: PackedStamp,
+    /// The day its first ten bytes name, when it is in a plain ISO form
+    /// (see [`plain_iso_day`]): a time on the same day reads without
+    /// reading the day again.
+    day: Option<NaiveDate>,
 }
 
 impl Recent {
@@ -83,14 +88,26 @@ impl RecentDates {
         text: &str,
         ctx: &ParseContext,
     ) -> Result<PackedStamp, DateError> {
-        if let Some(recent) = &self.0[slot]
-            && recent.text[..recent.len] == *text.as_bytes()
-        {
-            return Ok(recent.stamp);
+        let mut same_day = None;
+        if let Some(recent) = &self.0[slot] {
+            if recent.text[..recent.len] == *text.as_bytes() {
+                return Ok(recent.stamp);
+            }
+            // Orders of one day share their dates' first ten bytes.
+            same_day = recent
+                .day
+                .filter(|_| text.as_bytes().get(..10) == Some(&recent.text[..10]));
         }
+        let plain = match same_day {
+            Some(day) => Some((day, &text.as_bytes()[10..])),
+            None => plain_iso_day(text),
+        };
+        let (stamp, day) = match plain.and_then(|(day, rest)| Some((plain_on(day, rest)?, day))) {
+            Some((stamp, day)) => (stamp, Some(day)),
+            None => (parse_stamp(text, ctx.date_style)?, None),
+        };
         // The reader keeps years from 1970 to 2200, which all pack; were
         // it to accept more, a date that does not pack skips its row.
-        let stamp = parse_stamp(text, ctx.date_style)?;
         let stamp = PackedStamp::new(stamp).ok_or_else(|| DateError::out_of_range(text))?;
         if text.len() <= Recent::MAX {
             let mut kept = [0; Recent::MAX];
@@ -99,6 +116,7 @@ impl RecentDates {
                 text: kept,
                 len: text.len(),
                 stamp,
+                day,
             });
         }
         Ok(stamp)

@@ -112,6 +112,17 @@ fn recent_dates_read_as_the_parser_reads_them() {
         "2026-11-01T17:01:22-07:00",
         "2026-11-01T17:01:22-07:00",
         "2026-11-01T17:01:22-08:00", // same length, other instant
+        // The same first ten bytes: the day is known, the rest is read.
+        "2026-11-01T23:30:00-05:00", // the next day in UTC
+        "2026-11-01T00:15:00+05:30", // the day before in UTC
+        "2026-11-01T23:59:59Z",
+        "2026-11-01T24:00:00Z",    // no such time: the parser's error
+        "2026-11-01 07:35:42 PST", // not the plain form: the parser reads it
+        "2026-11-01T08:00:00+01:00",
+        "2026-11-01x",
+        "2026-11-01",
+        "2026-11-01T08:00:00Z",
+        "2026-11-02T08:00:00Z",
         "2026-11-01",
         "not a date",
         "2026-11-01",
