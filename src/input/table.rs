@@ -1243,7 +1243,7 @@ mod tests {
 
     /// Every row of the orders text `text` with its line and its fields,
     /// and the report, the same whichever way the text is read: from
-    /// memory, from a file (read again by seeking), gzipped (decoded again).
+    /// memory, from a plain file, or gzipped.
     fn rows_in(text: &str) -> (Vec<(u64, String)>, InputReport) {
         let read = |mut table: Table| {
             let mut rows = Vec::new();
