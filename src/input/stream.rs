@@ -273,8 +273,8 @@ impl RecordStream {
                 line,
                 ends_text: record.ends_text,
             };
-            // Nearly every record has the header's fields and a line end
-            // after it; only the others are looked at more closely.
+            // Only a record the parser read over several lines can be a
+            // run-on; a plain line is a record of its own.
             if let Some(run) = self.run_on(&record, header_len) {
                 report.rows += 1;
                 report.skipped += 1;
@@ -287,6 +287,8 @@ impl RecordStream {
         Ok(Some((at, self.fields(&held))))
     }
 
+    /// A failed read (a cut-off gzip stream, a disk error), located at the
+    /// line being read: it stops the audit, as no row after it can be read.
     fn unreadable(&self, err: io::Error, report: &InputReport) -> anyhow::Error {
         anyhow::anyhow!(
             "{}:{}: could not read the file: {err}",
