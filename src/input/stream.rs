@@ -17,21 +17,21 @@
 use super::decode;
 use super::table::InputReport;
 use crate::i18n::plural;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use csv_core::ReadRecordResult;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The decoded text of a table, as the parser reads it.
 type Text = Box<dyn Read + Send>;
 
-/// Where a table's text can be read again from an offset: a chunk of a
-/// file starts mid-text, and a hint about a header further down reads the
-/// text again from its start.
+/// Where a table's text can be read again: a hint about a header further
+/// down reads it from its start, and a chunk of a plain file starts
+/// mid-text.
 pub(crate) enum TextSource {
     /// A UTF-8 file on disk: its text offsets are its byte offsets after a
-    /// byte-order mark of `bom` bytes, so it is opened again at the offset.
+    /// byte-order mark of `bom` bytes.
     Plain { path: PathBuf, bom: u64 },
     /// A compressed or transcoded file, decoded again from its start.
     Decoded { path: PathBuf, japanese_hint: bool },
@@ -43,37 +43,31 @@ pub(crate) enum TextSource {
 }
 
 impl TextSource {
-    /// The text from `offset` on.
-    pub fn open_at(&self, offset: u64) -> Result<Text> {
+    /// The text from its start.
+    pub fn open(&self) -> Result<Text> {
         match self {
-            TextSource::Plain { path, bom } => {
-                let mut file = std::fs::File::open(path)
-                    .with_context(|| format!("could not open {} again", path.display()))?;
-                file.seek(SeekFrom::Start(bom + offset))?;
-                Ok(Box::new(file))
-            }
+            TextSource::Plain { path, bom } => open_plain(path, *bom),
             TextSource::Decoded {
                 path,
                 japanese_hint,
-            } => skip_text(decode::open_text(path, *japanese_hint)?.reader, offset),
+            } => Ok(decode::open_text(path, *japanese_hint)?.reader),
             TextSource::Bytes {
                 bytes,
                 japanese_hint,
             } => {
                 let source = Box::new(Cursor::new(Arc::clone(bytes)));
-                skip_text(decode::open_reader(source, *japanese_hint).reader, offset)
+                Ok(decode::open_reader(source, *japanese_hint).reader)
             }
         }
     }
 }
 
-/// `text` after its first `offset` bytes.
-fn skip_text(mut text: Text, offset: u64) -> Result<Text> {
-    let skipped = io::copy(&mut (&mut text).take(offset), &mut io::sink())?;
-    if skipped < offset {
-        bail!("the file got shorter while it was read");
-    }
-    Ok(text)
+/// A plain UTF-8 file's bytes from byte `at` on.
+fn open_plain(path: &Path, at: u64) -> Result<Text> {
+    let mut file = std::fs::File::open(path)
+        .with_context(|| format!("could not open {} again", path.display()))?;
+    file.seek(SeekFrom::Start(at))?;
+    Ok(Box::new(file))
 }
 
 /// How a table's text is cut into fields.
@@ -208,8 +202,8 @@ impl RecordStream {
     /// Records of a plain UTF-8 file from text offset `origin` on: a chunk
     /// of the file read apart.
     pub fn plain_from(path: PathBuf, bom: u64, origin: u64, dialect: Dialect) -> Result<Self> {
+        let text = open_plain(&path, bom + origin)?;
         let source = TextSource::Plain { path, bom };
-        let text = source.open_at(origin)?;
         Ok(RecordStream::new(text, source, origin, dialect))
     }
 

@@ -1085,7 +1085,7 @@ const TITLE_LINES: usize = 10;
 fn header_further_down(m: &MissingColumns<'_>) -> Option<u64> {
     let mut head = Vec::new();
     m.source
-        .open_at(0)
+        .open()
         .ok()?
         .take(64 << 10)
         .read_to_end(&mut head)
