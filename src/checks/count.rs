@@ -14,7 +14,7 @@ use crate::input::dates::Stamp;
 use crate::input::records::{Chargeback, Claim, Complaint, Feedback, Review, Source};
 use crate::input::returns::Return;
 use crate::input::schema;
-use crate::input::texts::Texts;
+use crate::input::strings::Strings;
 use crate::input::values::fold;
 use crate::metrics::Window;
 use crate::policy::diagnostics::did_you_mean;
@@ -50,9 +50,9 @@ const SOURCES: &[&str] = &[
 trait Countable {
     fn line(&self) -> u64;
     fn date(&self) -> Stamp;
-    fn field(&self, texts: &Texts, column: &str) -> Option<String>;
+    fn field(&self, texts: &Strings, column: &str) -> Option<String>;
     fn key(&self) -> String;
-    fn describe(&self, texts: &Texts, mask: bool) -> String;
+    fn describe(&self, texts: &Strings, mask: bool) -> String;
 }
 
 #[derive(Debug)]
@@ -138,7 +138,7 @@ fn filters(p: &mut Params<'_>, key: &str, source: &str) -> Option<Vec<(String, V
 }
 
 impl CountCheck {
-    fn matches(&self, row: &dyn Countable, texts: &Texts) -> bool {
+    fn matches(&self, row: &dyn Countable, texts: &Strings) -> bool {
         let value_of = |column: &str| row.field(texts, column).map(|v| fold(&v));
         self.include
             .iter()
@@ -270,7 +270,7 @@ impl Countable for Complaint {
     fn date(&self) -> Stamp {
         self.received_at
     }
-    fn field(&self, _: &Texts, column: &str) -> Option<String> {
+    fn field(&self, _: &Strings, column: &str) -> Option<String> {
         match column {
             "received_at" => Some(self.received_at.date.to_string()),
             "kind" => Some(self.kind.to_string()),
@@ -287,7 +287,7 @@ impl Countable for Complaint {
             .or_else(|| self.asin.clone())
             .unwrap_or_else(|| format!("line {}", self.line))
     }
-    fn describe(&self, _: &Texts, mask: bool) -> String {
+    fn describe(&self, _: &Strings, mask: bool) -> String {
         let mut text = format!("{} complaint received {}", self.kind, self.received_at.date);
         if let Some(asin) = &self.asin {
             text.push_str(&format!(" on {asin}"));
@@ -307,7 +307,7 @@ impl Countable for Return {
     fn date(&self) -> Stamp {
         self.date
     }
-    fn field(&self, _: &Texts, column: &str) -> Option<String> {
+    fn field(&self, _: &Strings, column: &str) -> Option<String> {
         match column {
             "order_id" => Some(self.order_id.to_string()),
             "date" => Some(self.date.date.to_string()),
@@ -325,7 +325,7 @@ impl Countable for Return {
     fn key(&self) -> String {
         self.order_id.to_string()
     }
-    fn describe(&self, _: &Texts, mask: bool) -> String {
+    fn describe(&self, _: &Strings, mask: bool) -> String {
         let mut text = format!("returned {}", self.date.date);
         if let Some(item) = self.asin.as_ref().or(self.sku.as_ref()) {
             text.push_str(&format!(" {item}"));
@@ -347,7 +347,7 @@ impl Countable for Claim {
     fn date(&self) -> Stamp {
         self.filed_at
     }
-    fn field(&self, _: &Texts, column: &str) -> Option<String> {
+    fn field(&self, _: &Strings, column: &str) -> Option<String> {
         match column {
             "order_id" => Some(self.order_id.to_string()),
             "filed_at" => Some(self.filed_at.date.to_string()),
@@ -359,7 +359,7 @@ impl Countable for Claim {
     fn key(&self) -> String {
         self.order_id.to_string()
     }
-    fn describe(&self, _: &Texts, mask: bool) -> String {
+    fn describe(&self, _: &Strings, mask: bool) -> String {
         let reason = self
             .reason
             .as_deref()
@@ -380,7 +380,7 @@ impl Countable for Chargeback {
     fn date(&self) -> Stamp {
         self.filed_at
     }
-    fn field(&self, _: &Texts, column: &str) -> Option<String> {
+    fn field(&self, _: &Strings, column: &str) -> Option<String> {
         match column {
             "order_id" => Some(self.order_id.to_string()),
             "filed_at" => Some(self.filed_at.date.to_string()),
@@ -392,7 +392,7 @@ impl Countable for Chargeback {
     fn key(&self) -> String {
         self.order_id.to_string()
     }
-    fn describe(&self, _: &Texts, _mask: bool) -> String {
+    fn describe(&self, _: &Strings, _mask: bool) -> String {
         format!(
             "chargeback filed {} ({}, {})",
             self.filed_at.date,
@@ -409,7 +409,7 @@ impl Countable for Feedback {
     fn date(&self) -> Stamp {
         self.date
     }
-    fn field(&self, texts: &Texts, column: &str) -> Option<String> {
+    fn field(&self, texts: &Strings, column: &str) -> Option<String> {
         match column {
             "date" => Some(self.date.date.to_string()),
             "rating" => Some(self.rating.to_string()),
@@ -422,7 +422,7 @@ impl Countable for Feedback {
     fn key(&self) -> String {
         self.order_id.to_string()
     }
-    fn describe(&self, texts: &Texts, mask: bool) -> String {
+    fn describe(&self, texts: &Strings, mask: bool) -> String {
         let comment = self
             .comments
             .map(|c| format!(": {}", privacy::excerpt(&texts[c], 60, mask)))
@@ -438,7 +438,7 @@ impl Countable for Review {
     fn date(&self) -> Stamp {
         self.date
     }
-    fn field(&self, _: &Texts, column: &str) -> Option<String> {
+    fn field(&self, _: &Strings, column: &str) -> Option<String> {
         match column {
             "date" => Some(self.date.date.to_string()),
             "asin" => Some(self.asin.clone()),
@@ -454,7 +454,7 @@ impl Countable for Review {
     fn key(&self) -> String {
         self.asin.clone()
     }
-    fn describe(&self, _: &Texts, mask: bool) -> String {
+    fn describe(&self, _: &Strings, mask: bool) -> String {
         let title = self
             .title
             .as_deref()

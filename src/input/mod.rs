@@ -16,7 +16,6 @@ pub mod schema;
 mod stream;
 pub mod strings;
 pub mod table;
-pub mod texts;
 pub mod values;
 
 use crate::i18n::plural;
@@ -724,7 +723,7 @@ fn read_feedback_report(
     let cols = Feedback::columns(&table);
     let rater_column = table.index("rater_email");
     let mut rows = Vec::new();
-    let mut comments = texts::Texts::default();
+    let mut comments = strings::Strings::default();
     // The first row whose date the marketplace's order did not settle.
     let mut unsettled: Option<(u64, String)> = None;
     let mut rater_marketplaces: BTreeSet<&'static str> = BTreeSet::new();

@@ -3,13 +3,13 @@
 //! the value; the table reader turns it into a located, skipped row.
 //!
 //! The exports that run to hundreds of thousands of rows with free text
-//! (messages, feedback) keep that text in their source's [`Texts`], each
+//! (messages, feedback) keep that text in their source's [`Strings`], each
 //! distinct text once; the small exports keep strings of their own.
 
 use super::dates::{DateStyle, Stamp, parse_stamp};
 use super::schema::{self, Schema};
+use super::strings::{Strings, Sym};
 use super::table::{Row, Table};
-use super::texts::{Text, Texts};
 use super::values::{fold, parse_bool, parse_choice, parse_rating};
 use chrono::NaiveDate;
 use compact_str::CompactString;
@@ -40,12 +40,12 @@ pub trait Record: Sized {
     const SCHEMA: &'static Schema;
     type Columns;
     fn columns(table: &Table) -> Self::Columns;
-    /// Reads one row; free text a record keeps as [`Text`] goes to `texts`.
+    /// Reads one row; free text a record keeps as [`Sym`] goes to `texts`.
     fn parse(
         row: &Row<'_>,
         cols: &Self::Columns,
         ctx: &ParseContext,
-        texts: &mut Texts,
+        texts: &mut Strings,
     ) -> Result<Self, String>;
 }
 
@@ -80,7 +80,7 @@ pub struct Feedback {
     pub date: Stamp,
     pub order_id: CompactString,
     /// In the source's `texts`: buyers pick from a few canned comments.
-    pub comments: Option<Text>,
+    pub comments: Option<Sym>,
     pub rating: u8,
     pub removed: bool,
 }
@@ -95,7 +95,7 @@ impl Record for Feedback {
         row: &Row<'_>,
         c: &FeedbackColumns,
         ctx: &ParseContext,
-        texts: &mut Texts,
+        texts: &mut Strings,
     ) -> Result<Self, String> {
         let date = ctx.date(row, c.date, "date")?;
         let rating = parse_rating(row.required(c.rating, "rating")?)?;
@@ -111,7 +111,7 @@ impl Record for Feedback {
             line: row.line,
             date,
             order_id,
-            comments: comments.map(|text| texts.add(text)),
+            comments: comments.map(|text| texts.intern(text)),
             rating,
             removed,
         })
@@ -155,7 +155,7 @@ impl Record for Claim {
         row: &Row<'_>,
         c: &ClaimColumns,
         ctx: &ParseContext,
-        _: &mut Texts,
+        _: &mut Strings,
     ) -> Result<Self, String> {
         Ok(Claim {
             line: row.line,
@@ -195,7 +195,7 @@ impl Record for Chargeback {
         row: &Row<'_>,
         c: &ChargebackColumns,
         ctx: &ParseContext,
-        _: &mut Texts,
+        _: &mut Strings,
     ) -> Result<Self, String> {
         Ok(Chargeback {
             line: row.line,
@@ -229,9 +229,9 @@ pub struct Message {
     pub order_id: Option<CompactString>,
     /// The body, subject and template are in the source's `texts`: sellers
     /// send one template to many buyers, word for word.
-    pub body: Text,
-    pub subject: Option<Text>,
-    pub template: Option<Text>,
+    pub body: Sym,
+    pub subject: Option<Sym>,
+    pub template: Option<Sym>,
     /// Sent by the seller (outbound) rather than by the buyer.
     pub outbound: bool,
 }
@@ -239,7 +239,7 @@ pub struct Message {
 impl Message {
     /// What the buyer reads: the subject line, if any, above the body;
     /// `texts` are those of the message's source.
-    pub fn text<'t>(&self, texts: &'t Texts) -> std::borrow::Cow<'t, str> {
+    pub fn text<'t>(&self, texts: &'t Strings) -> std::borrow::Cow<'t, str> {
         let body = &texts[self.body];
         match self.subject {
             Some(subject) => {
@@ -267,7 +267,7 @@ impl Record for Message {
         row: &Row<'_>,
         c: &MessageColumns,
         ctx: &ParseContext,
-        texts: &mut Texts,
+        texts: &mut Strings,
     ) -> Result<Self, String> {
         let outbound = match row.get(c.direction)? {
             None => true,
@@ -287,9 +287,9 @@ impl Record for Message {
             line: row.line,
             sent_at,
             order_id,
-            body: texts.add(body),
-            subject: subject.map(|text| texts.add(text)),
-            template: template.map(|text| texts.add(text)),
+            body: texts.intern(body),
+            subject: subject.map(|text| texts.intern(text)),
+            template: template.map(|text| texts.intern(text)),
             outbound,
         })
     }
@@ -315,7 +315,7 @@ impl Record for Insert {
         row: &Row<'_>,
         c: &InsertColumns,
         _: &ParseContext,
-        _: &mut Texts,
+        _: &mut Strings,
     ) -> Result<Self, String> {
         Ok(Insert {
             line: row.line,
@@ -360,7 +360,7 @@ impl Record for Review {
         row: &Row<'_>,
         c: &ReviewColumns,
         ctx: &ParseContext,
-        _: &mut Texts,
+        _: &mut Strings,
     ) -> Result<Self, String> {
         Ok(Review {
             line: row.line,
@@ -410,7 +410,7 @@ impl Record for Offer {
         row: &Row<'_>,
         c: &OfferColumns,
         ctx: &ParseContext,
-        _: &mut Texts,
+        _: &mut Strings,
     ) -> Result<Self, String> {
         Ok(Offer {
             line: row.line,
@@ -485,7 +485,7 @@ impl Record for Complaint {
         row: &Row<'_>,
         c: &ComplaintColumns,
         ctx: &ParseContext,
-        _: &mut Texts,
+        _: &mut Strings,
     ) -> Result<Self, String> {
         Ok(Complaint {
             line: row.line,
@@ -532,7 +532,7 @@ impl Record for Identifier {
         row: &Row<'_>,
         c: &IdentifierColumns,
         ctx: &ParseContext,
-        _: &mut Texts,
+        _: &mut Strings,
     ) -> Result<Self, String> {
         Ok(Identifier {
             line: row.line,
@@ -563,7 +563,7 @@ impl Record for HealthDay {
         row: &Row<'_>,
         c: &HealthColumns,
         ctx: &ParseContext,
-        _: &mut Texts,
+        _: &mut Strings,
     ) -> Result<Self, String> {
         let text = row.required(c.ahr, "ahr")?;
         let ahr: u16 = text
@@ -580,12 +580,12 @@ impl Record for HealthDay {
 }
 
 /// The rows of one export, the file they came from, and the text the rows
-/// keep as [`Text`].
+/// keep as [`Sym`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Source<T> {
     pub file: String,
     pub rows: Vec<T>,
-    pub texts: Texts,
+    pub texts: Strings,
 }
 
 impl<T> Source<T> {
@@ -594,7 +594,7 @@ impl<T> Source<T> {
         Source {
             file: file.into(),
             rows,
-            texts: Texts::default(),
+            texts: Strings::default(),
         }
     }
 }
@@ -603,7 +603,7 @@ impl<T> Source<T> {
 pub fn read_all<T: Record>(table: &mut Table, ctx: &ParseContext) -> anyhow::Result<Source<T>> {
     let cols = T::columns(table);
     let mut rows = Vec::new();
-    let mut texts = Texts::default();
+    let mut texts = Strings::default();
     table.for_each_row(|row| {
         rows.push(T::parse(row, &cols, ctx, &mut texts)?);
         Ok(())

@@ -7,8 +7,8 @@ use super::dates::Stamp;
 use super::native::{self, RETURNS};
 use super::records::{Claim, Offer, ParseContext, Record, Source};
 use super::schema::Schema;
+use super::strings::Strings;
 use super::table::{Row, Table};
-use super::texts::Texts;
 use super::values::{Channel, parse_bool};
 
 /// One returned order item.
@@ -67,7 +67,7 @@ impl Record for Return {
         row: &Row<'_>,
         c: &ReturnColumns,
         ctx: &ParseContext,
-        _: &mut Texts,
+        _: &mut Strings,
     ) -> Result<Self, String> {
         let quantity = row
             .get(c.quantity)?

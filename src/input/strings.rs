@@ -1,10 +1,13 @@
-//! Strings the orders repeat (postal codes, cities, ASINs), each kept once:
-//! an order holds 4-byte handles, and grouping by them compares numbers.
+//! Strings an export repeats, each kept once in one buffer: the postal
+//! codes, cities and ASINs of orders, and the free text of messages and
+//! feedback (sellers send one template to many buyers, and buyers pick
+//! from a few canned comments). A row holds a 4-byte handle where it would
+//! hold a string of its own, and grouping by handles compares numbers.
 
 use std::hash::BuildHasher;
 
-/// A string of the orders file (a postal code, city or ASIN) kept once
-/// however many orders repeat it; an order holds these 4-byte handles.
+/// A string kept once in [`Strings`] however many rows repeat it: equal
+/// strings of one `Strings` have equal handles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(std::num::NonZeroU32);
 
@@ -85,6 +88,23 @@ impl Strings {
     pub fn get(&self, sym: Sym) -> &str {
         let (a, b) = self.spans[sym.index()];
         &self.text[a..b]
+    }
+
+    /// Forgets which strings were added (a later repeat is stored again)
+    /// and gives back the room the buffers grew by: for when a file is
+    /// read and its strings are only looked up.
+    pub fn seal(&mut self) {
+        self.index = hashbrown::HashTable::new();
+        self.text.shrink_to_fit();
+        self.spans.shrink_to_fit();
+    }
+}
+
+impl std::ops::Index<Sym> for Strings {
+    type Output = str;
+
+    fn index(&self, sym: Sym) -> &str {
+        self.get(sym)
     }
 }
 
@@ -181,5 +201,21 @@ mod tests {
             assert_eq!(base.get(moved.get(sym)), other.get(sym));
         }
         assert_eq!(base.len(), 3);
+    }
+
+    #[test]
+    fn strings_survive_the_index_growing_and_sealing() {
+        let mut strings = Strings::default();
+        let syms: Vec<Sym> = (0..10_000)
+            .map(|i| strings.intern(&format!("text {i}")))
+            .collect();
+        assert_eq!(strings.intern("text 17"), syms[17]);
+        strings.seal();
+        assert!((0..10_000).all(|i| strings[syms[i]] == format!("text {i}")));
+        // After sealing, a repeat is kept again, under a handle of its own.
+        let again = strings.intern("text 17");
+        assert_ne!(again, syms[17]);
+        assert_eq!(&strings[again], "text 17");
+        assert_eq!(strings.intern("text 17"), again);
     }
 }

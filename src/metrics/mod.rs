@@ -8,7 +8,7 @@ use crate::findings::Evidence;
 use crate::i18n::{MessageForm, plural};
 use crate::input::dates::Stamp;
 use crate::input::records::{Chargeback, Claim, Feedback};
-use crate::input::texts::Texts;
+use crate::input::strings::Strings;
 use crate::input::values::{CancelledBy, Channel, OrderStatus};
 use crate::input::{Account, Order, OrderId, Orders, PackedStamp};
 use crate::privacy;
@@ -214,7 +214,7 @@ pub struct MetricResult {
 pub struct DefectIndex<'a> {
     by_order: HashMap<OrderId, (&'a str, SmallVec<[Defect<'a>; 1]>)>,
     /// The feedback rows' comments.
-    feedback_texts: Option<&'a Texts>,
+    feedback_texts: Option<&'a Strings>,
     mask: bool,
 }
 
@@ -311,7 +311,7 @@ impl<'a> DefectIndex<'a> {
 }
 
 impl Defect<'_> {
-    fn evidence(&self, order_id: &str, feedback_texts: Option<&Texts>, mask: bool) -> Evidence {
+    fn evidence(&self, order_id: &str, feedback_texts: Option<&Strings>, mask: bool) -> Evidence {
         let (line, excerpt) = match self.event {
             DefectEvent::NegativeFeedback(f) => {
                 let comment = f
