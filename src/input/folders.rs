@@ -53,16 +53,7 @@ pub fn account_folders<T: Send>(
     seen.insert(canonical(root), String::new());
     let mut ignored = Vec::new();
     let mut level = Vec::new();
-    for entry in entries(root)? {
-        let folder = entry.name;
-        if !entry.is_dir {
-            ignored.push(folder);
-        } else if let Some(note) = already_searched(&mut seen, &entry.path, &folder) {
-            ignored.push(note);
-        } else {
-            level.push((folder, entry.path));
-        }
-    }
+    sort_entries(entries(root)?, "", &mut seen, &mut ignored, &mut level);
 
     let mut accounts = Vec::new();
     // Folders searched below the root, each with what it holds besides
@@ -103,16 +94,8 @@ pub fn account_folders<T: Send>(
                 }
             };
             let mut others = Vec::new();
-            for child in children {
-                let name = format!("{folder}/{}", child.name);
-                if !child.is_dir {
-                    others.push(name);
-                } else if let Some(note) = already_searched(&mut seen, &child.path, &name) {
-                    others.push(note);
-                } else {
-                    next.push((name, child.path));
-                }
-            }
+            let prefix = format!("{folder}/");
+            sort_entries(children, &prefix, &mut seen, &mut others, &mut next);
             searched.push((folder, others));
         }
         level = next;
@@ -191,6 +174,28 @@ fn already_searched(
         None => {
             seen.insert(resolved, folder.to_string());
             None
+        }
+    }
+}
+
+/// Sorts a folder's entries, each named `prefix` and its name: folders not
+/// searched yet go to `to_search`; files, and folders already searched by
+/// another path (said as such), go to `others`.
+fn sort_entries(
+    entries: Vec<Entry>,
+    prefix: &str,
+    seen: &mut HashMap<PathBuf, String>,
+    others: &mut Vec<String>,
+    to_search: &mut Vec<(String, PathBuf)>,
+) {
+    for entry in entries {
+        let name = format!("{prefix}{}", entry.name);
+        if !entry.is_dir {
+            others.push(name);
+        } else if let Some(note) = already_searched(seen, &entry.path, &name) {
+            others.push(note);
+        } else {
+            to_search.push((name, entry.path));
         }
     }
 }
