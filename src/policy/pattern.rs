@@ -139,15 +139,20 @@ mod tests {
         (r"", "é"),
     ];
 
+    /// `source` as `regex` compiles it with the limits a [`Pattern`] takes:
+    /// what every pattern must agree with.
+    fn reference(source: &str, limit: usize) -> Result<regex::Regex, regex::Error> {
+        regex::RegexBuilder::new(source)
+            .size_limit(limit)
+            .dfa_size_limit(limit)
+            .build()
+    }
+
     #[test]
     fn matches_every_passage_regex_matches() {
         for (source, text) in CASES {
             let pattern = Pattern::new(source, LIMIT).expect("compiles");
-            let regex = regex::RegexBuilder::new(source)
-                .size_limit(LIMIT)
-                .dfa_size_limit(LIMIT)
-                .build()
-                .expect("compiles");
+            let regex = reference(source, LIMIT).expect("compiles");
             let ours: Vec<_> = pattern.find_iter(text).collect();
             let theirs: Vec<_> = regex.find_iter(text).map(|m| m.range()).collect();
             assert_eq!(ours, theirs, "{source} in {text}");
@@ -177,11 +182,7 @@ mod tests {
     fn errors_read_as_regex_words_them() {
         for (source, limit) in [(r"(unclosed", LIMIT), (r"\w{1000}", 1 << 10)] {
             let ours = Pattern::new(source, limit).expect_err("does not compile");
-            let theirs = regex::RegexBuilder::new(source)
-                .size_limit(limit)
-                .dfa_size_limit(limit)
-                .build()
-                .expect_err("does not compile");
+            let theirs = reference(source, limit).expect_err("does not compile");
             assert_eq!(ours, theirs.to_string(), "{source}");
         }
     }
