@@ -971,106 +971,125 @@ fn excerpt(found: &Match, mask: bool) -> String {
 
 /// Sellers send one template to many buyers, word for word: each
 /// distinct text (subject and body) is matched once per rule, and its
-/// excerpt reused. Bounded, so an account of all-different texts does not
-/// hold a copy of every answer. A message is known by the handles of its
-/// subject and body (equal texts of one source have equal handles), an
+/// excerpt kept once. Bounded, so an account of all-different texts does
+/// not hold an index of every text. A message is known by the handles of
+/// its subject and body (equal texts of one source have equal handles), an
 /// insert by its text, which is hashed here, so the hasher is a fast one.
 struct Seen<K> {
-    excerpts: HashMap<K, Option<String>, foldhash::fast::RandomState>,
+    /// Each text's excerpt in [`Excerpts`], or `None` when it does not match.
+    texts: HashMap<K, Option<u32>, foldhash::fast::RandomState>,
 }
 
 impl<K> Default for Seen<K> {
     fn default() -> Self {
         Seen {
-            excerpts: HashMap::default(),
+            texts: HashMap::default(),
         }
     }
 }
+
+/// The distinct excerpts of one rule's matches; a match holds its place.
+type Excerpts = Vec<String>;
 
 impl<K: std::hash::Hash + Eq> Seen<K> {
     const LIMIT: usize = 1 << 14;
 
-    fn excerpt(&mut self, key: K, find: impl FnOnce() -> Option<String>) -> Option<String> {
-        if let Some(excerpt) = self.excerpts.get(&key) {
-            return excerpt.clone();
+    /// The place in `excerpts` of the excerpt of the text known by `key`.
+    fn excerpt(
+        &mut self,
+        key: K,
+        excerpts: &mut Excerpts,
+        find: impl FnOnce() -> Option<String>,
+    ) -> Option<u32> {
+        if let Some(&at) = self.texts.get(&key) {
+            return at;
         }
-        let excerpt = find();
-        if self.excerpts.len() < Self::LIMIT {
-            self.excerpts.insert(key, excerpt.clone());
+        let at = find().map(|excerpt| {
+            excerpts.push(excerpt);
+            u32::try_from(excerpts.len() - 1).unwrap_or(u32::MAX)
+        });
+        if self.texts.len() < Self::LIMIT {
+            self.texts.insert(key, at);
         }
-        excerpt
+        at
     }
 }
 
-/// One matching text: where it is and what it is about.
+/// One matching text: which row of which source, and its excerpt's place.
+/// Evidence is written only for the matches a rule keeps: a per-order
+/// rule can match most of a big account's messages and keep a few.
+#[derive(Clone, Copy)]
 struct Found {
-    evidence: Evidence,
-    order: Option<String>,
+    source: Source,
+    row: usize,
+    excerpt: u32,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Messages,
+    Inserts,
 }
 
 impl Check for PhrasesCheck {
     fn run(&self, ctx: &Context<'_>) -> Option<Hit> {
         let mut found = Vec::new();
+        let mut excerpts = Excerpts::new();
         let a = ctx.account;
-        if self.sources.contains(&"messages")
-            && let Some(messages) = &a.messages
-        {
+        let messages = a
+            .messages
+            .as_ref()
+            .filter(|_| self.sources.contains(&"messages"));
+        if let Some(messages) = messages {
             let mut seen = Seen::default();
-            for m in messages.rows.iter().filter(|m| m.outbound) {
-                let matched = seen.excerpt((m.subject, m.body), || {
+            for (row, m) in messages.rows.iter().enumerate().filter(|(_, m)| m.outbound) {
+                let matched = seen.excerpt((m.subject, m.body), &mut excerpts, || {
                     self.find(&m.text(&messages.texts))
                         .map(|matched| excerpt(&matched, ctx.mask))
                 });
                 if let Some(excerpt) = matched {
                     found.push(Found {
-                        evidence: Evidence {
-                            file: messages.file.clone(),
-                            line: Some(m.line),
-                            key: m
-                                .order_id
-                                .as_deref()
-                                .map_or_else(|| format!("message line {}", m.line), str::to_string),
-                            excerpt,
-                        },
-                        order: m.order_id.as_deref().map(str::to_string),
+                        source: Source::Messages,
+                        row,
+                        excerpt,
                     });
                 }
             }
         }
-        if self.per_order.is_none()
-            && self.sources.contains(&"inserts")
-            && let Some(inserts) = &a.inserts
-        {
+        let inserts = a
+            .inserts
+            .as_ref()
+            .filter(|_| self.per_order.is_none() && self.sources.contains(&"inserts"));
+        if let Some(inserts) = inserts {
             let mut seen = Seen::default();
-            for i in &inserts.rows {
-                let matched = seen.excerpt(i.text.as_str(), || {
+            for (row, i) in inserts.rows.iter().enumerate() {
+                let matched = seen.excerpt(i.text.as_str(), &mut excerpts, || {
                     self.find(&i.text)
                         .map(|matched| excerpt(&matched, ctx.mask))
                 });
                 if let Some(excerpt) = matched {
                     found.push(Found {
-                        evidence: Evidence {
-                            file: inserts.file.clone(),
-                            line: Some(i.line),
-                            key: i.id.clone(),
-                            excerpt,
-                        },
-                        order: None,
+                        source: Source::Inserts,
+                        row,
+                        excerpt,
                     });
                 }
             }
         }
+        // The order a match is about: only messages name one.
+        let order_of = |f: &Found| match (f.source, messages) {
+            (Source::Messages, Some(messages)) => messages.rows[f.row].order_id.as_deref(),
+            _ => None,
+        };
         let mut occurrences = found.len() as u64;
         let form;
         let message = match self.per_order {
             Some(min) => {
-                let mut per_order: BTreeMap<String, usize> = BTreeMap::new();
-                for f in &found {
-                    if let Some(order) = &f.order {
-                        *per_order.entry(order.clone()).or_default() += 1;
-                    }
+                let mut per_order: BTreeMap<&str, usize> = BTreeMap::new();
+                for order in found.iter().filter_map(order_of) {
+                    *per_order.entry(order).or_default() += 1;
                 }
-                found.retain(|f| f.order.as_ref().is_some_and(|o| per_order[o] >= min));
+                found.retain(|f| order_of(f).is_some_and(|o| per_order[o] >= min));
                 let orders = per_order.values().filter(|n| **n >= min).count();
                 // The first message of each order is allowed; every further
                 // one is a violation of its own.
@@ -1090,10 +1109,9 @@ impl Check for PhrasesCheck {
                 )
             }
             None => {
-                let messages_file = a.messages.as_ref().map(|m| m.file.as_str());
                 let in_messages = found
                     .iter()
-                    .filter(|f| Some(f.evidence.file.as_str()) == messages_file)
+                    .filter(|f| f.source == Source::Messages)
                     .count();
                 let in_inserts = found.len() - in_messages;
                 form = MessageForm::new(
@@ -1130,11 +1148,39 @@ impl Check for PhrasesCheck {
         if found.is_empty() {
             return None;
         }
+        let evidence = |f: &Found| {
+            let excerpt = excerpts[f.excerpt as usize].clone();
+            match (f.source, messages, inserts) {
+                (Source::Messages, Some(messages), _) => {
+                    let m = &messages.rows[f.row];
+                    Some(Evidence {
+                        file: messages.file.clone(),
+                        line: Some(m.line),
+                        key: m
+                            .order_id
+                            .as_deref()
+                            .map_or_else(|| format!("message line {}", m.line), str::to_string),
+                        excerpt,
+                    })
+                }
+                (Source::Inserts, _, Some(inserts)) => {
+                    let i = &inserts.rows[f.row];
+                    Some(Evidence {
+                        file: inserts.file.clone(),
+                        line: Some(i.line),
+                        key: i.id.clone(),
+                        excerpt,
+                    })
+                }
+                // A match is only ever found in a source that is there.
+                _ => None,
+            }
+        };
         Some(Hit {
             status: FindingStatus::Breach,
             message,
             occurrences,
-            evidence: found.into_iter().map(|f| f.evidence).collect(),
+            evidence: found.iter().filter_map(evidence).collect(),
             severity: None,
             form: Some(form),
         })

@@ -430,12 +430,14 @@ fn the_prefilter_agrees_with_the_full_path_on_the_default_rules_and_corpora() {
 #[test]
 fn a_repeated_text_is_matched_once_per_rule() {
     let mut seen = Seen::default();
+    let mut excerpts = Excerpts::new();
     let mut calls = 0;
     let mut ask = |key: (Option<&'static str>, &'static str), answer: Option<&str>| {
-        seen.excerpt(key, || {
+        let at = seen.excerpt(key, &mut excerpts, || {
             calls += 1;
             answer.map(str::to_string)
-        })
+        });
+        at.map(|at| excerpts[at as usize].clone())
     };
     assert_eq!(
         ask((Some("Thanks"), "5 stars?"), Some("x")),
@@ -449,4 +451,5 @@ fn a_repeated_text_is_matched_once_per_rule() {
     );
     assert_eq!(ask((None, "5 stars?"), Some("y")), None);
     assert_eq!(calls, 2);
+    assert_eq!(excerpts, ["x"], "an excerpt is kept once");
 }
