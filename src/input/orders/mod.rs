@@ -28,7 +28,7 @@ pub use stamp::PackedStamp;
 use join::{Joined, join_chunks};
 use map::{Found, OrderMap};
 use reach::{Cuts, LatestSeen, Tier, compact_strings};
-use row::{OrderColumns, RecentDates, parse_order};
+use row::{OrderColumns, RecentCells, parse_order};
 
 use super::blocks::Blocks;
 #[cfg(test)]
@@ -401,7 +401,7 @@ pub struct Reach {
 /// What one chunk of the orders file reads into.
 struct ChunkOrders {
     orders: OrderMap,
-    dates: RecentDates,
+    recent: RecentCells,
     strings: Strings,
     latest_purchase: Option<NaiveDate>,
     next_prune: usize,
@@ -413,7 +413,7 @@ impl ChunkOrders {
     fn new(hasher: &foldhash::fast::RandomState) -> Self {
         ChunkOrders {
             orders: OrderMap::new(hasher),
-            dates: RecentDates::default(),
+            recent: RecentCells::default(),
             strings: Strings::default(),
             latest_purchase: None,
             next_prune: PRUNE_EVERY,
@@ -438,7 +438,7 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
                 chunk.not_amazon += 1;
                 return Ok(());
             }
-            let (id, mut order, cells) = parse_order(row, &c, ctx, &mut chunk.dates)?;
+            let (id, mut order, cells) = parse_order(row, &c, ctx, &mut chunk.recent)?;
             let bought = order.purchase.date();
             if chunk.latest_purchase < Some(bought) {
                 chunk.latest_purchase = Some(bought);

@@ -123,6 +123,63 @@ impl RecentDates {
     }
 }
 
+/// The last text a column of few values read, and its value: a status,
+/// a channel, a flag. Most rows repeat the row before, and comparing a
+/// few bytes is cheaper than folding the text and matching the spellings.
+pub(super) struct Last<T> {
+    text: [u8; LAST_MAX],
+    len: usize,
+    value: Option<T>,
+}
+
+/// The longest text a [`Last`] keeps: every spelling of its columns fits.
+const LAST_MAX: usize = 24;
+
+impl<T> Default for Last<T> {
+    fn default() -> Self {
+        Last {
+            text: [0; LAST_MAX],
+            len: 0,
+            value: None,
+        }
+    }
+}
+
+impl<T: Copy> Last<T> {
+    /// What `text` reads as, by `parse` unless it is the last text read.
+    /// Reading is a pure function of the text, so the answer is the same;
+    /// only texts that read are kept.
+    pub(super) fn read(
+        &mut self,
+        text: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<T, String> {
+        if let Some(value) = self.value
+            && self.text[..self.len] == *text.as_bytes()
+        {
+            return Ok(value);
+        }
+        let value = parse(text)?;
+        if text.len() <= LAST_MAX {
+            self.text[..text.len()].copy_from_slice(text.as_bytes());
+            self.len = text.len();
+            self.value = Some(value);
+        }
+        Ok(value)
+    }
+}
+
+/// What a chunk remembers of the rows it read last, to read the next
+/// ones faster: their dates and their few-valued cells.
+#[derive(Default)]
+pub(super) struct RecentCells {
+    pub(super) dates: RecentDates,
+    status: Last<OrderStatus>,
+    channel: Last<Channel>,
+    tracking_valid: Last<bool>,
+    cancelled_by: Last<CancelledBy>,
+}
+
 /// Reads one row: its order id, the order without its sale (the caller
 /// fills it only for an order not seen before), and the row's sale cells.
 /// An id in Amazon's shape packs without allocating; only another one is
@@ -131,8 +188,15 @@ pub(super) fn parse_order<'a>(
     row: &Row<'a>,
     c: &OrderColumns,
     ctx: &ParseContext,
-    dates: &mut RecentDates,
+    recent: &mut RecentCells,
 ) -> Result<(IdKey<'a>, Order, SaleCells<'a>), String> {
+    let RecentCells {
+        dates,
+        status,
+        channel,
+        tracking_valid,
+        cancelled_by,
+    } = recent;
     let id = IdKey::of(row.required(c.order_id, "order_id")?);
     let order = Order {
         id: id.to_id(),
@@ -145,10 +209,13 @@ pub(super) fn parse_order<'a>(
             // export) may lack purchase dates; its orders take theirs.
             None => PackedStamp::EARLIEST,
         },
-        status: row.get(c.status)?.map(OrderStatus::parse).transpose()?,
+        status: row
+            .get(c.status)?
+            .map(|text| status.read(text, OrderStatus::parse))
+            .transpose()?,
         channel: row
             .get(c.fulfillment)?
-            .map(Channel::parse)
+            .map(|text| channel.read(text, Channel::parse))
             .transpose()?
             .unwrap_or(Channel::Mfn),
         ship_by: row.get_with(c.ship_by, "ship_by", |text| dates.read(SHIP_BY, text, ctx))?,
@@ -161,11 +228,13 @@ pub(super) fn parse_order<'a>(
         delivered_at: row.get_with(c.delivered_at, "delivered_at", |text| {
             dates.read(DELIVERED_AT, text, ctx)
         })?,
-        tracking_valid: row.get_with(c.tracking_valid, "tracking_valid", parse_bool)?,
+        tracking_valid: row.get_with(c.tracking_valid, "tracking_valid", |text| {
+            tracking_valid.read(text, parse_bool)
+        })?,
         has_tracking_id: row.get(c.tracking_id)?.is_some(),
         cancelled_by: row
             .get(c.cancelled_by)?
-            .map(CancelledBy::parse)
+            .map(|text| cancelled_by.read(text, CancelledBy::parse))
             .transpose()?,
         sale: Sale::default(),
     };

@@ -2,7 +2,7 @@
 
 use super::id::IdKey;
 use super::map::Found;
-use super::row::{DELIVERED_AT, PURCHASE, SHIP_BY};
+use super::row::{DELIVERED_AT, Last, PURCHASE, RecentDates, SHIP_BY};
 use super::*;
 use crate::input::dates::parse_stamp;
 
@@ -139,6 +139,32 @@ fn recent_dates_read_as_the_parser_reads_them() {
         dates.read(PURCHASE, "2026-11-01T17:01:22-07:00", &ctx),
         dates.read(SHIP_BY, "2026-11-01T17:01:22-07:00", &ctx)
     );
+}
+
+#[test]
+fn a_repeated_status_reads_as_the_parser_reads_it() {
+    let mut last = Last::default();
+    let texts = [
+        "Shipped",
+        "Shipped",
+        "Lost", // an error is the parser's, and is not kept
+        "Lost",
+        "Shipped",
+        "Pending - Waiting for Pick Up",
+        "Pending - Waiting for Pick Up",
+        "Shipped - Returned to Seller",
+        "Shipped - Delivered to Buyer and then some more words", // too long to keep
+        "Shipped - Delivered to Buyer and then some more words",
+        "Cancelled",
+        "canceled",
+    ];
+    for text in texts {
+        assert_eq!(
+            last.read(text, OrderStatus::parse),
+            OrderStatus::parse(text),
+            "{text}"
+        );
+    }
 }
 
 #[test]
