@@ -46,10 +46,20 @@ struct Part {
 /// several chunks one order, merged in file order into its first. No index
 /// of all the orders is built: each later chunk looks its ids up in the
 /// earlier chunks' indexes, on every core, and only the few repeats move.
-pub(super) fn join_chunks(chunks: Vec<(ChunkOrders, u64)>) -> Joined {
+pub(super) fn join_chunks(mut chunks: Vec<(ChunkOrders, u64)>) -> Joined {
     let threads = parallel::cores();
+    // Only earlier chunks are asked about ids, so the last chunk's index
+    // is not needed, and the chunks' strings are only read from here on:
+    // what the indexes held is given back before the orders meet.
+    if let Some((last, _)) = chunks.last_mut() {
+        last.orders.forget_index();
+    }
+    for (chunk, _) in &mut chunks {
+        chunk.strings.seal();
+    }
     let later: Vec<usize> = (1..chunks.len()).collect();
-    let maybe: Vec<MaybeIds> = chunks.iter().map(|(c, _)| c.orders.maybe_ids()).collect();
+    let earlier = &chunks[..chunks.len().saturating_sub(1)];
+    let maybe: Vec<MaybeIds> = earlier.iter().map(|(c, _)| c.orders.maybe_ids()).collect();
     let (_, repeats) = parallel::share_out(
         threads,
         &later,

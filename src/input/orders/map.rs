@@ -170,7 +170,8 @@ impl OrderMap {
         let before = (self.full.len(), self.volume.len());
         cuts.prune(&mut self.full, &mut self.volume);
         if (self.full.len(), self.volume.len()) != before {
-            self.index.clear();
+            // Sized anew: a prune can drop most of a chunk's orders.
+            self.index = hashbrown::HashTable::with_capacity(self.len());
             let full = self
                 .full
                 .iter()
@@ -188,6 +189,11 @@ impl OrderMap {
                     .insert_unique(widen(short), (short, place), |&(h, _)| widen(h));
             }
         }
+    }
+
+    /// Gives back the index's memory: no id can be looked up after this.
+    pub(super) fn forget_index(&mut self) {
+        self.index = hashbrown::HashTable::new();
     }
 
     /// The orders, once the index is not needed any more.
