@@ -44,18 +44,6 @@ fn big_account(account: &Account) -> bool {
     orders + messages >= PARALLEL_FROM
 }
 
-/// `run` on every item, the items shared out among `threads` threads as
-/// each becomes free; the results come back in the items' order. Rules and
-/// metrics are independent and a few (REV-BRUSHING on a big account) cost
-/// far more than the rest, so the others run beside them.
-fn on_threads<T: Sync, R: Send>(
-    threads: usize,
-    items: &[T],
-    run: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    parallel::share_out(threads.min(items.len()), items, || (), |_, item| run(item)).1
-}
-
 /// How far back the policies look from `as_of`: the rules' longest
 /// look-back bounds which orders are kept whole, and the score's volume
 /// window, when longer, which are still counted.
@@ -142,36 +130,56 @@ pub fn audit_account_with(
     let (as_of, as_of_source) = resolve_as_of(account, options);
     let mut notes = account_notes(account);
 
-    // A big account's metrics and rules each run on every core; small
+    // A big account's metrics and rules share out every core; small
     // accounts, every account of a batch among them, keep to one thread.
     let threads = if big_account(account) {
         parallel::cores()
     } else {
         1
     };
-    let defects = DefectIndex::build(account, options.mask);
     let specs = metric_specs(policies);
-    let metric_results = compute_metrics(account, &specs, as_of, &defects, threads);
+    let mut rules: Vec<&Rule> = policies.enabled().collect();
+    // The checks reaching furthest back read the most orders, and on a
+    // big account take the longest (REV-BRUSHING as long as the rest
+    // together): started first, they run beside the rest, not after.
+    rules.sort_by_key(|rule| std::cmp::Reverse(rule.check.reach_days()));
+    // Only the checks that judge a metric read the metrics: the others run
+    // beside the metrics, and those after them.
+    let (judges, others): (Vec<&Rule>, Vec<&Rule>) = rules
+        .into_iter()
+        .partition(|rule| rule.check.metric().is_some());
+    let no_metrics = BTreeMap::new();
+    let ctx = Context {
+        account,
+        as_of,
+        metrics: &no_metrics,
+        mask: options.mask,
+        peers,
+    };
+    let ((defects, metric_results), other_hits) = parallel::share_out(
+        threads.min(others.len() + 1),
+        &others,
+        || {
+            let defects = DefectIndex::build(account, options.mask);
+            let metrics = compute_metrics(account, &specs, as_of, &defects);
+            (defects, metrics)
+        },
+        |_, rule| rule.check.run(&ctx),
+    );
     let forecast = options
         .peak
         .map(|peak| forecast::project(account, &specs, as_of, &defects, peak));
     let lookup: BTreeMap<String, metrics::MetricResult> =
         metric_results.0.iter().cloned().collect();
     let ctx = Context {
-        account,
-        as_of,
         metrics: &lookup,
-        mask: options.mask,
-        peers,
+        ..ctx
     };
-    let mut rules: Vec<&Rule> = policies.enabled().collect();
-    // The checks reaching furthest back read the most orders, and on a
-    // big account take the longest (REV-BRUSHING as long as the rest
-    // together): started first, they run beside the rest, not after.
-    rules.sort_by_key(|rule| std::cmp::Reverse(rule.check.reach_days()));
-    let mut findings: Vec<Finding> = on_threads(threads, &rules, |rule| rule.check.run(&ctx))
+    let judge_hits = judges.iter().map(|rule| rule.check.run(&ctx));
+    let mut findings: Vec<Finding> = other_hits
         .into_iter()
-        .zip(&rules)
+        .zip(&others)
+        .chain(judge_hits.zip(&judges))
         .filter_map(|(hit, rule)| hit.map(|hit| finding(rule, hit, policies)))
         .collect();
     findings.sort_by(|a, b| {
@@ -275,17 +283,19 @@ fn compute_metrics(
     specs: &[MetricSpec],
     as_of: NaiveDate,
     defects: &DefectIndex<'_>,
-    threads: usize,
 ) -> Metrics {
-    // Each metric reads every order in its window: on a big account they
-    // share out the cores like the rules.
-    Metrics(on_threads(threads, specs, |spec| {
-        let mut result = metrics::compute(account, spec, as_of, defects);
-        if matches!(result.status, MetricStatus::Breach | MetricStatus::Warning) {
-            result.clears_on = forecast::clears_on(account, spec, as_of, defects);
-        }
-        (spec.id.clone(), result)
-    }))
+    Metrics(
+        specs
+            .iter()
+            .map(|spec| {
+                let mut result = metrics::compute(account, spec, as_of, defects);
+                if matches!(result.status, MetricStatus::Breach | MetricStatus::Warning) {
+                    result.clears_on = forecast::clears_on(account, spec, as_of, defects);
+                }
+                (spec.id.clone(), result)
+            })
+            .collect(),
+    )
 }
 
 /// What the waiver file did: how many findings it set aside, and which

@@ -25,7 +25,9 @@ use std::fmt::Debug;
 pub struct Context<'a> {
     pub account: &'a Account,
     pub as_of: NaiveDate,
-    /// Metric results by metric id, computed before the checks run.
+    /// Metric results by metric id, for the checks that judge a metric
+    /// ([`Check::metric`]): they run once the metrics are computed. The
+    /// other checks run beside the metrics, and see none.
     pub metrics: &'a BTreeMap<String, MetricResult>,
     /// Mask personal data in evidence.
     pub mask: bool,
