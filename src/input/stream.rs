@@ -305,7 +305,20 @@ impl RecordStream {
 
     /// Passes over line ends (blank lines are no records, as the parser
     /// has it), counting them; `false` at the end of the text.
+    #[inline]
     fn skip_line_ends(&mut self) -> io::Result<bool> {
+        // Nearly every record begins right where the last one ended.
+        let at_record = self.pos < self.end && !matches!(self.buf[self.pos], b'\n' | b'\r');
+        if at_record && self.bom_checked && !self.pending_cr {
+            return Ok(true);
+        }
+        self.skip_line_ends_slowly()
+    }
+
+    /// [`RecordStream::skip_line_ends`] where there is something to skip,
+    /// or to read first.
+    #[inline(never)]
+    fn skip_line_ends_slowly(&mut self) -> io::Result<bool> {
         if !self.bom_checked {
             self.drop_bom()?;
         }

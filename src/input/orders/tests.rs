@@ -2,7 +2,7 @@
 
 use super::id::IdKey;
 use super::map::Found;
-use super::row::{DELIVERED_AT, Last, PURCHASE, RecentDates, SHIP_BY};
+use super::row::{DELIVERED_AT, Last, PURCHASE, RecentDates, SHIP_BY, same_bytes};
 use super::*;
 use crate::input::dates::parse_stamp;
 
@@ -139,6 +139,21 @@ fn recent_dates_read_as_the_parser_reads_them() {
         dates.read(PURCHASE, "2026-11-01T17:01:22-07:00", &ctx),
         dates.read(SHIP_BY, "2026-11-01T17:01:22-07:00", &ctx)
     );
+}
+
+#[test]
+fn short_texts_compare_as_slices_do() {
+    let text: Vec<u8> = (0..40u8).map(|i| b'0' + i % 10).collect();
+    for len in 0..=text.len() {
+        let a = &text[..len];
+        assert!(same_bytes(a, a));
+        assert!(!same_bytes(a, &text[..len.saturating_sub(1)]) || len == 0);
+        for at in 0..len {
+            let mut b = a.to_vec();
+            b[at] ^= 0x20;
+            assert!(!same_bytes(a, &b), "{len} bytes, differing at {at}");
+        }
+    }
 }
 
 #[test]
