@@ -120,7 +120,9 @@ impl Sym {
         Sym(std::num::NonZeroU32::MIN.saturating_add(index))
     }
 
-    fn index(self) -> usize {
+    /// The handle's place among its strings, from 0: handles are dense,
+    /// so a list by place can stand for a map by handle.
+    pub(crate) fn index(self) -> usize {
         (self.0.get() - 1) as usize
     }
 }

@@ -222,6 +222,21 @@ fn one_address_is_matched_ignoring_case_and_spaces() {
 }
 
 #[test]
+fn one_postal_code_in_two_cities_is_two_addresses() {
+    // Interleaved, so each order's city differs from the one before's.
+    let orders: Vec<Order> = (0..9)
+        .map(|i| {
+            let mut o = order(i, "2026-11-01", &format!("buyer-{i}"), "B0A");
+            o.sale.ship_postal_code = Some(sym("10001"));
+            o.sale.ship_city = Some(sym(if i % 3 == 2 { "Boston" } else { "New York" }));
+            o
+        })
+        .collect();
+    let found = hit(CLUSTERS, &account(orders, vec![], vec![])).expect("fires");
+    assert_eq!(lines(&found, "orders.csv"), [1, 2, 4, 5, 7, 8]);
+}
+
+#[test]
 fn positive_reviews_on_cancelled_refunded_or_free_orders_are_suspect() {
     let mut cancelled = order(1, "2026-10-01", "b1", "B0A");
     cancelled.status = Some(OrderStatus::Cancelled);
