@@ -405,6 +405,11 @@ impl Begun {
             account.inputs.push(report);
         }
         read_native_reports(&mut account, &ctx, reach, japanese)?;
+        // Every file that lists or fills in orders is read: their strings
+        // are only looked up from here on.
+        if let Some(orders) = &mut account.orders {
+            orders.strings.seal();
+        }
         let performance_path = found
             .performance
             .clone()
