@@ -132,8 +132,9 @@ pub(super) struct Last<T> {
     value: Option<T>,
 }
 
-/// The longest text a [`Last`] keeps: every spelling of its columns fits.
-const LAST_MAX: usize = 24;
+/// The longest text a [`Last`] keeps: every spelling its columns are read
+/// in fits, "Pending - Waiting for Pick Up" (29 bytes) the longest.
+const LAST_MAX: usize = 32;
 
 impl<T> Default for Last<T> {
     fn default() -> Self {
