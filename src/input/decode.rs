@@ -1287,10 +1287,10 @@ mod tests {
                 // The full open path, gzip sniffing included, on a reader.
                 let chunk = 1 + (next() % 9) as usize;
                 let mut file = decode_source(Box::new(Cursor::new(bytes.clone())), hint);
-                if let Ok(out) = read_in_chunks(&mut file.reader, chunk) {
-                    if file.encoding.transcoder().is_some() {
-                        assert!(std::str::from_utf8(&out).is_ok(), "{:?}", file.encoding);
-                    }
+                if let Ok(out) = read_in_chunks(&mut file.reader, chunk)
+                    && file.encoding.transcoder().is_some()
+                {
+                    assert!(std::str::from_utf8(&out).is_ok(), "{:?}", file.encoding);
                 }
             }
         }

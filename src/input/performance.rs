@@ -471,10 +471,10 @@ impl Reader {
             }
             let mut rate = self.rate(metric, "orderWithDefects", "orderCount", block, &here);
             for part in ODR_PARTS {
-                if let Some((key, v)) = find(block, &[part]) {
-                    if let Some(n) = self.count_of(v, &child(&here, key)) {
-                        rate.parts.push((part, n));
-                    }
+                if let Some((key, v)) = find(block, &[part])
+                    && let Some(n) = self.count_of(v, &child(&here, key))
+                {
+                    rate.parts.push((part, n));
                 }
             }
             m.rates.push(rate);

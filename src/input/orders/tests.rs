@@ -51,13 +51,13 @@ fn the_order_index_finds_every_order_as_it_grows() {
     let mut map = OrderMap::new(&foldhash::fast::RandomState::default());
     let id = |i: u64| {
         // Amazon's ids and others, which hash and compare apart.
-        if i % 7 == 0 {
+        if i.is_multiple_of(7) {
             format!("other-{i}")
         } else {
             format!("113-{i:07}-0000001")
         }
     };
-    let volume = |i: u64| i % 3 == 0;
+    let volume = |i: u64| i.is_multiple_of(3);
     for i in 0..20_000u64 {
         let order = order(&id(i), i + 2, 20);
         if volume(i) {
