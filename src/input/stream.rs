@@ -596,21 +596,19 @@ fn cut_fields(line: &[u8], delimiter: u8, bounds: &mut Vec<(usize, usize)>) {
         bounds.push((field_start, at));
         field_start = at + 1;
     };
-    let mut words = line.chunks_exact(8);
-    for (word_index, word) in (&mut words).enumerate() {
-        let mut bytes = [0; 8];
-        bytes.copy_from_slice(word);
+    let (words, tail_bytes) = line.as_chunks::<8>();
+    for (word_index, &word) in words.iter().enumerate() {
         // Bytes equal to the delimiter are zero here; the high bit of each
         // zero byte, and of no other, ends up set (no carry crosses bytes).
-        let x = u64::from_le_bytes(bytes) ^ pattern;
+        let x = u64::from_le_bytes(word) ^ pattern;
         let mut found = !(((x & LOW7) + LOW7) | x | LOW7);
         while found != 0 {
             cut_at(word_index * 8 + found.trailing_zeros() as usize / 8, bounds);
             found &= found - 1;
         }
     }
-    let tail = line.len() - words.remainder().len();
-    for (i, &byte) in words.remainder().iter().enumerate() {
+    let tail = line.len() - tail_bytes.len();
+    for (i, &byte) in tail_bytes.iter().enumerate() {
         if byte == delimiter {
             cut_at(tail + i, bounds);
         }

@@ -203,6 +203,14 @@ impl<'a> Row<'a> {
 /// also trims a vertical tab, which `trim_ascii` keeps.
 #[inline]
 fn trim(cell: &str) -> &str {
+    // Most cells begin and end with a printable ASCII byte, which neither
+    // trim would take: nothing to look for.
+    if let (Some(a), Some(b)) = (cell.as_bytes().first(), cell.as_bytes().last())
+        && a.is_ascii_graphic()
+        && b.is_ascii_graphic()
+    {
+        return cell;
+    }
     let trimmed = cell.trim_ascii();
     match (trimmed.as_bytes().first(), trimmed.as_bytes().last()) {
         (Some(&a), Some(&b)) if a.is_ascii() && b.is_ascii() && a != 0x0b && b != 0x0b => trimmed,

@@ -82,22 +82,36 @@ pub(super) const PROMISED_DELIVERY: usize = 3;
 pub(super) const DELIVERED_AT: usize = 4;
 
 impl RecentDates {
+    /// What `text` in the column of `slot` reads as. The text the column
+    /// read last is answered inline; only a new one is read.
+    #[inline(always)]
     pub(super) fn read(
         &mut self,
         slot: usize,
         text: &str,
         ctx: &ParseContext,
     ) -> Result<PackedStamp, DateError> {
-        let mut same_day = None;
-        if let Some(recent) = &self.0[slot] {
-            if same_bytes(&recent.text[..recent.len], text.as_bytes()) {
-                return Ok(recent.stamp);
+        match &self.0[slot] {
+            Some(recent) if same_bytes(&recent.text[..recent.len], text.as_bytes()) => {
+                Ok(recent.stamp)
             }
-            // Orders of one day share their dates' first ten bytes.
-            same_day = recent
-                .day
-                .filter(|_| text.as_bytes().get(..10) == Some(&recent.text[..10]));
+            _ => self.read_new(slot, text, ctx),
         }
+    }
+
+    #[inline(never)]
+    fn read_new(
+        &mut self,
+        slot: usize,
+        text: &str,
+        ctx: &ParseContext,
+    ) -> Result<PackedStamp, DateError> {
+        // Orders of one day share their dates' first ten bytes.
+        let same_day = self.0[slot].as_ref().and_then(|recent| {
+            recent
+                .day
+                .filter(|_| text.as_bytes().get(..10) == Some(&recent.text[..10]))
+        });
         let plain = match same_day {
             Some(day) => Some((day, &text.as_bytes()[10..])),
             None => plain_iso_day(text),
@@ -110,14 +124,16 @@ impl RecentDates {
         // it to accept more, a date that does not pack skips its row.
         let stamp = PackedStamp::new(stamp).ok_or_else(|| DateError::out_of_range(text))?;
         if text.len() <= Recent::MAX {
-            let mut kept = [0; Recent::MAX];
-            kept[..text.len()].copy_from_slice(text.as_bytes());
-            self.0[slot] = Some(Recent {
-                text: kept,
-                len: text.len(),
+            let recent = self.0[slot].get_or_insert(Recent {
+                text: [0; Recent::MAX],
+                len: 0,
                 stamp,
                 day,
             });
+            recent.text[..text.len()].copy_from_slice(text.as_bytes());
+            recent.len = text.len();
+            recent.stamp = stamp;
+            recent.day = day;
         }
         Ok(stamp)
     }
@@ -188,14 +204,10 @@ pub(super) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let (a_words, b_words) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tails_equal = a_words
-        .remainder()
-        .iter()
-        .zip(b_words.remainder())
-        .all(|(x, y)| x == y);
-    let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().unwrap_or_default());
-    tails_equal && a_words.zip(b_words).all(|(x, y)| word(x) == word(y))
+    let ((a_words, a_tail), (b_words, b_tail)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
+    let tails_equal = a_tail.iter().zip(b_tail).all(|(x, y)| x == y);
+    let word = |bytes: &[u8; 8]| u64::from_le_bytes(*bytes);
+    tails_equal && a_words.iter().zip(b_words).all(|(x, y)| word(x) == word(y))
 }
 
 /// Reads one row: its order id, the order without its sale (the caller
