@@ -230,11 +230,12 @@ fn folded_chars(value: &str) -> impl Iterator<Item = char> + '_ {
 /// text (see [`BrushingCheck::clusters`]).
 struct Keys<'a> {
     strings: &'a Strings,
-    /// Where an address is folded, reused from order to order.
+    /// Where an address is put together, reused from order to order.
     text: String,
-    /// The last address key of each postal code, by the code's handle,
-    /// with the city it was made with (see [`address_key`]).
-    addresses: Vec<Option<(Option<Sym>, u64)>>,
+    /// Where each string's folded text lies in `folded_text`, by the
+    /// place of its handle, once it has been folded (see [`address_key`]).
+    folded: Vec<Option<(usize, usize)>>,
+    folded_text: String,
     hasher: foldhash::fast::RandomState,
 }
 
@@ -243,9 +244,24 @@ impl<'a> Keys<'a> {
         Keys {
             strings,
             text: String::new(),
-            addresses: Vec::new(),
+            folded: Vec::new(),
+            folded_text: String::new(),
             hasher: foldhash::fast::RandomState::default(),
         }
+    }
+
+    /// Where the folded text of `sym` lies in `folded_text`, folding it
+    /// the first time it is asked for.
+    fn fold(&mut self, sym: Sym) -> (usize, usize) {
+        if self.folded.len() <= sym.index() {
+            self.folded
+                .resize(self.strings.len().max(sym.index() + 1), None);
+        }
+        *self.folded[sym.index()].get_or_insert_with(|| {
+            let start = self.folded_text.len();
+            fold_onto(&mut self.folded_text, self.strings.get(sym));
+            (start, self.folded_text.len())
+        })
     }
 
     fn hash(&self, text: &str) -> u64 {
@@ -283,24 +299,20 @@ fn fold_address(order: &Order, strings: &Strings, out: &mut String) -> Option<()
     Some(())
 }
 
-/// Hashed from text folded in place, once for each postal code and city:
-/// the orders hold their address as handles, and a postal code nearly
-/// always comes with one city, so the key is kept by the code's handle.
+/// The hash of [`fold_address`]'s text, put together from each postal
+/// code's and city's text folded once: the orders hold their address as
+/// handles, and a few thousand places serve a million orders.
 fn address_key(order: &Order, keys: &mut Keys<'_>) -> Option<u64> {
-    let (postal, city) = (order.sale.ship_postal_code?, order.sale.ship_city);
-    if let Some(&Some((known_city, key))) = keys.addresses.get(postal.index())
-        && known_city == city
-    {
-        return Some(key);
+    let postal = keys.fold(order.sale.ship_postal_code?);
+    let city = order.sale.ship_city.map(|city| keys.fold(city));
+    let part = |(start, end): (usize, usize)| keys.folded_text.get(start..end).unwrap_or("");
+    keys.text.clear();
+    keys.text.push_str(part(postal));
+    keys.text.push('|');
+    if let Some(city) = city {
+        keys.text.push_str(part(city));
     }
-    fold_address(order, keys.strings, &mut keys.text)?;
-    let key = keys.hash(&keys.text);
-    if keys.addresses.len() <= postal.index() {
-        keys.addresses
-            .resize(keys.strings.len().max(postal.index() + 1), None);
-    }
-    keys.addresses[postal.index()] = Some((city, key));
-    Some(key)
+    Some(keys.hash(&keys.text))
 }
 
 fn describe_buyer(order: &Order, _: &Strings, mask: bool) -> String {
