@@ -1149,7 +1149,10 @@ impl Check for PhrasesCheck {
             return None;
         }
         let evidence = |f: &Found| {
-            let excerpt = excerpts[f.excerpt as usize].clone();
+            let excerpt = excerpts
+                .get(f.excerpt as usize)
+                .cloned()
+                .unwrap_or_default();
             match (f.source, messages, inserts) {
                 (Source::Messages, Some(messages), _) => {
                     let m = &messages.rows[f.row];
