@@ -143,11 +143,17 @@ pub fn audit_account_with(
     // big account take the longest (REV-BRUSHING as long as the rest
     // together): started first, they run beside the rest, not after.
     rules.sort_by_key(|rule| std::cmp::Reverse(rule.check.reach_days()));
-    // Only the checks that judge a metric read the metrics: the others run
-    // beside the metrics, and those after them.
+    // Only the checks that judge a metric read the metrics: the metrics and
+    // the other checks share out the cores, and those judge after them.
     let (judges, others): (Vec<&Rule>, Vec<&Rule>) = rules
         .into_iter()
         .partition(|rule| rule.check.metric().is_some());
+    let defects = DefectIndex::build(account, options.mask);
+    let jobs: Vec<Job<'_>> = others
+        .iter()
+        .map(|&rule| Job::Rule(rule))
+        .chain(specs.iter().map(Job::Metric))
+        .collect();
     let no_metrics = BTreeMap::new();
     let ctx = Context {
         account,
@@ -156,16 +162,23 @@ pub fn audit_account_with(
         mask: options.mask,
         peers,
     };
-    let ((defects, metric_results), other_hits) = parallel::share_out(
-        threads.min(others.len() + 1),
-        &others,
-        || {
-            let defects = DefectIndex::build(account, options.mask);
-            let metrics = compute_metrics(account, &specs, as_of, &defects);
-            (defects, metrics)
+    let (_, done) = parallel::share_out(
+        threads.min(jobs.len()),
+        &jobs,
+        || (),
+        |_, job| match *job {
+            Job::Rule(rule) => Done::Hit(rule.check.run(&ctx)),
+            Job::Metric(spec) => Done::Metric(compute_metric(account, spec, as_of, &defects)),
         },
-        |_, rule| rule.check.run(&ctx),
     );
+    let mut other_hits = Vec::with_capacity(others.len());
+    let mut metric_results = Metrics(Vec::with_capacity(specs.len()));
+    for done in done {
+        match done {
+            Done::Hit(hit) => other_hits.push(hit),
+            Done::Metric(result) => metric_results.0.push(result),
+        }
+    }
     let forecast = options
         .peak
         .map(|peak| forecast::project(account, &specs, as_of, &defects, peak));
@@ -278,24 +291,29 @@ fn account_notes(account: &Account) -> Vec<String> {
 }
 
 /// Every metric in `specs`; those beyond target get their roll-off date.
-fn compute_metrics(
+/// What the audit shares out among the cores: a check that judges no
+/// metric, or a metric.
+enum Job<'a> {
+    Rule(&'a Rule),
+    Metric(&'a MetricSpec),
+}
+
+enum Done {
+    Hit(Option<Hit>),
+    Metric((String, metrics::MetricResult)),
+}
+
+fn compute_metric(
     account: &Account,
-    specs: &[MetricSpec],
+    spec: &MetricSpec,
     as_of: NaiveDate,
     defects: &DefectIndex<'_>,
-) -> Metrics {
-    Metrics(
-        specs
-            .iter()
-            .map(|spec| {
-                let mut result = metrics::compute(account, spec, as_of, defects);
-                if matches!(result.status, MetricStatus::Breach | MetricStatus::Warning) {
-                    result.clears_on = forecast::clears_on(account, spec, as_of, defects);
-                }
-                (spec.id.clone(), result)
-            })
-            .collect(),
-    )
+) -> (String, metrics::MetricResult) {
+    let mut result = metrics::compute(account, spec, as_of, defects);
+    if matches!(result.status, MetricStatus::Breach | MetricStatus::Warning) {
+        result.clears_on = forecast::clears_on(account, spec, as_of, defects);
+    }
+    (spec.id.clone(), result)
 }
 
 /// What the waiver file did: how many findings it set aside, and which
