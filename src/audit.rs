@@ -298,6 +298,7 @@ enum Job<'a> {
     Metric(&'a MetricSpec),
 }
 
+/// What a [`Job`] gives back.
 enum Done {
     Hit(Option<Hit>),
     Metric((String, metrics::MetricResult)),
