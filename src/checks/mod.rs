@@ -12,8 +12,9 @@ pub mod rate;
 pub mod reported;
 pub mod text;
 
-use crate::findings::Hit;
+use crate::findings::{Evidence, Hit};
 use crate::input::Account;
+use crate::input::records::{Message, Source};
 use crate::linkage::LinkIndex;
 use crate::metrics::{MetricResult, MetricSpec};
 use crate::policy::params::Params;
@@ -57,6 +58,24 @@ pub trait Check: Debug + Send + Sync {
 
 /// What the seller wrote to buyers, as text rules name it in `sources`.
 pub(crate) const TEXT_SOURCES: &[&str] = &["messages", "inserts"];
+
+/// Evidence of an outbound message: where it is, and the order it is
+/// about (or its line, for a message about no order).
+pub(crate) fn message_evidence(
+    messages: &Source<Message>,
+    m: &Message,
+    excerpt: String,
+) -> Evidence {
+    Evidence {
+        file: messages.file.clone(),
+        line: Some(m.line),
+        key: m
+            .order_id
+            .as_deref()
+            .map_or_else(|| format!("message line {}", m.line), str::to_string),
+        excerpt,
+    }
+}
 
 /// A text rule's `sources`: all of [`TEXT_SOURCES`] when left out; a name
 /// outside them is a located error naming what `kind` checks read.

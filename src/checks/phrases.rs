@@ -29,7 +29,7 @@
 //! blanked, split into sentences and matched class by class. A text sent
 //! word for word many times (a template) is matched once per rule.
 
-use super::{Check, CheckKind, Context, read_text_sources};
+use super::{Check, CheckKind, Context, message_evidence, read_text_sources};
 use crate::findings::{Evidence, FindingStatus, Hit};
 use crate::i18n::MessageForm;
 use crate::policy::params::Params;
@@ -1155,16 +1155,7 @@ impl Check for PhrasesCheck {
                 .unwrap_or_default();
             match (f.source, messages, inserts) {
                 (Source::Messages, Some(messages), _) => {
-                    let m = &messages.rows[f.row];
-                    Some(Evidence {
-                        file: messages.file.clone(),
-                        line: Some(m.line),
-                        key: m
-                            .order_id
-                            .as_deref()
-                            .map_or_else(|| format!("message line {}", m.line), str::to_string),
-                        excerpt,
-                    })
+                    Some(message_evidence(messages, &messages.rows[f.row], excerpt))
                 }
                 (Source::Inserts, _, Some(inserts)) => {
                     let i = &inserts.rows[f.row];

@@ -6,7 +6,7 @@
 //! reviews or paying for them is zero-tolerance; one package card can close
 //! the account. Parameters: `sources`, `patterns`, `unless`.
 
-use super::{Check, CheckKind, Context, read_text_sources};
+use super::{Check, CheckKind, Context, message_evidence, read_text_sources};
 use crate::findings::{Evidence, FindingStatus, Hit};
 use crate::policy::params::Params;
 use crate::policy::pattern::Pattern;
@@ -111,15 +111,8 @@ impl Check for TextCheck {
             for m in messages.rows.iter().filter(|m| m.outbound) {
                 let text = m.text(&messages.texts);
                 if let Some(passage) = self.find(&text) {
-                    evidence.push(Evidence {
-                        file: messages.file.clone(),
-                        line: Some(m.line),
-                        key: m
-                            .order_id
-                            .as_deref()
-                            .map_or_else(|| format!("message line {}", m.line), str::to_string),
-                        excerpt: context_excerpt(&text, passage, ctx.mask),
-                    });
+                    let excerpt = context_excerpt(&text, passage, ctx.mask);
+                    evidence.push(message_evidence(messages, m, excerpt));
                 }
             }
         }
