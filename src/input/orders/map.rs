@@ -93,8 +93,7 @@ impl OrderMap {
     /// The table's hash of an id: 32 bits, repeated in the high half,
     /// which the table reads for its control bytes.
     pub(super) fn hash(&self, id: IdKey<'_>) -> (u64, u32) {
-        let short = self.hasher.hash_one(id) as u32;
-        (widen(short), short)
+        hash_of(&self.hasher, id)
     }
 
     fn id_at(&self, slot: Slot) -> IdKey<'_> {
@@ -159,9 +158,7 @@ impl OrderMap {
     }
 
     fn index_at(&mut self, slot: Slot, id: IdKey<'_>) {
-        let (hash, short) = self.hash(id);
-        self.index
-            .insert_unique(hash, (short, slot.packed()), |&(h, _)| widen(h));
+        index_into(&mut self.index, &self.hasher, slot, id);
     }
 
     /// Sorts the orders by `cuts` (see [`Cuts::prune`]) and re-indexes them
@@ -183,10 +180,7 @@ impl OrderMap {
                 .enumerate()
                 .map(|(at, o)| (true, at, &o.id));
             for (volume, at, id) in full.chain(volume) {
-                let short = self.hasher.hash_one(id.key()) as u32;
-                let place = Slot { volume, at }.packed();
-                self.index
-                    .insert_unique(widen(short), (short, place), |&(h, _)| widen(h));
+                index_into(&mut self.index, &self.hasher, Slot { volume, at }, id.key());
             }
         }
     }
@@ -200,6 +194,25 @@ impl OrderMap {
     pub(super) fn into_lists(self) -> (Blocks<Order>, Blocks<VolumeOrder>) {
         (self.full, self.volume)
     }
+}
+
+/// See [`OrderMap::hash`].
+fn hash_of(hasher: &foldhash::fast::RandomState, id: IdKey<'_>) -> (u64, u32) {
+    let short = hasher.hash_one(id) as u32;
+    (widen(short), short)
+}
+
+/// Adds the order at `slot` under `id` to an index of [`OrderMap`]'s
+/// kind; the index is apart from the orders, so it can be built while
+/// they are read.
+fn index_into(
+    index: &mut hashbrown::HashTable<(u32, u32)>,
+    hasher: &foldhash::fast::RandomState,
+    slot: Slot,
+    id: IdKey<'_>,
+) {
+    let (hash, short) = hash_of(hasher, id);
+    index.insert_unique(hash, (short, slot.packed()), |&(h, _)| widen(h));
 }
 
 /// A 32-bit hash as the table wants it (see [`OrderMap::hash`]).
