@@ -565,18 +565,27 @@ impl Table {
     /// Returns the states in file order, each with the number of lines
     /// before its chunk: the lines a state recorded from [`Row::line`]
     /// count from its chunk's start, and the caller adds that number to
-    /// them. Problems in the file's report are located already.
+    /// them. Problems in the file's report are located already. `done` is
+    /// called on each state once its chunk is read, on the thread that read
+    /// it, while other chunks are still being read: a state can give back
+    /// what it only needed for reading before all states are held at once.
     ///
     /// A cut is a guess (a line end may sit inside a quoted field); the
     /// chunk before it checks that it ends exactly at the cut, and if it
     /// does not, it reads on and the guessed chunk's work is dropped. So
     /// the rows, their lines and their order are exactly those of
     /// [`Table::for_each_row`]; only the states are split.
-    pub fn for_each_row_split<S, I, F>(&mut self, init: I, visit: F) -> Result<Vec<(S, u64)>>
+    pub fn for_each_row_split<S, I, F, D>(
+        &mut self,
+        init: I,
+        visit: F,
+        done: D,
+    ) -> Result<Vec<(S, u64)>>
     where
         S: Send,
         I: Fn() -> S + Sync,
         F: Fn(&mut S, &Row<'_>) -> Result<(), String> + Sync,
+        D: Fn(&mut S) + Sync,
     {
         let shape = self.shape;
         let data_start = self.records.position();
@@ -587,6 +596,7 @@ impl Table {
         if cuts.is_empty() {
             let mut state = init();
             self.for_each_row(|row| visit(&mut state, row))?;
+            done(&mut state);
             return Ok(vec![(state, 0)]);
         }
         let source = self.split.as_ref().expect("cuts come from a split source");
@@ -611,11 +621,16 @@ impl Table {
                     &cuts,
                     &mut |row| visit(&mut state, row),
                 );
+                done(&mut state);
                 first.map(|end| (state, end))
             },
             |_, &i| {
                 let stops = &cuts[i + 1..];
-                source.read_chunk(cuts[i], stops, shape, blank.clone(), &init, &visit)
+                let chunk = source.read_chunk(cuts[i], stops, shape, blank.clone(), &init, &visit);
+                chunk.map(|mut chunk| {
+                    done(&mut chunk.state);
+                    chunk
+                })
             },
         );
         rest.reverse();
@@ -1187,7 +1202,7 @@ mod tests {
             }
             Some((threads, min_chunk)) => {
                 table.split_small(threads, min_chunk);
-                let chunks = table.for_each_row_split(Vec::new, visit).unwrap();
+                let chunks = table.for_each_row_split(Vec::new, visit, |_| ()).unwrap();
                 chunks
                     .into_iter()
                     .flat_map(|(rows, before)| rows.into_iter().map(move |(l, r)| (l + before, r)))

@@ -49,13 +49,9 @@ struct Part {
 pub(super) fn join_chunks(mut chunks: Vec<(ChunkOrders, u64)>) -> Joined {
     let threads = parallel::cores();
     // Only earlier chunks are asked about ids, so the last chunk's index
-    // is not needed, and the chunks' strings are only read from here on:
-    // what the indexes held is given back before the orders meet.
+    // is not needed: it is given back before the orders meet.
     if let Some((last, _)) = chunks.last_mut() {
         last.orders.forget_index();
-    }
-    for (chunk, _) in &mut chunks {
-        chunk.strings.seal();
     }
     let later: Vec<usize> = (1..chunks.len()).collect();
     let earlier = &chunks[..chunks.len().saturating_sub(1)];

@@ -1,5 +1,6 @@
 //! A chunk's orders by id while its rows are read: the whole orders and the
-//! volume-only ones, under one index.
+//! volume-only ones, under one index, sealed into a compact one once the
+//! chunk is read.
 
 use super::id::IdKey;
 use super::reach::Cuts;
@@ -13,12 +14,131 @@ use std::hash::BuildHasher;
 pub(super) struct OrderMap {
     pub(super) full: Blocks<Order>,
     pub(super) volume: Blocks<VolumeOrder>,
-    /// Each order's place with 32 bits of its id's hash: growing the table
-    /// and probing for a new id compare hashes, not the orders' ids, which
-    /// would mean a cache miss per probe; 8 bytes an entry. A place's top
-    /// bit says which list it is in.
-    index: hashbrown::HashTable<(u32, u32)>,
+    index: Index,
     hasher: foldhash::fast::RandomState,
+}
+
+/// Each order's place with 32 bits of its id's hash. A place's top bit
+/// says which list it is in.
+enum Index {
+    /// While the chunk's rows are read. Growing the table and probing for
+    /// a new id compare hashes, not the orders' ids, which would mean a
+    /// cache miss per probe; 8 bytes an entry and a control byte, in a
+    /// table kept from under half to seven eighths full.
+    Open(hashbrown::HashTable<(u32, u32)>),
+    /// Once the chunk is read, when ids are only looked up while the
+    /// chunks are joined. The chunks read first hold the most orders, and
+    /// they wait for the last ones in this form.
+    Sealed(Sealed),
+}
+
+/// The entries of an index that no longer grows, in 9 bytes an entry
+/// where the table, with its room to grow, takes 10 to 21: each entry as
+/// `hash << 32 | place`, sorted, and where each run of entries whose
+/// hashes share their top bits starts. Finding an id reads a start and a
+/// few entries beside it.
+struct Sealed {
+    entries: Vec<u64>,
+    /// A start for each value of a hash's top bits, and the end.
+    starts: Vec<u32>,
+    /// How far a hash is shifted right to leave its top bits.
+    shift: u32,
+}
+
+/// Entries a run of [`Sealed`] holds, on average.
+const RUN: usize = 4;
+
+impl Sealed {
+    fn of(table: &hashbrown::HashTable<(u32, u32)>) -> Sealed {
+        let mut entries: Vec<u64> = table
+            .iter()
+            .map(|&(short, place)| sealed(short, place))
+            .collect();
+        entries.sort_unstable();
+        let bits = (entries.len() / RUN)
+            .max(1)
+            .next_power_of_two()
+            .trailing_zeros();
+        let shift = 32 - bits;
+        let mut starts = Vec::with_capacity((1 << bits) + 1);
+        let mut at = 0;
+        for top in 0..=(1u64 << bits) {
+            while entries.get(at).is_some_and(|&e| e >> 32 >> shift < top) {
+                at += 1;
+            }
+            // An index holds fewer than 2^31 places (see `Slot::packed`).
+            starts.push(at as u32);
+        }
+        Sealed {
+            entries,
+            starts,
+            shift,
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.entries.iter().map(|&e| unsealed(e))
+    }
+
+    /// The place of the entry with hash `short` for which `holds` is true.
+    fn find(&self, short: u32, holds: impl Fn(u32) -> bool) -> Option<u32> {
+        let top = (u64::from(short) >> self.shift) as usize;
+        let (from, to) = (*self.starts.get(top)?, *self.starts.get(top + 1)?);
+        let run = self.entries.get(from as usize..to as usize)?;
+        run.iter()
+            .map(|&e| unsealed(e))
+            .skip_while(|&(h, _)| h < short)
+            .take_while(|&(h, _)| h == short)
+            .find(|&(_, place)| holds(place))
+            .map(|(_, place)| place)
+    }
+}
+
+impl Default for Index {
+    fn default() -> Self {
+        Index::Open(hashbrown::HashTable::new())
+    }
+}
+
+impl Index {
+    fn len(&self) -> usize {
+        match self {
+            Index::Open(table) => table.len(),
+            Index::Sealed(sealed) => sealed.entries.len(),
+        }
+    }
+
+    /// Every entry's short hash and place, in no particular order.
+    fn entries(&self) -> Box<dyn Iterator<Item = (u32, u32)> + '_> {
+        match self {
+            Index::Open(table) => Box::new(table.iter().copied()),
+            Index::Sealed(sealed) => Box::new(sealed.iter()),
+        }
+    }
+
+    /// The table to add entries to, opened again if it was sealed (which
+    /// reading does not do: a chunk is sealed once its rows are read).
+    fn open(&mut self) -> &mut hashbrown::HashTable<(u32, u32)> {
+        if let Index::Sealed(sealed) = self {
+            let mut table = hashbrown::HashTable::with_capacity(sealed.entries.len());
+            for entry in sealed.iter() {
+                table.insert_unique(widen(entry.0), entry, |&(h, _)| widen(h));
+            }
+            *self = Index::Open(table);
+        }
+        let Index::Open(table) = self else {
+            unreachable!("a sealed index was opened above")
+        };
+        table
+    }
+}
+
+fn sealed(short: u32, place: u32) -> u64 {
+    u64::from(short) << 32 | u64::from(place)
+}
+
+fn unsealed(entry: u64) -> (u32, u32) {
+    ((entry >> 32) as u32, entry as u32)
 }
 
 /// Where an order is in an [`OrderMap`].
@@ -81,7 +201,7 @@ impl OrderMap {
         OrderMap {
             full: Blocks::default(),
             volume: Blocks::default(),
-            index: hashbrown::HashTable::new(),
+            index: Index::default(),
             hasher: hasher.clone(),
         }
     }
@@ -113,7 +233,7 @@ impl OrderMap {
             words: vec![0; bits / 64],
             mask: u32::try_from(bits - 1).unwrap_or(u32::MAX),
         };
-        for &(short, _) in self.index.iter() {
+        for (short, _) in self.index.entries() {
             let (word, bit) = maybe.place(short);
             maybe.words[word] |= bit;
         }
@@ -122,9 +242,15 @@ impl OrderMap {
 
     /// Where the order `id` is, given its [`OrderMap::hash`].
     pub(super) fn position(&self, (hash, short): (u64, u32), id: IdKey<'_>) -> Option<Slot> {
-        let &(_, place) = self.index.find(hash, |&(h, place)| {
-            h == short && self.id_at(Slot::unpacked(place)) == id
-        })?;
+        let holds = |place: u32| self.id_at(Slot::unpacked(place)) == id;
+        let place = match &self.index {
+            Index::Open(table) => {
+                table
+                    .find(hash, |&(h, place)| h == short && holds(place))?
+                    .1
+            }
+            Index::Sealed(sealed) => sealed.find(short, holds)?,
+        };
         Some(Slot::unpacked(place))
     }
 
@@ -158,7 +284,7 @@ impl OrderMap {
     }
 
     fn index_at(&mut self, slot: Slot, id: IdKey<'_>) {
-        index_into(&mut self.index, &self.hasher, slot, id);
+        index_into(self.index.open(), &self.hasher, slot, id);
     }
 
     /// Sorts the orders by `cuts` (see [`Cuts::prune`]) and re-indexes them
@@ -168,7 +294,7 @@ impl OrderMap {
         cuts.prune(&mut self.full, &mut self.volume);
         if (self.full.len(), self.volume.len()) != before {
             // Sized anew: a prune can drop most of a chunk's orders.
-            self.index = hashbrown::HashTable::with_capacity(self.len());
+            let mut index = hashbrown::HashTable::with_capacity(self.len());
             let full = self
                 .full
                 .iter()
@@ -180,14 +306,24 @@ impl OrderMap {
                 .enumerate()
                 .map(|(at, o)| (true, at, &o.id));
             for (volume, at, id) in full.chain(volume) {
-                index_into(&mut self.index, &self.hasher, Slot { volume, at }, id.key());
+                index_into(&mut index, &self.hasher, Slot { volume, at }, id.key());
             }
+            self.index = Index::Open(index);
+        }
+    }
+
+    /// Packs the index once the chunk's rows are all read (see
+    /// [`Index::Sealed`]): ids can still be looked up, at the cost of a
+    /// binary search, which only the join does.
+    pub(super) fn seal(&mut self) {
+        if let Index::Open(table) = &self.index {
+            self.index = Index::Sealed(Sealed::of(table));
         }
     }
 
     /// Gives back the index's memory: no id can be looked up after this.
     pub(super) fn forget_index(&mut self) {
-        self.index = hashbrown::HashTable::new();
+        self.index = Index::default();
     }
 
     /// The orders, once the index is not needed any more.

@@ -409,6 +409,13 @@ struct ChunkOrders {
 }
 
 impl ChunkOrders {
+    /// Gives back what only reading needed, once the chunk's rows are read:
+    /// from here on its ids and strings are only looked up.
+    fn done(&mut self) {
+        self.orders.seal();
+        self.strings.seal();
+    }
+
     /// Chunks hash ids alike, so joining them hashes each id once.
     fn new(hasher: &foldhash::fast::RandomState) -> Self {
         ChunkOrders {
@@ -482,6 +489,7 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
             }
             Ok(())
         },
+        ChunkOrders::done,
     )?;
     let Joined {
         mut orders,

@@ -83,6 +83,49 @@ fn the_order_index_finds_every_order_as_it_grows() {
 }
 
 #[test]
+fn a_sealed_map_finds_every_order_where_it_was_and_no_other() {
+    let id = |i: u64| {
+        if i.is_multiple_of(7) {
+            format!("other-{i}")
+        } else {
+            format!("113-{i:07}-0000001")
+        }
+    };
+    for count in [0, 1, 3, 9, 4_000, 20_000] {
+        let mut map = OrderMap::new(&foldhash::fast::RandomState::default());
+        for i in 0..count {
+            let order = order(&id(i), i + 2, 20);
+            if i.is_multiple_of(3) {
+                map.insert_volume(VolumeOrder::of(&order));
+            } else {
+                map.insert_full(order);
+            }
+        }
+        // The map's own ids, then as many it does not hold.
+        let places = |map: &OrderMap| -> Vec<_> {
+            (0..2 * count + 10)
+                .map(|i| {
+                    let text = id(i);
+                    let key = IdKey::of(&text);
+                    map.position(map.hash(key), key)
+                })
+                .collect()
+        };
+        let open = places(&map);
+        map.seal();
+        assert_eq!(places(&map), open, "{count} orders");
+        let found = open.iter().filter(|p| p.is_some()).count();
+        assert_eq!(found as u64, count);
+        assert!(open[..count as usize].iter().all(Option::is_some));
+        // A sealed map still takes a new order.
+        map.insert_full(order("114-0000000-0000002", 1, 20));
+        let key = IdKey::of("114-0000000-0000002");
+        assert!(map.position(map.hash(key), key).is_some());
+        assert_eq!(places(&map), open);
+    }
+}
+
+#[test]
 fn the_maybe_bits_hold_every_id_of_the_map_and_few_others() {
     let mut map = OrderMap::new(&foldhash::fast::RandomState::default());
     for i in 0..1000 {
