@@ -264,8 +264,11 @@ impl<'a> Keys<'a> {
         })
     }
 
-    fn hash(&self, text: &str) -> u64 {
-        self.hasher.hash_one(text)
+    /// 32 bits of the text's hash: a million buyers share a few hundred
+    /// such keys by chance, and the groups over the limit are split by
+    /// their text anyway.
+    fn hash(&self, text: &str) -> u32 {
+        self.hasher.hash_one(text) as u32
     }
 }
 
@@ -274,7 +277,7 @@ fn buyer_text<'o>(order: &'o Order, _: &Strings) -> Option<Cow<'o, str>> {
     order.sale.buyer_id.as_deref().map(fold_key)
 }
 
-fn buyer_key(order: &Order, keys: &mut Keys<'_>) -> Option<u64> {
+fn buyer_key(order: &Order, keys: &mut Keys<'_>) -> Option<u32> {
     Some(keys.hash(&buyer_text(order, keys.strings)?))
 }
 
@@ -302,7 +305,7 @@ fn fold_address(order: &Order, strings: &Strings, out: &mut String) -> Option<()
 /// The hash of [`fold_address`]'s text, put together from each postal
 /// code's and city's text folded once: the orders hold their address as
 /// handles, and a few thousand places serve a million orders.
-fn address_key(order: &Order, keys: &mut Keys<'_>) -> Option<u64> {
+fn address_key(order: &Order, keys: &mut Keys<'_>) -> Option<u32> {
     let postal = keys.fold(order.sale.ship_postal_code?);
     let city = order.sale.ship_city.map(|city| keys.fold(city));
     let part = |(start, end): (usize, usize)| keys.folded_text.get(start..end).unwrap_or("");
@@ -343,7 +346,7 @@ struct Grouping {
     /// The folded text orders of one group share.
     text_of: for<'o> fn(&'o Order, &'o Strings) -> Option<Cow<'o, str>>,
     /// A hash of that text.
-    key_of: fn(&Order, &mut Keys<'_>) -> Option<u64>,
+    key_of: fn(&Order, &mut Keys<'_>) -> Option<u32>,
     describe: fn(&Order, &Strings, bool) -> String,
 }
 
@@ -422,7 +425,7 @@ impl BrushingCheck {
         // One row per (key, ASIN, order), sorted so that each group is a
         // run: no map of small vectors, which costs more than the sort.
         // Keys and ASINs are numbers here, so the sort reads no order, and
-        // an order is its place in the list: 16 bytes a row, a million
+        // an order is its place in the list: 12 bytes a row, a million
         // rows on a big account, counted first so the list never doubles.
         let counted =
             |order: &&Order| !order.is_cancelled() && window.contains(order.purchase.date());
@@ -432,7 +435,7 @@ impl BrushingCheck {
             .filter(counted)
             .map(|o| o.sale.asins.len())
             .sum();
-        let mut rows: Vec<(u64, Sym, u32)> = Vec::with_capacity(most);
+        let mut rows: Vec<(u32, Sym, u32)> = Vec::with_capacity(most);
         for (at, order) in orders.orders.iter().enumerate().filter(|(_, o)| counted(o)) {
             let (Some(key), Ok(at)) = (key_of(order, &mut keys), u32::try_from(at)) else {
                 continue;
