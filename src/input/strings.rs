@@ -15,8 +15,9 @@ pub struct Sym(std::num::NonZeroU32);
 #[derive(Clone, Debug, Default)]
 pub struct Strings {
     text: String,
-    /// Where each string lies in `text`; a `Sym` is its position plus one.
-    spans: Vec<(usize, usize)>,
+    /// Where each string ends in `text`; it starts where the one before
+    /// ends. A `Sym` is its position plus one.
+    ends: Vec<usize>,
     index: hashbrown::HashTable<Entry>,
     hasher: foldhash::fast::RandomState,
 }
@@ -47,26 +48,22 @@ impl Strings {
     pub fn intern(&mut self, value: &str) -> Sym {
         let hash = self.hasher.hash_one(value);
         let head = head_of(value);
-        let (text, spans) = (&self.text, &self.spans);
+        let this = &*self;
         let same = |e: &Entry| {
             e.hash == hash
                 && e.len as usize == value.len()
                 && e.head == head
-                && (value.len() <= HEAD || {
-                    let (a, b) = spans[e.at as usize];
-                    &text[a..b] == value
-                })
+                && (value.len() <= HEAD || this.text_at(e.at as usize) == value)
         };
         if let Some(entry) = self.index.find(hash, same) {
             return Sym::at(entry.at);
         }
-        let at = u32::try_from(self.spans.len()).expect("fewer than 4 billion distinct strings");
+        let at = u32::try_from(self.ends.len()).expect("fewer than 4 billion distinct strings");
         // A value of 4 GiB or more never matches by length, so it is only
         // stored again, never confused with another.
         let len = u32::try_from(value.len()).unwrap_or(u32::MAX);
-        self.spans
-            .push((self.text.len(), self.text.len() + value.len()));
         self.text.push_str(value);
+        self.ends.push(self.text.len());
         let entry = Entry {
             hash,
             head,
@@ -78,16 +75,24 @@ impl Strings {
     }
 
     pub fn len(&self) -> usize {
-        self.spans.len()
+        self.ends.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.ends.is_empty()
     }
 
     pub fn get(&self, sym: Sym) -> &str {
-        let (a, b) = self.spans[sym.index()];
-        &self.text[a..b]
+        self.text_at(sym.index())
+    }
+
+    /// The string at `place`, counting from 0.
+    fn text_at(&self, place: usize) -> &str {
+        let start = match place.checked_sub(1) {
+            Some(before) => self.ends[before],
+            None => 0,
+        };
+        &self.text[start..self.ends[place]]
     }
 
     /// Forgets which strings were added (a later repeat is stored again)
@@ -96,7 +101,7 @@ impl Strings {
     pub fn seal(&mut self) {
         self.index = hashbrown::HashTable::new();
         self.text.shrink_to_fit();
-        self.spans.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
 }
 
@@ -110,8 +115,8 @@ impl std::ops::Index<Sym> for Strings {
 
 impl PartialEq for Strings {
     fn eq(&self, other: &Strings) -> bool {
-        self.spans.len() == other.spans.len()
-            && (0..self.spans.len() as u32).all(|i| self.get(Sym::at(i)) == other.get(Sym::at(i)))
+        self.ends.len() == other.ends.len()
+            && (0..self.ends.len() as u32).all(|i| self.get(Sym::at(i)) == other.get(Sym::at(i)))
     }
 }
 
@@ -141,7 +146,7 @@ impl Strings {
     /// Adds every string of `other`, in its order, and returns where each
     /// handle of `other` now points.
     pub(crate) fn absorb(&mut self, other: &Strings) -> Moved {
-        let moved = (0..other.spans.len() as u32)
+        let moved = (0..other.ends.len() as u32)
             .map(|i| self.intern(other.get(Sym::at(i))))
             .collect();
         Moved(moved)
