@@ -496,7 +496,7 @@ impl BrushingCheck {
                 flags.orders.insert(order.id.to_string());
                 flags.evidence.push(Evidence {
                     file: orders.file.clone(),
-                    line: Some(order.line),
+                    line: Some(u64::from(order.line)),
                     key: order.id.to_string(),
                     excerpt: format!(
                         "order of {asin} on {} to {}: {largest} orders of it to one {what} within {} days (limit {max})",
@@ -552,14 +552,14 @@ impl BrushingCheck {
         // where only a volume-only record of the order is kept.
         let full = orders.orders.iter().map(|o| ReviewedOrder {
             id: &o.id,
-            line: o.line,
+            line: u64::from(o.line),
             bought: o.purchase.date(),
             cancelled: o.is_cancelled(),
             total_price: o.sale.total_price,
         });
         let volume_only = orders.volume_only.iter().map(|o| ReviewedOrder {
             id: &o.id,
-            line: o.line,
+            line: u64::from(o.line),
             bought: o.purchase,
             cancelled: o.is_cancelled(),
             total_price: o.total_price,

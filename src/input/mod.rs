@@ -31,7 +31,7 @@ use table::{InputReport, Table, display_name};
 
 pub use account::Profile;
 pub use orders::{
-    Amount, Asins, BuyerId, Order, OrderId, Orders, PackedStamp, Reach, Sale, VolumeOrder,
+    Amount, Asins, BuyerId, Order, OrderId, Orders, PackedStamp, Reach, Sale, Tracking, VolumeOrder,
 };
 
 /// Everything read from one account folder.

@@ -565,7 +565,7 @@ fn count(orders: &Orders, kind: MetricKind, view: &View<'_>, defects: &DefectInd
     let file = &orders.file;
     let order_evidence = |o: &Order, excerpt: String| Evidence {
         file: file.clone(),
-        line: Some(o.line),
+        line: Some(u64::from(o.line)),
         key: o.id.to_string(),
         excerpt,
     };
@@ -708,9 +708,9 @@ fn is_unshipped(order: &Order) -> bool {
 /// tracking id is valid tracking.
 fn has_valid_tracking(orders: &Orders, order: &Order) -> bool {
     if orders.has_tracking_valid {
-        order.tracking_valid == Some(true)
+        order.tracking.valid() == Some(true)
     } else {
-        order.has_tracking_id
+        order.tracking.has_id()
     }
 }
 

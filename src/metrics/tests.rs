@@ -2,9 +2,9 @@
 //! exclusions and the headroom arithmetic the SPEC defines.
 
 use super::*;
-use crate::input::Orders;
 use crate::input::dates::parse_stamp;
 use crate::input::records::{Chargeback, Claim, Feedback, Source};
+use crate::input::{Orders, Tracking};
 
 fn stamp(text: &str) -> Stamp {
     parse_stamp(text, None).unwrap()
@@ -254,8 +254,7 @@ fn valid_tracking_uses_the_column_or_falls_back_to_a_tracking_id() {
     let shipped = |id: &str, valid: Option<bool>, has_id: bool| {
         let mut o = order(id, "2026-11-01");
         o.shipped_at = Some(packed("2026-11-02"));
-        o.tracking_valid = valid;
-        o.has_tracking_id = has_id;
+        o.tracking = Tracking::new(valid, has_id);
         o
     };
     let mut a = account(vec![
@@ -275,13 +274,13 @@ fn valid_tracking_uses_the_column_or_falls_back_to_a_tracking_id() {
 fn on_time_delivery_counts_tracked_orders_by_promised_date() {
     let tracked = |id: &str, promised: &str, delivered: Option<&str>| {
         let mut o = order(id, "2026-11-01");
-        o.tracking_valid = Some(true);
+        o.tracking = Tracking::new(Some(true), false);
         o.promised_delivery = Some(packed(promised));
         o.delivered_at = delivered.map(packed);
         o
     };
     let mut untracked = tracked("U", "2026-11-15", None);
-    untracked.tracking_valid = Some(false);
+    untracked.tracking = Tracking::new(Some(false), false);
     let a = account(vec![
         tracked("ON", "2026-11-15", Some("2026-11-15T23:00:00Z")),
         tracked("LATE", "2026-11-15", Some("2026-11-16")),

@@ -8,7 +8,7 @@ use crate::input::dates::parse_stamp;
 use crate::input::records::{Claim, Review, Source};
 use crate::input::strings::{Strings, Sym};
 use crate::input::values::OrderStatus;
-use crate::input::{Account, Amount, Order, Orders, Sale, VolumeOrder};
+use crate::input::{Account, Amount, Order, Orders, Sale, Tracking, VolumeOrder};
 use std::cell::RefCell;
 
 thread_local! {
@@ -47,7 +47,7 @@ const BURST: &str =
 fn order(n: u64, bought: &str, buyer: &str, asin: &str) -> Order {
     Order {
         status: Some(OrderStatus::Delivered),
-        has_tracking_id: true,
+        tracking: Tracking::new(None, true),
         sale: Sale {
             buyer_id: Some(buyer.into()),
             asins: [sym(asin)].into_iter().collect(),

@@ -86,11 +86,11 @@ pub(super) fn join_chunks(mut chunks: Vec<(ChunkOrders, u64)>) -> Joined {
     }
     parallel::each_mut(threads, &mut parts, |_, part| {
         for order in part.orders.iter_mut() {
-            order.line += part.lines_before;
+            order.line = file_line(order.line, part.lines_before);
             order.sale.remap(|sym| part.moved.get(sym));
         }
         for order in part.volume.iter_mut() {
-            order.line += part.lines_before;
+            order.line = file_line(order.line, part.lines_before);
         }
     });
     // A repeat's first record is never itself a repeat, so all merges are
@@ -123,6 +123,12 @@ pub(super) fn join_chunks(mut chunks: Vec<(ChunkOrders, u64)>) -> Joined {
         joined.volume_only.append(part.volume);
     }
     joined
+}
+
+/// A line counted from a chunk's start, counted from the file's. The
+/// caller has refused files whose lines do not fit.
+fn file_line(line: u32, lines_before: u64) -> u32 {
+    u32::try_from(u64::from(line) + lines_before).unwrap_or(u32::MAX)
 }
 
 /// Drops the values at `places` (in ascending order).

@@ -45,8 +45,9 @@ use std::num::NonZeroU64;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Order {
     pub id: OrderId,
-    /// Line of the order's first row.
-    pub line: u64,
+    /// Line of the order's first row (an orders file holds at most
+    /// `u32::MAX` lines, see [`read_orders`]).
+    pub line: u32,
     pub purchase: PackedStamp,
     pub status: Option<OrderStatus>,
     pub channel: Channel,
@@ -54,11 +55,58 @@ pub struct Order {
     pub shipped_at: Option<PackedStamp>,
     pub promised_delivery: Option<PackedStamp>,
     pub delivered_at: Option<PackedStamp>,
-    pub tracking_valid: Option<bool>,
-    pub has_tracking_id: bool,
+    pub tracking: Tracking,
     pub cancelled_by: Option<CancelledBy>,
     /// Who bought what, where it went and for how much.
     pub sale: Sale,
+}
+
+/// What an order's rows say of its tracking, in one byte: the first
+/// `tracking_valid` a row gives, and whether any row gives a tracking id
+/// (which counts as valid tracking in a file without that column).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tracking(u8);
+
+impl Tracking {
+    /// A row gave `tracking_valid`; [`Tracking::VALID`] holds its value.
+    const FLAGGED: u8 = 1;
+    const VALID: u8 = 2;
+    const HAS_ID: u8 = 4;
+
+    pub fn new(valid: Option<bool>, has_id: bool) -> Tracking {
+        let flag = match valid {
+            None => 0,
+            Some(false) => Tracking::FLAGGED,
+            Some(true) => Tracking::FLAGGED | Tracking::VALID,
+        };
+        Tracking(flag | if has_id { Tracking::HAS_ID } else { 0 })
+    }
+
+    /// The `tracking_valid` a row gave.
+    pub fn valid(self) -> Option<bool> {
+        (self.0 & Tracking::FLAGGED != 0).then_some(self.0 & Tracking::VALID != 0)
+    }
+
+    pub fn has_id(self) -> bool {
+        self.0 & Tracking::HAS_ID != 0
+    }
+
+    /// Adds what a later row of the order says: the first flag stays.
+    fn merge(&mut self, later: Tracking) {
+        *self = Tracking::new(
+            self.valid().or(later.valid()),
+            self.has_id() || later.has_id(),
+        );
+    }
+}
+
+impl std::fmt::Debug for Tracking {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tracking")
+            .field("valid", &self.valid())
+            .field("has_id", &self.has_id())
+            .finish()
+    }
 }
 
 /// The buyer, address, ASINs and price of an order, for the fake-order
@@ -237,7 +285,7 @@ impl Order {
     pub(crate) fn bought(id: &str, line: u64, purchase: Stamp) -> Order {
         Order {
             id: id.into(),
-            line,
+            line: u32::try_from(line).expect("a line a test can write"),
             purchase: PackedStamp::new(purchase).expect("a date a file could hold"),
             status: None,
             channel: Channel::Mfn,
@@ -245,8 +293,7 @@ impl Order {
             shipped_at: None,
             promised_delivery: None,
             delivered_at: None,
-            tracking_valid: None,
-            has_tracking_id: false,
+            tracking: Tracking::default(),
             cancelled_by: None,
             sale: Sale::default(),
         }
@@ -296,9 +343,8 @@ impl Order {
         fill(&mut self.shipped_at, other.shipped_at);
         fill(&mut self.promised_delivery, other.promised_delivery);
         fill(&mut self.delivered_at, other.delivered_at);
-        fill(&mut self.tracking_valid, other.tracking_valid);
         fill(&mut self.cancelled_by, other.cancelled_by);
-        self.has_tracking_id |= other.has_tracking_id;
+        self.tracking.merge(other.tracking);
     }
 }
 
@@ -309,7 +355,7 @@ impl Order {
 pub struct VolumeOrder {
     pub id: OrderId,
     /// Line of the order's first row.
-    pub line: u64,
+    pub line: u32,
     pub purchase: NaiveDate,
     /// The order's [`Order::latest_date`], to drop it once no window
     /// reaches it.
@@ -406,6 +452,8 @@ struct ChunkOrders {
     latest_purchase: Option<NaiveDate>,
     next_prune: usize,
     not_amazon: u64,
+    /// The line of the last row read, counted from the chunk's start.
+    last_line: u64,
 }
 
 impl ChunkOrders {
@@ -425,6 +473,7 @@ impl ChunkOrders {
             latest_purchase: None,
             next_prune: PRUNE_EVERY,
             not_amazon: 0,
+            last_line: 0,
         }
     }
 }
@@ -438,6 +487,7 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
     let chunks = table.for_each_row_split(
         || ChunkOrders::new(&hasher),
         |chunk, row| {
+            chunk.last_line = row.line;
             if row
                 .get(sales_channel)?
                 .is_some_and(|channel| with_folded(channel, |c| c == "nonamazon"))
@@ -491,6 +541,10 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         },
         ChunkOrders::done,
     )?;
+    let lines = chunks
+        .iter()
+        .map(|(chunk, before)| before + chunk.last_line);
+    refuse_past_line_limit(&table.report.file, lines.max().unwrap_or(0))?;
     let Joined {
         mut orders,
         mut volume_only,
@@ -585,6 +639,19 @@ impl Orders {
 }
 
 const PRUNE_EVERY: usize = 1 << 16;
+
+/// An order keeps its line in 4 bytes, as a million orders are held at
+/// once: a file of more lines (some 800 GB of orders) is refused whole.
+fn refuse_past_line_limit(file: &str, last_line: u64) -> anyhow::Result<()> {
+    if last_line > u64::from(u32::MAX) {
+        anyhow::bail!(
+            "{file}:{last_line}: more lines than ahr reads in an orders file ({})\n  help: \
+             split the file by purchase date and audit the newest part",
+            u32::MAX
+        );
+    }
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests;

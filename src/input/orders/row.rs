@@ -1,7 +1,7 @@
 //! One row of the orders file, read into an order and its sale cells.
 
 use super::id::IdKey;
-use super::{Order, PackedStamp, Sale, SaleCells};
+use super::{Order, PackedStamp, Sale, SaleCells, Tracking};
 use crate::input::dates::{DateError, parse_stamp, plain_iso_day, plain_on};
 use crate::input::records::ParseContext;
 use crate::input::table::{Row, Table};
@@ -230,7 +230,8 @@ pub(super) fn parse_order<'a>(
     let id = IdKey::of(row.required(c.order_id, "order_id")?);
     let order = Order {
         id: id.to_id(),
-        line: row.line,
+        // A longer file is refused once read (see `read_orders`).
+        line: u32::try_from(row.line).unwrap_or(u32::MAX),
         purchase: match c.purchase_date {
             Some(_) => row.required_with(c.purchase_date, "purchase_date", |text| {
                 dates.read(PURCHASE, text, ctx)
@@ -258,10 +259,12 @@ pub(super) fn parse_order<'a>(
         delivered_at: row.get_with(c.delivered_at, "delivered_at", |text| {
             dates.read(DELIVERED_AT, text, ctx)
         })?,
-        tracking_valid: row.get_with(c.tracking_valid, "tracking_valid", |text| {
-            tracking_valid.read(text, parse_bool)
-        })?,
-        has_tracking_id: row.get(c.tracking_id)?.is_some(),
+        tracking: Tracking::new(
+            row.get_with(c.tracking_valid, "tracking_valid", |text| {
+                tracking_valid.read(text, parse_bool)
+            })?,
+            row.get(c.tracking_id)?.is_some(),
+        ),
         cancelled_by: row
             .get(c.cancelled_by)?
             .map(|text| cancelled_by.read(text, CancelledBy::parse))

@@ -73,7 +73,7 @@ fn the_order_index_finds_every_order_as_it_grows() {
                     Some(Found::Volume(o)) => (true, o.line),
                     None => panic!("{} is in the map", id(j)),
                 };
-                assert_eq!(line, (volume(j), j + 2));
+                assert_eq!(line, (volume(j), j as u32 + 2));
             }
         }
     }
@@ -575,12 +575,43 @@ fn a_second_file_fills_in_orders_past_the_rules_reach_too() {
 }
 
 #[test]
+fn tracking_keeps_the_first_flag_and_any_tracking_id() {
+    let states = [None, Some(false), Some(true)];
+    for valid in states {
+        for has_id in [false, true] {
+            let tracking = Tracking::new(valid, has_id);
+            assert_eq!((tracking.valid(), tracking.has_id()), (valid, has_id));
+            for later_valid in states {
+                for later_id in [false, true] {
+                    let mut merged = tracking;
+                    merged.merge(Tracking::new(later_valid, later_id));
+                    assert_eq!(merged.valid(), valid.or(later_valid));
+                    assert_eq!(merged.has_id(), has_id || later_id);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_file_past_the_line_limit_is_refused_with_its_line() {
+    assert!(refuse_past_line_limit("orders.csv", u64::from(u32::MAX)).is_ok());
+    let err = refuse_past_line_limit("orders.csv", u64::from(u32::MAX) + 1).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "orders.csv:4294967296: more lines than ahr reads in an orders file (4294967295)\n  \
+         help: split the file by purchase date and audit the newest part"
+    );
+}
+
+#[test]
 fn orders_stay_as_small_as_their_packing_makes_them() {
     // A million of each on a big account: a field that grows them shows
     // up in its memory.
     assert_eq!(std::mem::size_of::<OrderId>(), 16);
     assert_eq!(std::mem::size_of::<Option<PackedStamp>>(), 8);
     assert_eq!(std::mem::size_of::<Sale>(), 48);
-    assert_eq!(std::mem::size_of::<Order>(), 120);
-    assert_eq!(std::mem::size_of::<VolumeOrder>(), 48);
+    assert_eq!(std::mem::size_of::<Tracking>(), 1);
+    assert_eq!(std::mem::size_of::<Order>(), 112);
+    assert_eq!(std::mem::size_of::<VolumeOrder>(), 40);
 }
