@@ -442,7 +442,9 @@ impl BrushingCheck {
             };
             rows.extend(order.sale.asins.iter().map(|asin| (key, asin, at)));
         }
-        rows.sort_unstable_by_key(|&(key, asin, _)| (key, asin));
+        // One number to compare: the key above the ASIN's place, which
+        // orders as the pair does.
+        rows.sort_unstable_by_key(|&(key, asin, _)| u64::from(key) << 32 | asin.index() as u64);
         // The runs over the limit, split by their text (two texts may
         // share a hash) into groups of orders by purchase time, reported
         // in the order of their key and ASIN text, as a reader of the

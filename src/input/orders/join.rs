@@ -1,13 +1,13 @@
 //! The chunks of a big orders file, read on every core, joined into what
 //! one reader would have read.
 
-use super::id::IdKey;
-use super::map::{MaybeIds, Slot};
+use super::map::widen;
 use super::{ChunkOrders, Order, VolumeOrder};
 use crate::input::blocks::Blocks;
 use crate::input::strings::{Moved, Strings};
 use crate::parallel;
 use chrono::NaiveDate;
+use std::collections::HashSet;
 
 /// The orders of every chunk, joined.
 pub(super) struct Joined {
@@ -19,7 +19,7 @@ pub(super) struct Joined {
 }
 
 /// Where a record of an order lies: its chunk, its map and its place.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Place {
     chunk: usize,
     volume: bool,
@@ -44,25 +44,14 @@ struct Part {
 /// Joins the chunks' orders into what one reader reading the chunks one
 /// after another would have kept: the orders in file order, an id seen in
 /// several chunks one order, merged in file order into its first. No index
-/// of all the orders is built: each later chunk looks its ids up in the
-/// earlier chunks' indexes, on every core, and only the few repeats move.
+/// of all the orders is built (see [`find_repeats`]), and only the few
+/// repeats move.
 pub(super) fn join_chunks(mut chunks: Vec<(ChunkOrders, u64)>) -> Joined {
     let threads = parallel::cores();
-    // Only earlier chunks are asked about ids, so the last chunk's index
-    // is not needed: it is given back before the orders meet.
-    if let Some((last, _)) = chunks.last_mut() {
-        last.orders.forget_index();
+    for (chunk, _) in &mut chunks {
+        chunk.orders.seal();
     }
-    let later: Vec<usize> = (1..chunks.len()).collect();
-    let earlier = &chunks[..chunks.len().saturating_sub(1)];
-    let maybe: Vec<MaybeIds> = earlier.iter().map(|(c, _)| c.orders.maybe_ids()).collect();
-    let (_, repeats) = parallel::share_out(
-        threads,
-        &later,
-        || (),
-        |_, &chunk| repeats_in(&chunks, &maybe, chunk),
-    );
-    let repeats: Vec<Repeat> = repeats.into_iter().flatten().collect();
+    let repeats = find_repeats(&chunks, threads);
     let mut joined = Joined {
         orders: Blocks::default(),
         volume_only: Blocks::default(),
@@ -145,38 +134,100 @@ fn drop_places<T>(values: &mut Blocks<T>, places: &[usize]) {
     });
 }
 
-/// The records of chunk `later` whose ids an earlier chunk has, in order:
-/// its full orders, then its volume-only ones.
-fn repeats_in(chunks: &[(ChunkOrders, u64)], maybe: &[MaybeIds], later: usize) -> Vec<Repeat> {
-    let (earlier, own) = (&chunks[..later], &chunks[later].0);
-    let find = |id: IdKey<'_>| {
-        let hash = own.orders.hash(id);
-        earlier
-            .iter()
-            .zip(maybe)
-            .enumerate()
-            .find_map(|(chunk, ((c, _), maybe))| {
-                if !maybe.may_hold(hash) {
-                    return None;
-                }
-                let Slot { volume, at } = c.orders.position(hash, id)?;
-                Some(Place { chunk, volume, at })
-            })
-    };
-    let full = own.orders.full.iter().map(|o| o.id.key());
-    let volume = own.orders.volume.iter().map(|o| o.id.key());
-    let ids = full
-        .map(|id| (false, id))
-        .enumerate()
-        .chain(volume.map(|id| (true, id)).enumerate());
-    ids.filter_map(|(at, (volume, id))| {
-        let into = find(id)?;
-        let from = Place {
-            chunk: later,
-            volume,
-            at,
-        };
-        Some(Repeat { from, into })
-    })
-    .collect()
+/// The records of later chunks whose ids an earlier chunk has begun, each
+/// with the first such chunk, in the order one reader would merge them:
+/// chunk by chunk, whole orders before volume-only ones, each in file
+/// order. Each record's id is hashed once. For each earlier chunk in turn,
+/// the later records its maybe bits do not rule out are gathered, and one
+/// pass over its orders tells which of them it holds.
+fn find_repeats(chunks: &[(ChunkOrders, u64)], threads: usize) -> Vec<Repeat> {
+    let (_, hashes) = parallel::share_out(
+        threads,
+        chunks,
+        || (),
+        |_, (chunk, _)| {
+            let orders = &chunk.orders;
+            let ids = orders.ids();
+            ids.map(|(_, _, id)| orders.hash(id).1)
+                .collect::<Vec<u32>>()
+        },
+    );
+    let mut repeats = Vec::new();
+    // Later records found in an earlier chunk, which later ones skip.
+    let mut taken: HashSet<Place> = HashSet::new();
+    for into in 0..chunks.len().saturating_sub(1) {
+        let mut asked = maybe_held(chunks, &hashes, into, threads);
+        asked.retain(|(_, from)| !taken.contains(from));
+        for (from, into) in held(chunks, &hashes, into, &asked) {
+            taken.insert(from);
+            repeats.push(Repeat { from, into });
+        }
+    }
+    repeats.sort_unstable_by_key(|r| (r.from.chunk, r.from.volume, r.from.at));
+    repeats
+}
+
+/// The records of the chunks after `into` that chunk `into`'s maybe bits
+/// do not rule out, with their ids' short hashes: the one in eight the
+/// bits let through, and the true repeats. Read on every core.
+fn maybe_held(
+    chunks: &[(ChunkOrders, u64)],
+    hashes: &[Vec<u32>],
+    into: usize,
+    threads: usize,
+) -> Vec<(u32, Place)> {
+    let maybe = chunks[into].0.orders.maybe_ids();
+    let later: Vec<usize> = (into + 1..chunks.len()).collect();
+    let (_, asked) = parallel::share_out(
+        threads,
+        &later,
+        || (),
+        |_, &chunk| {
+            let orders = &chunks[chunk].0.orders;
+            let hashed = hashes[chunk].iter().enumerate();
+            hashed
+                .filter(|&(_, &short)| maybe.may_hold(short))
+                .map(|(i, &short)| {
+                    let (volume, at) = orders.place_of(i);
+                    (short, Place { chunk, volume, at })
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    asked.into_iter().flatten().collect()
+}
+
+/// Which `asked` records chunk `into` holds, each with its record there:
+/// one pass over its orders' hashes, and an id compared only where the
+/// hashes are equal.
+fn held(
+    chunks: &[(ChunkOrders, u64)],
+    hashes: &[Vec<u32>],
+    into: usize,
+    asked: &[(u32, Place)],
+) -> Vec<(Place, Place)> {
+    let mut found = Vec::new();
+    if asked.is_empty() {
+        return found;
+    }
+    let mut by_hash = hashbrown::HashTable::with_capacity(asked.len());
+    for (i, &(short, _)) in asked.iter().enumerate() {
+        by_hash.insert_unique(widen(short), i, |&j| widen(asked[j].0));
+    }
+    let earlier = &chunks[into].0.orders;
+    for (i, &short) in hashes[into].iter().enumerate() {
+        for &j in by_hash.iter_hash(widen(short)) {
+            let (asked_short, from) = asked[j];
+            if asked_short != short {
+                continue;
+            }
+            let (volume, at) = earlier.place_of(i);
+            let later = &chunks[from.chunk].0.orders;
+            if later.id_at(from.volume, from.at) == earlier.id_at(volume, at) {
+                let chunk = into;
+                found.push((from, Place { chunk, volume, at }));
+            }
+        }
+    }
+    found
 }

@@ -1,11 +1,12 @@
 //! A chunk's orders by id while its rows are read: the whole orders and the
-//! volume-only ones, under one index, sealed into a compact one once the
-//! chunk is read.
+//! volume-only ones, under one index, which gives way to a byte an order
+//! once the chunk is read.
 
 use super::id::IdKey;
 use super::reach::Cuts;
 use super::{Order, VolumeOrder};
 use crate::input::blocks::Blocks;
+use std::borrow::Cow;
 use std::hash::BuildHasher;
 
 /// A chunk's orders in the order their first rows appear (file order, so
@@ -26,72 +27,11 @@ enum Index {
     /// cache miss per probe; 8 bytes an entry and a control byte, in a
     /// table kept from under half to seven eighths full.
     Open(hashbrown::HashTable<(u32, u32)>),
-    /// Once the chunk is read, when ids are only looked up while the
-    /// chunks are joined. The chunks read first hold the most orders, and
-    /// they wait for the last ones in this form.
-    Sealed(Sealed),
-}
-
-/// The entries of an index that no longer grows, in 9 bytes an entry
-/// where the table, with its room to grow, takes 10 to 21: each entry as
-/// `hash << 32 | place`, sorted, and where each run of entries whose
-/// hashes share their top bits starts. Finding an id reads a start and a
-/// few entries beside it.
-struct Sealed {
-    entries: Vec<u64>,
-    /// A start for each value of a hash's top bits, and the end.
-    starts: Vec<u32>,
-    /// How far a hash is shifted right to leave its top bits.
-    shift: u32,
-}
-
-/// Entries a run of [`Sealed`] holds, on average.
-const RUN: usize = 4;
-
-impl Sealed {
-    fn of(table: &hashbrown::HashTable<(u32, u32)>) -> Sealed {
-        let mut entries: Vec<u64> = table
-            .iter()
-            .map(|&(short, place)| sealed(short, place))
-            .collect();
-        entries.sort_unstable();
-        let bits = (entries.len() / RUN)
-            .max(1)
-            .next_power_of_two()
-            .trailing_zeros();
-        let shift = 32 - bits;
-        let mut starts = Vec::with_capacity((1 << bits) + 1);
-        let mut at = 0;
-        for top in 0..=(1u64 << bits) {
-            while entries.get(at).is_some_and(|&e| e >> 32 >> shift < top) {
-                at += 1;
-            }
-            // An index holds fewer than 2^31 places (see `Slot::packed`).
-            starts.push(at as u32);
-        }
-        Sealed {
-            entries,
-            starts,
-            shift,
-        }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.entries.iter().map(|&e| unsealed(e))
-    }
-
-    /// The place of the entry with hash `short` for which `holds` is true.
-    fn find(&self, short: u32, holds: impl Fn(u32) -> bool) -> Option<u32> {
-        let top = (u64::from(short) >> self.shift) as usize;
-        let (from, to) = (*self.starts.get(top)?, *self.starts.get(top + 1)?);
-        let run = self.entries.get(from as usize..to as usize)?;
-        run.iter()
-            .map(|&e| unsealed(e))
-            .skip_while(|&(h, _)| h < short)
-            .take_while(|&(h, _)| h == short)
-            .find(|&(_, place)| holds(place))
-            .map(|(_, place)| place)
-    }
+    /// Once the chunk is read: only the bits that say which ids it may
+    /// hold, a byte an order, for the join to ask (see `join`). The chunks
+    /// read first hold the most orders, and they wait for the last ones
+    /// without their tables.
+    Sealed(MaybeIds),
 }
 
 impl Default for Index {
@@ -100,52 +40,11 @@ impl Default for Index {
     }
 }
 
-impl Index {
-    fn len(&self) -> usize {
-        match self {
-            Index::Open(table) => table.len(),
-            Index::Sealed(sealed) => sealed.entries.len(),
-        }
-    }
-
-    /// Every entry's short hash and place, in no particular order.
-    fn entries(&self) -> Box<dyn Iterator<Item = (u32, u32)> + '_> {
-        match self {
-            Index::Open(table) => Box::new(table.iter().copied()),
-            Index::Sealed(sealed) => Box::new(sealed.iter()),
-        }
-    }
-
-    /// The table to add entries to, opened again if it was sealed (which
-    /// reading does not do: a chunk is sealed once its rows are read).
-    fn open(&mut self) -> &mut hashbrown::HashTable<(u32, u32)> {
-        if let Index::Sealed(sealed) = self {
-            let mut table = hashbrown::HashTable::with_capacity(sealed.entries.len());
-            for entry in sealed.iter() {
-                table.insert_unique(widen(entry.0), entry, |&(h, _)| widen(h));
-            }
-            *self = Index::Open(table);
-        }
-        let Index::Open(table) = self else {
-            unreachable!("a sealed index was opened above")
-        };
-        table
-    }
-}
-
-fn sealed(short: u32, place: u32) -> u64 {
-    u64::from(short) << 32 | u64::from(place)
-}
-
-fn unsealed(entry: u64) -> (u32, u32) {
-    ((entry >> 32) as u32, entry as u32)
-}
-
 /// Where an order is in an [`OrderMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Slot {
-    pub(super) volume: bool,
-    pub(super) at: usize,
+struct Slot {
+    volume: bool,
+    at: usize,
 }
 
 /// An order found by id.
@@ -157,15 +56,17 @@ pub(super) enum Found<'a> {
 /// A bit per short hash of the ids a map holds: "no" for sure, or "maybe".
 /// Joining chunks asks each earlier chunk about every id of a later one,
 /// and nearly all are in none; the bits, a byte an id, stay in cache where
-/// the index, with the orders it points at, does not.
+/// an index, with the orders it points at, does not.
+#[derive(Clone)]
 pub(super) struct MaybeIds {
     words: Vec<u64>,
     mask: u32,
 }
 
 impl MaybeIds {
-    /// False when no id with this [`OrderMap::hash`] is in the map.
-    pub(super) fn may_hold(&self, (_, short): (u64, u32)) -> bool {
+    /// False when no id whose [`OrderMap::hash`] is `(_, short)` is in
+    /// the map.
+    pub(super) fn may_hold(&self, short: u32) -> bool {
         let (word, bit) = self.place(short);
         self.words[word] & bit != 0
     }
@@ -216,45 +117,76 @@ impl OrderMap {
         hash_of(&self.hasher, id)
     }
 
-    fn id_at(&self, slot: Slot) -> IdKey<'_> {
-        if slot.volume {
-            self.volume[slot.at].id.key()
+    /// The id of the order at `at` of the whole or the volume-only list.
+    pub(super) fn id_at(&self, volume: bool, at: usize) -> IdKey<'_> {
+        if volume {
+            self.volume[at].id.key()
         } else {
-            self.full[slot.at].id.key()
+            self.full[at].id.key()
         }
     }
 
-    /// The ids this map may hold, for [`OrderMap::position`] to be asked
-    /// only about those (see [`MaybeIds`]).
-    pub(super) fn maybe_ids(&self) -> MaybeIds {
-        // Eight bits an id: one id in eight is a false "maybe".
-        let bits = (self.index.len() * 8).next_power_of_two().max(64);
-        let mut maybe = MaybeIds {
-            words: vec![0; bits / 64],
-            mask: u32::try_from(bits - 1).unwrap_or(u32::MAX),
-        };
-        for (short, _) in self.index.entries() {
-            let (word, bit) = maybe.place(short);
-            maybe.words[word] |= bit;
-        }
-        maybe
-    }
-
-    /// Where the order `id` is, given its [`OrderMap::hash`].
-    pub(super) fn position(&self, (hash, short): (u64, u32), id: IdKey<'_>) -> Option<Slot> {
-        let holds = |place: u32| self.id_at(Slot::unpacked(place)) == id;
-        let place = match &self.index {
+    /// The ids this map may hold (see [`MaybeIds`]).
+    pub(super) fn maybe_ids(&self) -> Cow<'_, MaybeIds> {
+        match &self.index {
+            Index::Sealed(maybe) => Cow::Borrowed(maybe),
             Index::Open(table) => {
-                table
-                    .find(hash, |&(h, place)| h == short && holds(place))?
-                    .1
+                // Eight bits an id: one id in eight is a false "maybe".
+                let bits = (table.len() * 8).next_power_of_two().max(64);
+                let mut maybe = MaybeIds {
+                    words: vec![0; bits / 64],
+                    mask: u32::try_from(bits - 1).unwrap_or(u32::MAX),
+                };
+                // The table holds each id's hash: no id is hashed again.
+                for &(short, _) in table.iter() {
+                    let (word, bit) = maybe.place(short);
+                    maybe.words[word] |= bit;
+                }
+                Cow::Owned(maybe)
             }
-            Index::Sealed(sealed) => sealed.find(short, holds)?,
+        }
+    }
+
+    /// The place of the `i`-th of [`OrderMap::ids`]: in which list, where.
+    pub(super) fn place_of(&self, i: usize) -> (bool, usize) {
+        match i.checked_sub(self.full.len()) {
+            Some(at) => (true, at),
+            None => (false, i),
+        }
+    }
+
+    /// Every order's id with its place: the whole orders, then the
+    /// volume-only ones.
+    pub(super) fn ids(&self) -> impl Iterator<Item = (bool, usize, IdKey<'_>)> {
+        let full = self
+            .full
+            .iter()
+            .enumerate()
+            .map(|(at, o)| (false, at, o.id.key()));
+        let volume = self
+            .volume
+            .iter()
+            .enumerate()
+            .map(|(at, o)| (true, at, o.id.key()));
+        full.chain(volume)
+    }
+
+    /// Where the order `id` is, by the open index (see `get_mut`).
+    fn position(&self, (hash, short): (u64, u32), id: IdKey<'_>) -> Option<Slot> {
+        let Index::Open(table) = &self.index else {
+            return None;
         };
+        let holds = |place: u32| {
+            let Slot { volume, at } = Slot::unpacked(place);
+            self.id_at(volume, at) == id
+        };
+        let &(_, place) = table.find(hash, |&(h, place)| h == short && holds(place))?;
         Some(Slot::unpacked(place))
     }
 
+    #[inline]
     pub(super) fn get_mut(&mut self, id: IdKey<'_>) -> Option<Found<'_>> {
+        self.open();
         let slot = self.position(self.hash(id), id)?;
         Some(if slot.volume {
             Found::Volume(&mut self.volume[slot.at])
@@ -284,7 +216,19 @@ impl OrderMap {
     }
 
     fn index_at(&mut self, slot: Slot, id: IdKey<'_>) {
-        index_into(self.index.open(), &self.hasher, slot, id);
+        self.open();
+        if let Index::Open(table) = &mut self.index {
+            index_into(table, &self.hasher, slot, id);
+        }
+    }
+
+    /// Indexes a sealed map's orders again. Reading never needs to: a
+    /// chunk is sealed once its rows are all read.
+    #[inline]
+    fn open(&mut self) {
+        if let Index::Sealed(_) = self.index {
+            self.reindex();
+        }
     }
 
     /// Sorts the orders by `cuts` (see [`Cuts::prune`]) and re-indexes them
@@ -293,37 +237,28 @@ impl OrderMap {
         let before = (self.full.len(), self.volume.len());
         cuts.prune(&mut self.full, &mut self.volume);
         if (self.full.len(), self.volume.len()) != before {
-            // Sized anew: a prune can drop most of a chunk's orders.
-            let mut index = hashbrown::HashTable::with_capacity(self.len());
-            let full = self
-                .full
-                .iter()
-                .enumerate()
-                .map(|(at, o)| (false, at, &o.id));
-            let volume = self
-                .volume
-                .iter()
-                .enumerate()
-                .map(|(at, o)| (true, at, &o.id));
-            for (volume, at, id) in full.chain(volume) {
-                index_into(&mut index, &self.hasher, Slot { volume, at }, id.key());
-            }
-            self.index = Index::Open(index);
+            self.reindex();
         }
     }
 
-    /// Packs the index once the chunk's rows are all read (see
-    /// [`Index::Sealed`]): ids can still be looked up, at the cost of a
-    /// binary search, which only the join does.
+    /// Indexes the orders anew, sized for them: after a prune, which can
+    /// drop most of a chunk's orders, or to open a sealed map.
+    #[cold]
+    fn reindex(&mut self) {
+        let mut index = hashbrown::HashTable::with_capacity(self.len());
+        for (volume, at, id) in self.ids() {
+            index_into(&mut index, &self.hasher, Slot { volume, at }, id);
+        }
+        self.index = Index::Open(index);
+    }
+
+    /// Gives the index back once the chunk's rows are all read, keeping
+    /// the bits that say which ids the map may hold (see
+    /// [`Index::Sealed`]).
     pub(super) fn seal(&mut self) {
-        if let Index::Open(table) = &self.index {
-            self.index = Index::Sealed(Sealed::of(table));
+        if let Index::Open(_) = self.index {
+            self.index = Index::Sealed(self.maybe_ids().into_owned());
         }
-    }
-
-    /// Gives back the index's memory: no id can be looked up after this.
-    pub(super) fn forget_index(&mut self) {
-        self.index = Index::default();
     }
 
     /// The orders, once the index is not needed any more.
@@ -352,6 +287,6 @@ fn index_into(
 }
 
 /// A 32-bit hash as the table wants it (see [`OrderMap::hash`]).
-fn widen(short: u32) -> u64 {
+pub(super) fn widen(short: u32) -> u64 {
     u64::from(short) << 32 | u64::from(short)
 }

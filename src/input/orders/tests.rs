@@ -83,7 +83,7 @@ fn the_order_index_finds_every_order_as_it_grows() {
 }
 
 #[test]
-fn a_sealed_map_finds_every_order_where_it_was_and_no_other() {
+fn a_sealed_map_keeps_its_maybe_bits_and_finds_every_order_once_opened() {
     let id = |i: u64| {
         if i.is_multiple_of(7) {
             format!("other-{i}")
@@ -102,26 +102,30 @@ fn a_sealed_map_finds_every_order_where_it_was_and_no_other() {
             }
         }
         // The map's own ids, then as many it does not hold.
-        let places = |map: &OrderMap| -> Vec<_> {
+        let lines = |map: &mut OrderMap| -> Vec<_> {
             (0..2 * count + 10)
-                .map(|i| {
-                    let text = id(i);
-                    let key = IdKey::of(&text);
-                    map.position(map.hash(key), key)
+                .map(|i| match map.get_mut(IdKey::of(&id(i))) {
+                    Some(Found::Full(o)) => Some((false, o.line)),
+                    Some(Found::Volume(o)) => Some((true, o.line)),
+                    None => None,
                 })
                 .collect()
         };
-        let open = places(&map);
-        map.seal();
-        assert_eq!(places(&map), open, "{count} orders");
-        let found = open.iter().filter(|p| p.is_some()).count();
-        assert_eq!(found as u64, count);
+        let open = lines(&mut map);
+        assert_eq!(open.iter().flatten().count() as u64, count);
         assert!(open[..count as usize].iter().all(Option::is_some));
-        // A sealed map still takes a new order.
+        map.seal();
+        let maybe = map.maybe_ids();
+        for i in 0..count {
+            let text = id(i);
+            assert!(maybe.may_hold(map.hash(IdKey::of(&text)).1), "{text}");
+        }
+        // Asked again, a sealed map indexes its orders anew.
+        assert_eq!(lines(&mut map), open, "{count} orders");
+        map.seal();
         map.insert_full(order("114-0000000-0000002", 1, 20));
-        let key = IdKey::of("114-0000000-0000002");
-        assert!(map.position(map.hash(key), key).is_some());
-        assert_eq!(places(&map), open);
+        assert!(map.get_mut(IdKey::of("114-0000000-0000002")).is_some());
+        assert_eq!(lines(&mut map), open);
     }
 }
 
@@ -135,13 +139,13 @@ fn the_maybe_bits_hold_every_id_of_the_map_and_few_others() {
     for i in 0..1000 {
         let id = format!("113-{i:07}-0000001");
         assert!(
-            maybe.may_hold(map.hash(IdKey::of(&id))),
+            maybe.may_hold(map.hash(IdKey::of(&id)).1),
             "{id} is in the map"
         );
     }
     let others = (0..10_000)
         .map(|i| format!("114-{i:07}-0000002"))
-        .filter(|id| maybe.may_hold(map.hash(IdKey::of(id))))
+        .filter(|id| maybe.may_hold(map.hash(IdKey::of(id)).1))
         .count();
     // About one in eight, by the bits' size.
     assert!(others < 2_500, "{others} of 10000 ids not in the map pass");
