@@ -46,11 +46,8 @@ struct Part {
 /// several chunks one order, merged in file order into its first. No index
 /// of all the orders is built (see [`find_repeats`]), and only the few
 /// repeats move.
-pub(super) fn join_chunks(mut chunks: Vec<(ChunkOrders, u64)>) -> Joined {
+pub(super) fn join_chunks(chunks: Vec<(ChunkOrders, u64)>) -> Joined {
     let threads = parallel::cores();
-    for (chunk, _) in &mut chunks {
-        chunk.orders.seal();
-    }
     let repeats = find_repeats(&chunks, threads);
     let mut joined = Joined {
         orders: Blocks::default(),
