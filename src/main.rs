@@ -40,9 +40,9 @@ enum Outcome {
 /// grows) are given their own mapping, which freeing them gives back.
 /// glibc's default raises that threshold to the size of each such buffer
 /// freed, and serves later ones from its heap, where freed room stays with
-/// the process: an audit frees its reading buffers while it still holds the
-/// orders, so its peak held tens of megabytes it no longer used, and a
-/// batch carried one account's leftovers into the next.
+/// the process: an audit frees each chunk's order index while it still
+/// reads the other chunks, so its peak held tens of megabytes it no longer
+/// used, and a batch carried one account's leftovers into the next.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn map_big_buffers_apart() {
     const BIG: libc::c_int = 1 << 20;
