@@ -454,6 +454,10 @@ struct ChunkOrders {
     not_amazon: u64,
     /// The line of the last row read, counted from the chunk's start.
     last_line: u64,
+    /// The cuts of the latest purchase date seen when they were last
+    /// asked for: that date moves a few times a day of orders, while the
+    /// cuts are asked for at every new order.
+    cuts: Option<(Option<NaiveDate>, Option<Cuts>)>,
 }
 
 impl ChunkOrders {
@@ -474,6 +478,20 @@ impl ChunkOrders {
             next_prune: PRUNE_EVERY,
             not_amazon: 0,
             last_line: 0,
+            cuts: None,
+        }
+    }
+
+    /// [`Cuts::of`] the latest purchase date seen, worked out again only
+    /// when that date has moved.
+    fn cuts(&mut self, reach: Reach, latest_seen: Option<NaiveDate>) -> Option<Cuts> {
+        match self.cuts {
+            Some((seen, cuts)) if seen == latest_seen => cuts,
+            _ => {
+                let cuts = Cuts::of(reach, latest_seen);
+                self.cuts = Some((latest_seen, cuts));
+                cuts
+            }
         }
     }
 }
@@ -518,7 +536,7 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
                 // (An order's item rows repeat its dates, so no later row
                 // brings an order back into reach.)
                 None => {
-                    let cuts = Cuts::of(reach, seen.latest());
+                    let cuts = chunk.cuts(reach, seen.latest());
                     match cuts.map(|c| c.tier(order.latest_date())) {
                         // Before every window: nothing keeps it.
                         Some(Tier::Gone) => {}
