@@ -577,7 +577,7 @@ impl BrushingCheck {
             .iter()
             .flat_map(|c| &c.rows)
             .filter(|c| matches!(c.status, Some("refunded" | "granted")))
-            .map(|c| OrderId::new(&c.order_id))
+            .map(|c| c.order_id.clone())
             .collect();
         let mut found = 0usize;
         for review in &reviews.rows {

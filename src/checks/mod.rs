@@ -13,8 +13,8 @@ pub mod reported;
 pub mod text;
 
 use crate::findings::{Evidence, Hit};
-use crate::input::Account;
 use crate::input::records::{Message, Source};
+use crate::input::{Account, OrderId};
 use crate::linkage::LinkIndex;
 use crate::metrics::{MetricResult, MetricSpec};
 use crate::policy::params::Params;
@@ -71,8 +71,8 @@ pub(crate) fn message_evidence(
         line: Some(m.line),
         key: m
             .order_id
-            .as_deref()
-            .map_or_else(|| format!("message line {}", m.line), str::to_string),
+            .as_ref()
+            .map_or_else(|| format!("message line {}", m.line), OrderId::to_string),
         excerpt,
     }
 }

@@ -32,6 +32,7 @@
 use super::{Check, CheckKind, Context, message_evidence, read_text_sources};
 use crate::findings::{Evidence, FindingStatus, Hit};
 use crate::i18n::MessageForm;
+use crate::input::OrderId;
 use crate::policy::params::Params;
 use crate::policy::pattern::Pattern;
 use crate::policy::tree::{Table, Value};
@@ -1078,14 +1079,14 @@ impl Check for PhrasesCheck {
         }
         // The order a match is about: only messages name one.
         let order_of = |f: &Found| match (f.source, messages) {
-            (Source::Messages, Some(messages)) => messages.rows[f.row].order_id.as_deref(),
+            (Source::Messages, Some(messages)) => messages.rows[f.row].order_id.as_ref(),
             _ => None,
         };
         let mut occurrences = found.len() as u64;
         let form;
         let message = match self.per_order {
             Some(min) => {
-                let mut per_order: BTreeMap<&str, usize> = BTreeMap::new();
+                let mut per_order: HashMap<&OrderId, usize> = HashMap::new();
                 for order in found.iter().filter_map(order_of) {
                     *per_order.entry(order).or_default() += 1;
                 }

@@ -969,7 +969,7 @@ mod tests {
         assert_eq!(text(second), "Thank you\nPlease tell us how we did.");
         assert_eq!(third.subject, None);
         assert_eq!(text(third), "Your parcel is late.");
-        assert_eq!(second.order_id.as_deref(), Some("113-2"));
+        assert_eq!(second.order_id, Some("113-2".into()));
     }
 
     #[test]

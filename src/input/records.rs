@@ -7,12 +7,12 @@
 //! distinct text once; the small exports keep strings of their own.
 
 use super::dates::{DateStyle, Stamp, parse_stamp};
+use super::orders::OrderId;
 use super::schema::{self, Schema};
 use super::strings::{Strings, Sym};
 use super::table::{Row, Table};
 use super::values::{fold, parse_bool, parse_choice, parse_rating};
 use chrono::NaiveDate;
-use compact_str::CompactString;
 
 /// What a parser needs to know about the account.
 #[derive(Clone, Copy, Debug, Default)]
@@ -78,7 +78,9 @@ columns!(FeedbackColumns {
 pub struct Feedback {
     pub line: u64,
     pub date: Stamp,
-    pub order_id: CompactString,
+    /// Packed as the orders' ids are: a long history holds hundreds of
+    /// thousands of rows, and the defects are looked up by it.
+    pub order_id: OrderId,
     /// In the source's `texts`: buyers pick from a few canned comments.
     pub comments: Option<Sym>,
     pub rating: u8,
@@ -128,7 +130,7 @@ columns!(ClaimColumns {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Claim {
     pub line: u64,
-    pub order_id: CompactString,
+    pub order_id: OrderId,
     pub filed_at: Stamp,
     /// open, granted, refunded, denied or withdrawn; `None` when not given.
     pub status: Option<&'static str>,
@@ -177,7 +179,7 @@ columns!(ChargebackColumns {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Chargeback {
     pub line: u64,
-    pub order_id: CompactString,
+    pub order_id: OrderId,
     pub filed_at: Stamp,
     /// service or fraud.
     pub kind: Option<&'static str>,
@@ -226,7 +228,7 @@ columns!(MessageColumns {
 pub struct Message {
     pub line: u64,
     pub sent_at: Stamp,
-    pub order_id: Option<CompactString>,
+    pub order_id: Option<OrderId>,
     /// The body, subject and template are in the source's `texts`: sellers
     /// send one template to many buyers, word for word.
     pub body: Sym,
@@ -279,7 +281,7 @@ impl Record for Message {
         };
         let sent_at = ctx.date(row, c.sent_at, "sent_at")?;
         let body = row.required(c.body, "body")?;
-        let order_id = row.get(c.order_id)?.map(CompactString::from);
+        let order_id = row.get(c.order_id)?.map(OrderId::new);
         let subject = row.get(c.subject)?;
         let template = row.get(c.template)?;
         // Kept only once the row has read whole: a skipped row leaves no text.

@@ -209,10 +209,10 @@ pub struct MetricResult {
 /// The defects of every order: negative feedback, claims, chargebacks. It
 /// points at their rows and writes evidence only for the orders a metric
 /// counts: most of a long history's defects are on orders no window holds.
-/// Keyed by packed id, as the orders hold theirs, with the id's text.
+/// Keyed by the packed id the rows hold, as the orders hold theirs.
 #[derive(Debug, Default)]
 pub struct DefectIndex<'a> {
-    by_order: HashMap<OrderId, (&'a str, SmallVec<[Defect<'a>; 1]>)>,
+    by_order: HashMap<&'a OrderId, SmallVec<[Defect<'a>; 1]>>,
     /// The feedback rows' comments.
     feedback_texts: Option<&'a Strings>,
     mask: bool,
@@ -265,14 +265,14 @@ impl<'a> DefectIndex<'a> {
         // Claims the returns report marks, unless the claims export already
         // has a claim on that order: one claim is one defect, whichever
         // file shows it.
-        let claimed: std::collections::HashSet<&str> = account
+        let claimed: std::collections::HashSet<&OrderId> = account
             .claims
             .iter()
-            .flat_map(|claims| claims.rows.iter().map(|c| c.order_id.as_str()))
+            .flat_map(|claims| claims.rows.iter().map(|c| &c.order_id))
             .collect();
         for returns in &account.return_claims {
             for c in &returns.rows {
-                if !claimed.contains(c.order_id.as_str()) {
+                if !claimed.contains(&c.order_id) {
                     index.add(&c.order_id, &returns.file, DefectEvent::MarkedClaim(c));
                 }
             }
@@ -289,18 +289,17 @@ impl<'a> DefectIndex<'a> {
         index
     }
 
-    fn add(&mut self, order_id: &'a str, file: &'a str, event: DefectEvent<'a>) {
+    fn add(&mut self, order_id: &'a OrderId, file: &'a str, event: DefectEvent<'a>) {
         self.by_order
-            .entry(OrderId::new(order_id))
-            .or_insert_with(|| (order_id, SmallVec::new()))
-            .1
+            .entry(order_id)
+            .or_default()
             .push(Defect { file, event });
     }
 
     /// The evidence of an order's defects, in the order they were found;
     /// `None` when it has none.
     fn of(&self, order_id: &OrderId) -> Option<impl Iterator<Item = Evidence> + '_> {
-        let &(order_id, ref defects) = self.by_order.get(order_id)?;
+        let (&order_id, defects) = self.by_order.get_key_value(order_id)?;
         let (mask, feedback_texts) = (self.mask, self.feedback_texts);
         Some(
             defects
@@ -311,7 +310,12 @@ impl<'a> DefectIndex<'a> {
 }
 
 impl Defect<'_> {
-    fn evidence(&self, order_id: &str, feedback_texts: Option<&Strings>, mask: bool) -> Evidence {
+    fn evidence(
+        &self,
+        order_id: &OrderId,
+        feedback_texts: Option<&Strings>,
+        mask: bool,
+    ) -> Evidence {
         let (line, excerpt) = match self.event {
             DefectEvent::NegativeFeedback(f) => {
                 let comment = f

@@ -247,7 +247,7 @@ fn positive_reviews_on_cancelled_refunded_or_free_orders_are_suspect() {
     let denied = order(5, "2026-10-01", "b5", "B0A");
     let claim = |o: &Order, status: &'static str| Claim {
         line: 2,
-        order_id: o.id.text(),
+        order_id: o.id.clone(),
         filed_at: parse_stamp("2026-10-05", None).unwrap(),
         status: Some(status),
         reason: None,
