@@ -164,12 +164,58 @@ impl Amount {
         Amount::new((price * 10_000.0).round() as i64)
     }
 
+    /// The amount a price cell reads as: [`parse_price`] then
+    /// [`Amount::of`]. A plain price (`24.99`, `-5`, up to four decimals)
+    /// is read as a whole number of ten-thousandths, which is the amount
+    /// the float would round to, without the float: the orders file has a
+    /// price on every row.
+    pub fn parse(text: &str) -> Option<Amount> {
+        match plain_amount(text.as_bytes()) {
+            Some(value) => Some(Amount::new(value)),
+            None => parse_price(text).map(Amount::of),
+        }
+    }
+
     fn plus(self, other: Amount) -> Amount {
         Amount::new(self.value().saturating_add(other.value()))
     }
 }
 
 const SIGN: u64 = 1 << 63;
+
+/// `-?d+(.d{1,4})?` in ten-thousandths, for amounts under 1e15 of them
+/// (eleven whole digits). The float path computes the same number: its two
+/// roundings are off by less than 2.3e-16 of such an amount, so it rounds
+/// back to it.
+pub(super) fn plain_amount(text: &[u8]) -> Option<i64> {
+    /// Digits of the amount in ten-thousandths: the whole digits and four.
+    const MAX_DIGITS: usize = 15;
+    let (negative, digits) = match text {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, text),
+    };
+    let (whole, decimals) = match digits.iter().position(|&b| b == b'.') {
+        Some(dot) => (&digits[..dot], &digits[dot + 1..]),
+        None => (digits, &[][..]),
+    };
+    let has_dot = whole.len() < digits.len();
+    if whole.is_empty()
+        || (has_dot && decimals.is_empty())
+        || decimals.len() > 4
+        || whole.len() + 4 > MAX_DIGITS
+    {
+        return None;
+    }
+    let mut value: i64 = 0;
+    for &b in whole.iter().chain(decimals) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + i64::from(b - b'0');
+    }
+    value *= 10_i64.pow(4 - decimals.len() as u32);
+    Some(if negative { -value } else { value })
+}
 
 /// The sale cells of one row, borrowed from the record.
 struct SaleCells<'a> {
@@ -184,7 +230,7 @@ impl SaleCells<'_> {
     /// The row's price, read only for a row that is kept: an unreadable
     /// price never rejects a row, so rows no window reaches skip it.
     fn price(&self) -> Option<Amount> {
-        self.item_price.and_then(parse_price).map(Amount::of)
+        self.item_price.and_then(Amount::parse)
     }
 }
 

@@ -240,6 +240,97 @@ fn prices_read_in_the_forms_exports_use() {
     assert_eq!(parse_price("free"), None);
 }
 
+/// A price cell reads as the same amount through the whole-number path
+/// for plain prices as through the float: every shape near the edges of
+/// that path (signs, dots, four and five decimals, fifteen and sixteen
+/// digits), and a spread of plain prices.
+#[test]
+fn plain_prices_read_as_the_float_would_round_them() {
+    let float = |text: &str| parse_price(text).map(Amount::of);
+    let mut texts: Vec<String> = [
+        "0",
+        "-0",
+        "0.0",
+        "-0.00",
+        "24.99",
+        "-24.99",
+        "1.5",
+        "007.50",
+        "19.9999",
+        "19.99995",
+        "0.00005",
+        "1.00015",
+        "5.",
+        ".5",
+        "-.5",
+        "-",
+        ".",
+        "",
+        "1.2.3",
+        "--5",
+        "5-",
+        "1-2",
+        "999999999999999",
+        "99999999999.9999",
+        "9999999999999999",
+        "999999999999.9999",
+        "-99999999999.9999",
+        "99999999999",
+        "999999999999",
+        "-999999999999.5",
+        "1e5",
+        "+5",
+        " 5",
+        "5 ",
+        "24,99",
+        "$24.99",
+    ]
+    .iter()
+    .map(|t| t.to_string())
+    .collect();
+    // A fixed sequence of values with 0 to 5 decimals.
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..20_000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let decimals = (state % 6) as usize;
+        let digits = (state >> 8) % 10_u64.pow(9);
+        let text = digits.to_string();
+        let text = if decimals == 0 || decimals >= text.len() {
+            text
+        } else {
+            let (whole, part) = text.split_at(text.len() - decimals);
+            format!("{whole}.{part}")
+        };
+        texts.push(if state & (1 << 40) != 0 {
+            format!("-{text}")
+        } else {
+            text
+        });
+    }
+    for text in &texts {
+        assert_eq!(Amount::parse(text), float(text), "{text:?}");
+    }
+    assert_eq!(Amount::parse("24.99"), Some(Amount::of(24.99)));
+    assert_eq!(
+        plain_amount(b"24.99"),
+        Some(249_900),
+        "read without the float"
+    );
+    assert_eq!(
+        plain_amount(b"19.99995"),
+        None,
+        "five decimals take the float"
+    );
+    assert_eq!(plain_amount(b"99999999999.9999"), Some(999_999_999_999_999));
+    assert_eq!(
+        plain_amount(b"999999999999"),
+        None,
+        "twelve whole digits take the float"
+    );
+}
+
 #[test]
 fn price_sums_are_the_same_in_any_order() {
     let prices = [0.1, 0.2, -0.3];
