@@ -139,10 +139,17 @@ impl RecentDates {
     }
 }
 
-/// The last text a column of few values read, and its value: a status,
-/// a channel, a flag. Most rows repeat the row before, and comparing a
-/// few bytes is cheaper than folding the text and matching the spellings.
+/// The last two texts a column of few values read, and their values: a
+/// status, a channel, a flag. Most rows repeat one of the rows just
+/// before (a column of two values, AFN and MFN, alternates between them),
+/// and comparing a few bytes is cheaper than folding the text and matching
+/// the spellings.
 pub(super) struct Last<T> {
+    /// The text parsed last first.
+    seen: [Seen<T>; 2],
+}
+
+struct Seen<T> {
     text: [u8; LAST_MAX],
     len: usize,
     value: Option<T>,
@@ -154,33 +161,40 @@ const LAST_MAX: usize = 32;
 
 impl<T> Default for Last<T> {
     fn default() -> Self {
-        Last {
+        let empty = || Seen {
             text: [0; LAST_MAX],
             len: 0,
             value: None,
+        };
+        Last {
+            seen: [empty(), empty()],
         }
     }
 }
 
 impl<T: Copy> Last<T> {
-    /// What `text` reads as, by `parse` unless it is the last text read.
-    /// Reading is a pure function of the text, so the answer is the same;
-    /// only texts that read are kept.
+    /// What `text` reads as, by `parse` unless it is one of the last two
+    /// texts read. Reading is a pure function of the text, so the answer
+    /// is the same; only texts that read are kept.
     pub(super) fn read(
         &mut self,
         text: &str,
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Result<T, String> {
-        if let Some(value) = self.value
-            && same_bytes(&self.text[..self.len], text.as_bytes())
-        {
-            return Ok(value);
+        for seen in &self.seen {
+            if let Some(value) = seen.value
+                && same_bytes(&seen.text[..seen.len], text.as_bytes())
+            {
+                return Ok(value);
+            }
         }
         let value = parse(text)?;
         if text.len() <= LAST_MAX {
-            self.text[..text.len()].copy_from_slice(text.as_bytes());
-            self.len = text.len();
-            self.value = Some(value);
+            self.seen.swap(0, 1);
+            let latest = &mut self.seen[0];
+            latest.text[..text.len()].copy_from_slice(text.as_bytes());
+            latest.len = text.len();
+            latest.value = Some(value);
         }
         Ok(value)
     }

@@ -204,6 +204,23 @@ fn short_texts_compare_as_slices_do() {
 }
 
 #[test]
+fn two_alternating_values_are_each_read_once() {
+    let mut last = Last::default();
+    let mut parsed = Vec::new();
+    for text in [
+        "AFN", "MFN", "AFN", "MFN", "MFN", "AFN", "Amazon", "MFN", "AFN",
+    ] {
+        let read = last.read(text, |t| {
+            parsed.push(t.to_string());
+            Channel::parse(t)
+        });
+        assert_eq!(read, Channel::parse(text), "{text}");
+    }
+    // A third value takes the place of the one kept longest.
+    assert_eq!(parsed, ["AFN", "MFN", "Amazon", "AFN"]);
+}
+
+#[test]
 fn a_repeated_status_reads_as_the_parser_reads_it() {
     let mut last = Last::default();
     let texts = [
