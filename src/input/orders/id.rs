@@ -50,28 +50,45 @@ impl<'a> IdKey<'a> {
 
 /// The number of an id in Amazon's shape: three, seven and seven ASCII
 /// digits joined by dashes. Leading zeros are kept by the fixed shape.
+/// Every order row has an id: each group of seven is read as the eight
+/// bytes from the dash before it, the dash taken for a leading zero, in
+/// one word.
 fn pack_amazon(bytes: &[u8]) -> Option<u64> {
-    if bytes.len() != LEN {
+    let id: &[u8; LEN] = bytes.try_into().ok()?;
+    let [a, b, c, b'-', ..] = *id else {
+        return None;
+    };
+    let first = [a, b, c].iter().try_fold(0u64, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + u64::from(d - b'0'))
+    })?;
+    let group = |from: usize| {
+        let mut word: [u8; 8] = id[from..from + 8].try_into().ok()?;
+        if word[0] != b'-' {
+            return None;
+        }
+        word[0] = b'0';
+        eight_digits(u64::from_le_bytes(word))
+    };
+    Some((first * 10_000_000 + group(3)?) * 10_000_000 + group(11)?)
+}
+
+/// The number eight ASCII digits in a little-endian word spell (first
+/// digit in the low byte), `None` unless all eight are digits.
+fn eight_digits(word: u64) -> Option<u64> {
+    const HIGH_NIBBLES: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    // A byte is a digit when it is 0x30 to 0x39: its high nibble is 3,
+    // and still is with 6 added.
+    let digits = word & HIGH_NIBBLES == ZEROS
+        && word.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES == ZEROS;
+    if !digits {
         return None;
     }
-    let mut digits = 0u64;
-    let mut at = 0;
-    for (n, &group) in GROUPS.iter().enumerate() {
-        if n > 0 {
-            if bytes[at] != b'-' {
-                return None;
-            }
-            at += 1;
-        }
-        for &b in &bytes[at..at + group] {
-            if !b.is_ascii_digit() {
-                return None;
-            }
-            digits = digits * 10 + u64::from(b - b'0');
-        }
-        at += group;
-    }
-    Some(digits)
+    // Pairs of digits, then pairs of pairs, then the two halves.
+    let values = word - ZEROS;
+    let pairs = (values * 10 + (values >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let quads = (pairs * 100 + (pairs >> 16)) & 0x0000_ffff_0000_ffff;
+    Some((quads & 0xffff_ffff) * 10_000 + (quads >> 32))
 }
 
 impl OrderId {
@@ -145,6 +162,67 @@ impl fmt::Debug for OrderId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`pack_amazon`] as the shape reads, byte by byte.
+    fn pack_by_bytes(bytes: &[u8]) -> Option<u64> {
+        if bytes.len() != LEN {
+            return None;
+        }
+        let mut digits = 0u64;
+        let mut at = 0;
+        for (n, &group) in GROUPS.iter().enumerate() {
+            if n > 0 {
+                if bytes[at] != b'-' {
+                    return None;
+                }
+                at += 1;
+            }
+            for &b in &bytes[at..at + group] {
+                if !b.is_ascii_digit() {
+                    return None;
+                }
+                digits = digits * 10 + u64::from(b - b'0');
+            }
+            at += group;
+        }
+        Some(digits)
+    }
+
+    #[test]
+    fn ids_pack_as_their_bytes_read() {
+        let mut ids: Vec<Vec<u8>> = Vec::new();
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let digits = format!("{:017}", state % 100_000_000_000_000_000);
+            let id = format!("{}-{}-{}", &digits[..3], &digits[3..10], &digits[10..]);
+            ids.push(id.clone().into_bytes());
+            // Each byte in turn swapped for one that is not a digit, or
+            // for a byte either side of the digits and the dash.
+            let mut bad = id.into_bytes();
+            let at = (state >> 20) as usize % LEN;
+            bad[at] = [b'/', b':', b'-', b'0' + 0x80, b' ', b'a'][(state >> 40) as usize % 6];
+            ids.push(bad);
+        }
+        for edge in [
+            "000-0000000-0000000",
+            "999-9999999-9999999",
+            "113-1234567-123456",
+            "113-1234567-12345678",
+        ] {
+            ids.push(edge.as_bytes().to_vec());
+        }
+        for id in &ids {
+            assert_eq!(
+                pack_amazon(id),
+                pack_by_bytes(id),
+                "{:?}",
+                String::from_utf8_lossy(id)
+            );
+        }
+    }
 
     #[test]
     fn amazon_ids_pack_and_read_back_exactly() {
