@@ -107,7 +107,7 @@ enum Cells<'a> {
 impl<'a> Cells<'a> {
     /// The record's cells, as text when every one of them is.
     fn of(record: Fields<'a>) -> Cells<'a> {
-        match std::str::from_utf8(record.text) {
+        match simdutf8::basic::from_utf8(record.text) {
             // The parser's fields one after the other are each text when
             // all are and none is cut inside a character.
             Ok(text)
