@@ -100,6 +100,32 @@ impl<T> Blocks<T> {
         self.blocks.iter_mut().flatten()
     }
 
+    /// Removes the values at `places` (ascending, each once). Only the
+    /// values after each in its own block move: joining chunks removes a
+    /// few repeats from millions of orders.
+    pub fn remove_sorted(&mut self, places: &[usize]) {
+        if places.is_empty() {
+            return;
+        }
+        // From the last: the blocks before a removed value, and its place
+        // in its block, are as they were for every place still to remove.
+        for &i in places.iter().rev() {
+            let (block, at) = self.locate(i);
+            self.blocks[block].remove(at);
+            self.len -= 1;
+        }
+        self.blocks.retain(|block| !block.is_empty());
+        let mut start = 0;
+        self.starts = self
+            .blocks
+            .iter()
+            .map(|block| {
+                start += block.len();
+                start - block.len()
+            })
+            .collect();
+    }
+
     /// Keeps what `keep` accepts, in order, freeing each old block once its
     /// values have moved.
     pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
@@ -187,6 +213,36 @@ mod tests {
         blocks[0] = 7;
         assert_eq!(blocks.iter().next(), Some(&7));
         assert_eq!(blocks.into_values().count(), expected.len());
+    }
+
+    #[test]
+    fn removed_values_leave_the_rest_in_their_places() {
+        let block = Blocks::<u32>::BLOCK;
+        let n = block * 3 + 9;
+        // The first of each block, the last of one, two in a row, the very
+        // last, and a whole short block.
+        let mut places = vec![0, 1, block - 1, block, 2 * block + 5, 3 * block];
+        places.extend(3 * block + 1..n);
+        let mut blocks: Blocks<u32> = (0..n as u32).collect();
+        blocks.remove_sorted(&places);
+        let mut expected: Vec<u32> = (0..n as u32)
+            .filter(|v| !places.contains(&(*v as usize)))
+            .collect();
+        assert_eq!(blocks.len(), expected.len());
+        assert!((0..expected.len()).all(|i| blocks[i] == expected[i]));
+        assert!(blocks.iter().copied().eq(expected.iter().copied()));
+        // It goes on growing, and can lose values again.
+        for v in 0..block as u32 + 3 {
+            blocks.push(n as u32 + v);
+            expected.push(n as u32 + v);
+        }
+        blocks.remove_sorted(&[2, expected.len() - 1]);
+        expected.remove(expected.len() - 1);
+        expected.remove(2);
+        assert!((0..expected.len()).all(|i| blocks[i] == expected[i]));
+        assert!(blocks.iter().copied().eq(expected.iter().copied()));
+        blocks.remove_sorted(&[]);
+        assert_eq!(blocks.len(), expected.len());
     }
 
     #[test]

@@ -101,8 +101,8 @@ pub(super) fn join_chunks(chunks: Vec<(ChunkOrders, u64)>) -> Joined {
                 .map(|f| f.at)
                 .collect()
         };
-        drop_places(&mut part.orders, &places(false));
-        drop_places(&mut part.volume, &places(true));
+        part.orders.remove_sorted(&places(false));
+        part.volume.remove_sorted(&places(true));
     }
     for part in parts {
         joined.orders.append(part.orders);
@@ -117,26 +117,13 @@ fn file_line(line: u32, lines_before: u64) -> u32 {
     u32::try_from(u64::from(line) + lines_before).unwrap_or(u32::MAX)
 }
 
-/// Drops the values at `places` (in ascending order).
-fn drop_places<T>(values: &mut Blocks<T>, places: &[usize]) {
-    if places.is_empty() {
-        return;
-    }
-    let mut at = 0;
-    let mut next = places.iter().copied().peekable();
-    values.retain(|_| {
-        let dropped = next.next_if_eq(&at).is_some();
-        at += 1;
-        !dropped
-    });
-}
-
 /// The records of later chunks whose ids an earlier chunk has begun, each
 /// with the first such chunk, in the order one reader would merge them:
 /// chunk by chunk, whole orders before volume-only ones, each in file
-/// order. Each record's id is hashed once. For each earlier chunk in turn,
-/// the later records its maybe bits do not rule out are gathered, and one
-/// pass over its orders tells which of them it holds.
+/// order. Each record's id is hashed once. For each earlier chunk, on
+/// every core, the later records its maybe bits do not rule out are
+/// gathered, and one pass over its orders tells which of them it holds;
+/// then each record goes to the first chunk that holds it.
 fn find_repeats(chunks: &[(ChunkOrders, u64)], threads: usize) -> Vec<Repeat> {
     let (_, hashes) = parallel::share_out(
         threads,
@@ -149,14 +136,18 @@ fn find_repeats(chunks: &[(ChunkOrders, u64)], threads: usize) -> Vec<Repeat> {
                 .collect::<Vec<u32>>()
         },
     );
+    let earlier: Vec<usize> = (0..chunks.len().saturating_sub(1)).collect();
+    let (_, found) = parallel::share_out(
+        threads,
+        &earlier,
+        || (),
+        |_, &into| held(chunks, &hashes, into, &maybe_held(chunks, &hashes, into)),
+    );
     let mut repeats = Vec::new();
     // Later records found in an earlier chunk, which later ones skip.
     let mut taken: HashSet<Place> = HashSet::new();
-    for into in 0..chunks.len().saturating_sub(1) {
-        let mut asked = maybe_held(chunks, &hashes, into, threads);
-        asked.retain(|(_, from)| !taken.contains(from));
-        for (from, into) in held(chunks, &hashes, into, &asked) {
-            taken.insert(from);
+    for (from, into) in found.into_iter().flatten() {
+        if taken.insert(from) {
             repeats.push(Repeat { from, into });
         }
     }
@@ -166,32 +157,27 @@ fn find_repeats(chunks: &[(ChunkOrders, u64)], threads: usize) -> Vec<Repeat> {
 
 /// The records of the chunks after `into` that chunk `into`'s maybe bits
 /// do not rule out, with their ids' short hashes: the one in eight the
-/// bits let through, and the true repeats. Read on every core.
+/// bits let through, and the true repeats.
 fn maybe_held(
     chunks: &[(ChunkOrders, u64)],
     hashes: &[Vec<u32>],
     into: usize,
-    threads: usize,
 ) -> Vec<(u32, Place)> {
     let maybe = chunks[into].0.orders.maybe_ids();
-    let later: Vec<usize> = (into + 1..chunks.len()).collect();
-    let (_, asked) = parallel::share_out(
-        threads,
-        &later,
-        || (),
-        |_, &chunk| {
-            let orders = &chunks[chunk].0.orders;
-            let hashed = hashes[chunk].iter().enumerate();
+    let mut asked = Vec::new();
+    for chunk in into + 1..chunks.len() {
+        let orders = &chunks[chunk].0.orders;
+        let hashed = hashes[chunk].iter().enumerate();
+        asked.extend(
             hashed
                 .filter(|&(_, &short)| maybe.may_hold(short))
                 .map(|(i, &short)| {
                     let (volume, at) = orders.place_of(i);
                     (short, Place { chunk, volume, at })
-                })
-                .collect::<Vec<_>>()
-        },
-    );
-    asked.into_iter().flatten().collect()
+                }),
+        );
+    }
+    asked
 }
 
 /// Which `asked` records chunk `into` holds, each with its record there:
