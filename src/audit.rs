@@ -101,9 +101,20 @@ pub fn audit_begun_with(
     peers: &LinkIndex,
 ) -> Result<Report> {
     let account = begun.finish(reach(policies, options.as_of))?;
-    Ok(audit_account_with(
-        &account, policies, options, review, peers,
-    ))
+    let report = audit_account_with(&account, policies, options, review, peers);
+    give_back(account);
+    Ok(report)
+}
+
+/// Frees an account once audited, a big one on a thread of its own: giving
+/// back hundreds of megabytes, block by block, takes tens of milliseconds
+/// that the report need not wait for (nor a process that is done at all).
+fn give_back(account: Account) {
+    if big_account(&account) {
+        // A thread that cannot start drops its closure, and the account
+        // with it, here.
+        let _ = std::thread::Builder::new().spawn(move || drop(account));
+    }
 }
 
 /// Audits an account already read.
@@ -153,7 +164,9 @@ pub fn audit_account_with(
         .iter()
         .map(|&rule| Job::Rule(rule))
         .chain(specs.iter().map(Job::Metric))
+        .chain(std::iter::once(Job::Volume))
         .collect();
+    let volume_window = Window::ending(as_of, policies.scoring.volume_window_days);
     let no_metrics = BTreeMap::new();
     let ctx = Context {
         account,
@@ -169,14 +182,22 @@ pub fn audit_account_with(
         |_, job| match *job {
             Job::Rule(rule) => Done::Hit(rule.check.run(&ctx)),
             Job::Metric(spec) => Done::Metric(compute_metric(account, spec, as_of, &defects)),
+            Job::Volume => Done::Volume(
+                account
+                    .orders
+                    .as_ref()
+                    .map(|orders| metrics::orders_in_window(orders, &volume_window)),
+            ),
         },
     );
     let mut other_hits = Vec::with_capacity(others.len());
     let mut metric_results = Metrics(Vec::with_capacity(specs.len()));
+    let mut volume = None;
     for done in done {
         match done {
             Done::Hit(hit) => other_hits.push(hit),
             Done::Metric(result) => metric_results.0.push(result),
+            Done::Volume(orders) => volume = orders,
         }
     }
     let forecast = options
@@ -214,10 +235,6 @@ pub fn audit_account_with(
     }
     let rules = rule_outcomes(policies, &findings, &waived, &lookup);
 
-    let volume = account.orders.as_ref().map(|orders| {
-        let window = Window::ending(as_of, policies.scoring.volume_window_days);
-        metrics::orders_in_window(orders, &window)
-    });
     let score = score::score(&policies.scoring, volume, &findings);
     Report {
         schema_version: SCHEMA_VERSION,
@@ -290,20 +307,24 @@ fn account_notes(account: &Account) -> Vec<String> {
     notes
 }
 
-/// Every metric in `specs`; those beyond target get their roll-off date.
 /// What the audit shares out among the cores: a check that judges no
-/// metric, or a metric.
+/// metric, a metric, or the count of orders for the score's volume credit
+/// (a pass over every order kept, which need not wait for the rest).
 enum Job<'a> {
     Rule(&'a Rule),
     Metric(&'a MetricSpec),
+    Volume,
 }
 
 /// What a [`Job`] gives back.
 enum Done {
     Hit(Option<Hit>),
     Metric((String, metrics::MetricResult)),
+    /// `None` without an orders file.
+    Volume(Option<u64>),
 }
 
+/// A metric in `specs`; one beyond target gets its roll-off date.
 fn compute_metric(
     account: &Account,
     spec: &MetricSpec,
