@@ -504,6 +504,17 @@ struct ChunkOrders {
     /// asked for: that date moves a few times a day of orders, while the
     /// cuts are asked for at every new order.
     cuts: Option<(Option<NaiveDate>, Option<Cuts>)>,
+    /// The cuts the chunk's orders were sorted by, while they were all the
+    /// same ones: then the final cuts, if they are these, move nothing.
+    sorted_by: Sorting,
+}
+
+/// Which cuts a chunk has sorted its orders by.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Sorting {
+    Unsorted,
+    By(Cuts),
+    Mixed,
 }
 
 impl ChunkOrders {
@@ -525,19 +536,37 @@ impl ChunkOrders {
             not_amazon: 0,
             last_line: 0,
             cuts: None,
+            sorted_by: Sorting::Unsorted,
         }
     }
 
     /// [`Cuts::of`] the latest purchase date seen, worked out again only
     /// when that date has moved.
     fn cuts(&mut self, reach: Reach, latest_seen: Option<NaiveDate>) -> Option<Cuts> {
-        match self.cuts {
+        let cuts = match self.cuts {
             Some((seen, cuts)) if seen == latest_seen => cuts,
             _ => {
                 let cuts = Cuts::of(reach, latest_seen);
                 self.cuts = Some((latest_seen, cuts));
                 cuts
             }
+        };
+        self.sorted_by = match (self.sorted_by, cuts) {
+            (Sorting::Unsorted, Some(cuts)) => Sorting::By(cuts),
+            (Sorting::By(before), Some(cuts)) if before == cuts => Sorting::By(cuts),
+            _ => Sorting::Mixed,
+        };
+        cuts
+    }
+
+    /// Whether every order of the chunk was sorted by `cuts`: then
+    /// sorting them by `cuts` again moves none (an order's later rows only
+    /// fill in dates, so its latest date only moves later).
+    fn sorted_by(&self, cuts: Option<Cuts>) -> bool {
+        match self.sorted_by {
+            Sorting::Unsorted => true,
+            Sorting::By(sorted) => Some(sorted) == cuts,
+            Sorting::Mixed => false,
         }
     }
 }
@@ -609,6 +638,13 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         .iter()
         .map(|(chunk, before)| before + chunk.last_line);
     refuse_past_line_limit(&table.report.file, lines.max().unwrap_or(0))?;
+    // With `--as-of`, or once the latest date was known, the chunks have
+    // sorted their orders by the final cuts already: a pass over every
+    // order would find nothing to move.
+    let latest = chunks.iter().filter_map(|(c, _)| c.latest_purchase).max();
+    let sorted = chunks
+        .iter()
+        .all(|(chunk, _)| chunk.sorted_by(Cuts::of(reach, latest)));
     let Joined {
         mut orders,
         mut volume_only,
@@ -617,7 +653,9 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         not_amazon,
     } = join_chunks(chunks);
     if let Some(cuts) = Cuts::of(reach, latest_purchase) {
-        cuts.prune(&mut orders, &mut volume_only);
+        if !sorted {
+            cuts.prune(&mut orders, &mut volume_only);
+        }
         compact_strings(&mut orders, &mut strings);
     }
     if not_amazon > 0 {

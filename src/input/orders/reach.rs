@@ -23,7 +23,7 @@ pub(super) enum Tier {
 /// date, never earlier than the latest one seen so far (see
 /// [`LatestSeen`]), so cuts made from the rows read so far are safe: they
 /// only move later.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct Cuts {
     horizon: NaiveDate,
     detail: NaiveDate,
@@ -108,7 +108,7 @@ impl LatestSeen {
 impl ChunkOrders {
     /// Sifts the chunk's orders by the cuts the rows read so far allow.
     pub(super) fn prune(&mut self, reach: Reach, latest_seen: Option<NaiveDate>) {
-        if let Some(cuts) = Cuts::of(reach, latest_seen) {
+        if let Some(cuts) = self.cuts(reach, latest_seen) {
             self.orders.prune(&cuts);
             compact_strings(&mut self.orders.full, &mut self.strings);
         }

@@ -12,6 +12,37 @@ fn order(id: &str, line: u64, day: u32) -> Order {
 }
 
 #[test]
+fn a_chunk_knows_whether_the_final_cuts_would_move_its_orders() {
+    let day = |d| NaiveDate::from_ymd_opt(2026, 11, d);
+    let mut reach = Reach {
+        as_of: day(20),
+        horizon_days: 180,
+        detail_days: 90,
+    };
+    let hasher = Default::default();
+    // With as-of given, the cuts never move, however late the dates read.
+    let mut chunk = ChunkOrders::new(&hasher);
+    assert!(chunk.sorted_by(None), "nothing sorted yet");
+    for seen in [day(1), day(5), day(19)] {
+        chunk.cuts(reach, seen);
+    }
+    assert!(chunk.sorted_by(Cuts::of(reach, day(19))));
+    // Without it, orders sorted while the latest date was 11-05 may sit
+    // in the wrong tier for the final cuts; those of a chunk that only
+    // ever saw the final date do not.
+    reach.as_of = None;
+    let mut early = ChunkOrders::new(&hasher);
+    early.cuts(reach, day(5));
+    early.cuts(reach, day(19));
+    let mut late = ChunkOrders::new(&hasher);
+    late.cuts(reach, day(19));
+    let last = Cuts::of(reach, day(19));
+    assert!(!early.sorted_by(last));
+    assert!(late.sorted_by(last));
+    assert!(!late.sorted_by(Cuts::of(reach, day(20))), "other cuts");
+}
+
+#[test]
 fn the_order_index_follows_the_orders_through_pruning() {
     let mut map = OrderMap::new(&Default::default());
     for (i, id) in ["113-a", "113-b", "113-c", "113-d"].iter().enumerate() {
