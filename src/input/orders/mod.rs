@@ -642,9 +642,8 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
     // sorted their orders by the final cuts already: a pass over every
     // order would find nothing to move.
     let latest = chunks.iter().filter_map(|(c, _)| c.latest_purchase).max();
-    let sorted = chunks
-        .iter()
-        .all(|(chunk, _)| chunk.sorted_by(Cuts::of(reach, latest)));
+    let final_cuts = Cuts::of(reach, latest);
+    let sorted = chunks.iter().all(|(chunk, _)| chunk.sorted_by(final_cuts));
     let Joined {
         mut orders,
         mut volume_only,
