@@ -209,10 +209,12 @@ pub struct MetricResult {
 /// The defects of every order: negative feedback, claims, chargebacks. It
 /// points at their rows and writes evidence only for the orders a metric
 /// counts: most of a long history's defects are on orders no window holds.
-/// Keyed by the packed id the rows hold, as the orders hold theirs.
+/// Keyed by the packed id the rows hold, as the orders hold theirs, and
+/// hashed as the orders' index hashes them: each order-defect metric asks
+/// it about every order in its window.
 #[derive(Debug, Default)]
 pub struct DefectIndex<'a> {
-    by_order: HashMap<&'a OrderId, SmallVec<[Defect<'a>; 1]>>,
+    by_order: HashMap<&'a OrderId, SmallVec<[Defect<'a>; 1]>, foldhash::fast::RandomState>,
     /// The feedback rows' comments.
     feedback_texts: Option<&'a Strings>,
     mask: bool,
@@ -240,7 +242,7 @@ impl<'a> DefectIndex<'a> {
     /// won.
     pub fn build(account: &'a Account, mask: bool) -> DefectIndex<'a> {
         let mut index = DefectIndex {
-            by_order: HashMap::new(),
+            by_order: HashMap::default(),
             feedback_texts: account.feedback.as_ref().map(|f| &f.texts),
             mask,
         };
