@@ -6,7 +6,6 @@ use super::{ChunkOrders, Order, VolumeOrder};
 use crate::input::blocks::Blocks;
 use crate::input::strings::{Moved, Strings};
 use crate::parallel;
-use chrono::NaiveDate;
 use std::collections::HashSet;
 
 /// The orders of every chunk, joined.
@@ -14,7 +13,6 @@ pub(super) struct Joined {
     pub(super) orders: Blocks<Order>,
     pub(super) volume_only: Blocks<VolumeOrder>,
     pub(super) strings: Strings,
-    pub(super) latest_purchase: Option<NaiveDate>,
     pub(super) not_amazon: u64,
 }
 
@@ -53,13 +51,11 @@ pub(super) fn join_chunks(chunks: Vec<(ChunkOrders, u64)>) -> Joined {
         orders: Blocks::default(),
         volume_only: Blocks::default(),
         strings: Strings::default(),
-        latest_purchase: None,
         not_amazon: 0,
     };
     // The indexes are not needed any more.
     let mut parts = Vec::with_capacity(chunks.len());
     for (chunk, lines_before) in chunks {
-        joined.latest_purchase = joined.latest_purchase.max(chunk.latest_purchase);
         joined.not_amazon += chunk.not_amazon;
         let moved = joined.strings.absorb(&chunk.strings);
         let (orders, volume) = chunk.orders.into_lists();

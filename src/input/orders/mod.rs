@@ -638,20 +638,19 @@ pub fn read_orders(table: &mut Table, ctx: &ParseContext, reach: Reach) -> anyho
         .iter()
         .map(|(chunk, before)| before + chunk.last_line);
     refuse_past_line_limit(&table.report.file, lines.max().unwrap_or(0))?;
+    let latest_purchase = chunks.iter().filter_map(|(c, _)| c.latest_purchase).max();
+    let final_cuts = Cuts::of(reach, latest_purchase);
     // With `--as-of`, or once the latest date was known, the chunks have
     // sorted their orders by the final cuts already: a pass over every
     // order would find nothing to move.
-    let latest = chunks.iter().filter_map(|(c, _)| c.latest_purchase).max();
-    let final_cuts = Cuts::of(reach, latest);
     let sorted = chunks.iter().all(|(chunk, _)| chunk.sorted_by(final_cuts));
     let Joined {
         mut orders,
         mut volume_only,
         mut strings,
-        latest_purchase,
         not_amazon,
     } = join_chunks(chunks);
-    if let Some(cuts) = Cuts::of(reach, latest_purchase) {
+    if let Some(cuts) = final_cuts {
         if !sorted {
             cuts.prune(&mut orders, &mut volume_only);
         }
