@@ -29,4 +29,6 @@ pub mod policy;
 pub mod privacy;
 pub mod report;
 pub mod score;
+#[cfg(test)]
+mod test_support;
 pub mod waivers;

@@ -676,6 +676,7 @@ impl Read for FailedRead {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::xorshift;
     use flate2::Compression;
     use flate2::write::GzEncoder;
     use std::io::Write;
@@ -1231,13 +1232,6 @@ mod tests {
             );
             assert!(message.contains("permission denied"), "{message}");
         }
-    }
-
-    fn xorshift(mut x: u64) -> u64 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
     }
 
     /// Reads `reader` to the end in chunks of `chunk` bytes, so the small

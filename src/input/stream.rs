@@ -714,6 +714,7 @@ impl QuoteScan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::xorshift;
 
     /// A reader handing out one byte a read, so every line end and every
     /// record falls across a read boundary somewhere.
@@ -845,9 +846,7 @@ mod tests {
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            seed = xorshift(seed);
             (seed % n as u64) as usize
         };
         let dialects = [
@@ -891,9 +890,7 @@ mod tests {
             for _ in 0..50 {
                 let line: Vec<u8> = (0..len)
                     .map(|_| {
-                        seed ^= seed << 13;
-                        seed ^= seed >> 7;
-                        seed ^= seed << 17;
+                        seed = xorshift(seed);
                         alphabet[(seed % alphabet.len() as u64) as usize]
                     })
                     .collect();

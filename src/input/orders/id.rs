@@ -162,6 +162,7 @@ impl fmt::Debug for OrderId {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::xorshift;
 
     /// [`pack_amazon`] as the shape reads, byte by byte.
     fn pack_by_bytes(bytes: &[u8]) -> Option<u64> {
@@ -193,9 +194,7 @@ mod tests {
         let mut ids: Vec<Vec<u8>> = Vec::new();
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
         for _ in 0..20_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            state = xorshift(state);
             let digits = format!("{:017}", state % 100_000_000_000_000_000);
             let id = format!("{}-{}-{}", &digits[..3], &digits[3..10], &digits[10..]);
             ids.push(id.clone().into_bytes());

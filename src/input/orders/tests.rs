@@ -5,6 +5,7 @@ use super::map::Found;
 use super::row::{DELIVERED_AT, Last, PURCHASE, RecentDates, SHIP_BY, same_bytes};
 use super::*;
 use crate::input::dates::parse_stamp;
+use crate::test_support::xorshift;
 
 fn order(id: &str, line: u64, day: u32) -> Order {
     let purchase = Stamp::on(NaiveDate::from_ymd_opt(2026, 11, day).unwrap());
@@ -339,9 +340,7 @@ fn plain_prices_read_as_the_float_would_round_them() {
     // A fixed sequence of values with 0 to 5 decimals.
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     for _ in 0..20_000 {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
+        state = xorshift(state);
         let decimals = (state % 6) as usize;
         let digits = (state >> 8) % 10_u64.pow(9);
         let text = digits.to_string();
