@@ -543,20 +543,20 @@ impl ChunkOrders {
     /// [`Cuts::of`] the latest purchase date seen, worked out again only
     /// when that date has moved.
     fn cuts(&mut self, reach: Reach, latest_seen: Option<NaiveDate>) -> Option<Cuts> {
-        let cuts = match self.cuts {
+        match self.cuts {
+            // The same cuts as last time: they sort as they did.
             Some((seen, cuts)) if seen == latest_seen => cuts,
             _ => {
                 let cuts = Cuts::of(reach, latest_seen);
                 self.cuts = Some((latest_seen, cuts));
+                self.sorted_by = match (self.sorted_by, cuts) {
+                    (Sorting::Unsorted, Some(cuts)) => Sorting::By(cuts),
+                    (Sorting::By(before), Some(cuts)) if before == cuts => Sorting::By(cuts),
+                    _ => Sorting::Mixed,
+                };
                 cuts
             }
-        };
-        self.sorted_by = match (self.sorted_by, cuts) {
-            (Sorting::Unsorted, Some(cuts)) => Sorting::By(cuts),
-            (Sorting::By(before), Some(cuts)) if before == cuts => Sorting::By(cuts),
-            _ => Sorting::Mixed,
-        };
-        cuts
+        }
     }
 
     /// Whether every order of the chunk was sorted by `cuts`: then
